@@ -1,0 +1,42 @@
+# hotline-terminal — the entry point. `make bench` runs the unit on this machine; `make test` checks it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd
+PYTEST_ARGS ?=
+
+.PHONY: all setup bench test lint perf clean check-config
+
+all: test
+
+# Debian packages the Python ones need to build or test against (PortAudio headers, ALSA null plugins,
+# tmux for the console end-to-end test, systemd-analyze for the unit).
+.deb-packages.stamp:
+	@bash scripts/ensure-deb.sh $(DEB_PACKAGES)
+	@touch $@
+
+$(STAMP): pyproject.toml .deb-packages.stamp
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip uv >/dev/null
+	@$(VENV)/bin/uv pip install -q --python $(PY) -e '.[test]'
+	@touch $@
+
+setup: $(STAMP)
+
+bench: $(STAMP)
+	@$(VENV)/bin/hotline bench $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check terminal hw tests bench
+	$(VENV)/bin/mypy
+
+test: $(STAMP) lint
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+perf: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .deb-packages.stamp .hotline-bench

@@ -1,0 +1,1 @@
+"""Hardware adapters: serial links, GPIO, audio, simulators."""

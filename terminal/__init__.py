@@ -1,0 +1,1 @@
+"""hotline-terminal: the operator desk of an air-deconfliction hotline."""

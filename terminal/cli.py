@@ -1,0 +1,58 @@
+"""The `hotline` command: one entry point, a subcommand for each way the desk is used.
+
+Each subcommand validates its arguments and the configuration before it touches any hardware.
+Exit codes follow sysexits: 0 ok, 1 runtime failure, 2 usage error, 69 unavailable (not built yet),
+78 configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+EX_OK = 0
+EX_FAIL = 1
+EX_USAGE = 2
+EX_UNAVAILABLE = 69
+EX_CONFIG = 78
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _not_built(what: str, issue: str) -> Handler:
+    """A handler for a subcommand whose capability is not built yet: says so, exits non-zero."""
+
+    def handler(args: argparse.Namespace) -> int:
+        print(f"hotline {what}: not built yet ({issue}); nothing was started.", file=sys.stderr)
+        return EX_UNAVAILABLE
+
+    return handler
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="hotline",
+        description="Operator desk terminal for an air-deconfliction hotline.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from terminal import commands
+
+    commands.register_all(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and run the chosen subcommand; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
