@@ -1,0 +1,16 @@
+"""Subcommands of `hotline`: one module each, each with `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from terminal.commands import bench, check_config, console, log, service, sim, unkey
+
+_MODULES = (console, bench, service, check_config, log, sim, unkey)
+
+
+def register_all(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add every subcommand to the `hotline` parser."""
+    for module in _MODULES:
+        module.register(sub)
