@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_OK
+from terminal.config import ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `check-config` to the parser."""
-    parser = sub.add_parser("check-config", help="Validate a configuration file.", description="Validate a configuration file.")
-    parser.set_defaults(handler=_not_built("check-config", "issue 2"))
+    parser = sub.add_parser(
+        "check-config",
+        help="Validate a configuration file.",
+        description="Validate a configuration file: print every mistake, exit 78 if there are any.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="the TOML file to check")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the file; print `FILE: ok`, or every issue on stderr."""
+    try:
+        load_config(args.file)
+    except ConfigError as err:
+        for issue in err.issues:
+            print(issue, file=sys.stderr)
+        count = len(err.issues)
+        print(f"{args.file}: {count} problem{'s' * (count != 1)}", file=sys.stderr)
+        return EX_CONFIG
+    print(f"{args.file}: ok")
+    return EX_OK

@@ -1,0 +1,37 @@
+"""The desk configuration: frozen dataclasses, loaded and checked once from a TOML file.
+
+    from terminal.config import load_config, Config, ConfigError, bench_config
+"""
+
+from terminal.config.bench import bench_config
+from terminal.config.issues import ConfigError, ConfigIssue
+from terminal.config.loader import load_config
+from terminal.config.model import (
+    AlertsConfig,
+    AudioConfig,
+    CallConfig,
+    Config,
+    DeskConfig,
+    GpioConfig,
+    LinkConfig,
+    LogConfig,
+    PttConfig,
+    ServiceConfig,
+)
+
+__all__ = [
+    "AlertsConfig",
+    "AudioConfig",
+    "CallConfig",
+    "Config",
+    "ConfigError",
+    "ConfigIssue",
+    "DeskConfig",
+    "GpioConfig",
+    "LinkConfig",
+    "LogConfig",
+    "PttConfig",
+    "ServiceConfig",
+    "bench_config",
+    "load_config",
+]

@@ -1,0 +1,126 @@
+"""The configuration as frozen dataclasses; their defaults are THE defaults of a Raspberry Pi desk.
+
+config/hotline.toml repeats these values with a comment for each key, and a test holds the two
+together. Change a default here and in the file in the same commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """Who and where this desk is."""
+
+    id: str = "DESK-1"
+    site: str = "AOC"
+    operator: str = ""  # operator on duty at start-up; "" = signs on at the console
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    """The PTT button and the LEDs: BCM pin numbers and electrical settings."""
+
+    pin_factory: str = "lgpio"
+    ptt_pin: int = 17
+    ptt_pull_up: bool = True
+    ptt_bounce_ms: int = 30
+    ring_led_pin: int = 22
+    tx_led_pin: int = 23
+    alert_led_pin: int = 24
+    fault_led_pin: int = 27
+    led_active_high: bool = True
+    lamp_test_ms: int = 250
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """One serial link (radio bridge or co-processor); `enabled` is always true for the radio."""
+
+    port: str
+    baud: int = 115200
+    heartbeat_s: float = 1.0
+    link_timeout_s: float = 3.5
+    ack_timeout_s: float = 0.3
+    max_retries: int = 5
+    reopen_min_s: float = 0.5
+    reopen_max_s: float = 10.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class CallConfig:
+    """Ringing and calling out."""
+
+    ring_timeout_s: float = 30.0
+    callout_timeout_s: float = 45.0
+    busy_channel_lockout: bool = True
+
+
+@dataclass(frozen=True)
+class PttConfig:
+    """The transmitter: time-out timer and keepalives to the bridge."""
+
+    tx_timeout_s: float = 60.0
+    tx_warning_s: float = 10.0
+    keepalive_s: float = 0.5
+    bridge_keepalive_timeout_s: float = 1.5
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    """The SQLite record; `directory` is absolute once loaded."""
+
+    directory: Path = Path("/var/lib/hotline-terminal")
+    retention_days: int = 365
+    group_commit_ms: int = 5
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Tones and call recording; a device is a PortAudio name or index."""
+
+    enabled: bool = True
+    output_device: str | int = "default"
+    input_device: str | int = "default"
+    sample_rate: int = 16000
+    ring_volume: float = 0.8
+    ringback_volume: float = 0.5
+    warning_volume: float = 0.8
+    alert_volume: float = 1.0
+    recordings_max_mb: int = 2048
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Proximity alert handling."""
+
+    critical_repeat_s: float = 30.0
+    suspect_tolerance_pct: float = 5.0
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """The control socket of the headless service."""
+
+    socket: Path = Path("/run/hotline-terminal/control.sock")
+    socket_mode: int = 0o660
+    socket_group: str = "hotline"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole desk configuration: one attribute per [section]."""
+
+    desk: DeskConfig = field(default_factory=DeskConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    radio: LinkConfig = field(default_factory=lambda: LinkConfig(port="/dev/ttyUSB0"))
+    coproc: LinkConfig = field(default_factory=lambda: LinkConfig(port="/dev/ttyAMA0"))
+    call: CallConfig = field(default_factory=CallConfig)
+    ptt: PttConfig = field(default_factory=PttConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
