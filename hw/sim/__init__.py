@@ -1,0 +1,1 @@
+"""Simulators of the desk's serial peers, speaking the documented protocol."""

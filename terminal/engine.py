@@ -1,0 +1,402 @@
+"""The engine: one asyncio loop that owns the desk's resources and runs the core.
+
+Adapter input (the radio link, the PTT button, operator intents from a front) becomes timestamped
+core events; the core's effects go out to the bridge, the LEDs, the tone player and the log; the
+state the fronts show is published after every event. The fail-safe path — UNKEY to the bridge,
+written out before the process goes on — runs on every exit: normal stop, exception, signal, link
+loss, GPIO failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from hw.debounce import Debouncer
+from terminal.core import events as ev
+from terminal.core.calls import CallControl, CallSettings, CallView
+from terminal.core.effects import (
+    CallAnswered,
+    CallEnded,
+    CallStarted,
+    Effect,
+    Notice,
+    PlayTone,
+    SendBridge,
+    StopTone,
+    TransmissionEnded,
+    TransmissionStarted,
+)
+from terminal.core.leds import LedPatterns, led_patterns
+
+log = logging.getLogger(__name__)
+
+NOTICE_HISTORY = 50
+
+
+class BridgeLink(Protocol):
+    """What the engine needs of the radio-bridge link adapter."""
+
+    is_up: bool
+
+    def send_command(self, command: str, reason: str) -> None:
+        """Send CALL, ANSWER, REJECT, HANGUP, KEY or UNKEY (reliably, with retransmit)."""
+
+    def fail_safe_unkey(self, reason: str, timeout_s: float) -> bool:
+        """Write UNKEY to the port now, waiting up to timeout_s; True if it was written."""
+
+
+class Panel(Protocol):
+    """What the engine needs of the desk panel (LEDs and the PTT button)."""
+
+    def show(self, patterns: LedPatterns) -> None:
+        """Set the LEDs."""
+
+    def close(self) -> None:
+        """Release the pins."""
+
+
+class RecordSink(Protocol):
+    """What the engine needs of the log: committed records, in order."""
+
+    def record_effect(self, effect: Effect, operator: str) -> Any:
+        """Commit a call record; returns an awaitable or future resolved once committed."""
+
+    def journal(self, kind: str, item: dict[str, Any]) -> None:
+        """Queue a journal entry (event or effect) for the next group commit."""
+
+
+class TonePlayer(Protocol):
+    """What the engine needs of the audio adapter."""
+
+    def play(self, name: str) -> None:
+        """Start a tone."""
+
+    def stop(self, name: str) -> None:
+        """Stop a tone."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeLine:
+    """A notice for the console, stamped in UTC."""
+
+    utc: str
+    level: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSnapshot:
+    """Everything a front shows, derived from the engine's state after an event."""
+
+    call: CallView
+    display: str
+    links: dict[str, bool]
+    leds: LedPatterns
+    operator: str
+    notices: tuple[NoticeLine, ...] = ()
+    faults: tuple[str, ...] = ()
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """A Zulu timestamp with milliseconds, as shown and recorded."""
+    moment = moment or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _describe(item: object) -> dict[str, Any]:
+    data = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else {}  # type: ignore[arg-type]
+    return {"type": type(item).__name__, **data}
+
+
+@dataclass
+class EngineOptions:
+    """Settings the engine needs, taken from the configuration."""
+
+    call: CallSettings
+    bounce_s: float = 0.03
+    operator: str = ""
+    lamp_test_s: float = 0.0
+    unkey_drain_s: float = 0.5
+
+
+@dataclass
+class _Parts:
+    bridge: BridgeLink | None = None
+    panel: Panel | None = None
+    records: RecordSink | None = None
+    tones: TonePlayer | None = None
+    extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
+
+
+class Engine:
+    """Runs the call core against the adapters on one asyncio loop."""
+
+    def __init__(self, options: EngineOptions, clock: Callable[[], float] = time.monotonic) -> None:
+        self.options = options
+        self.clock = clock
+        self.core = CallControl(options.call)
+        self.parts = _Parts()
+        self.operator = options.operator
+        self._debounce = Debouncer(options.bounce_s)
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[Callable[[DeskSnapshot], None]] = []
+        self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        self._notices: deque[NoticeLine] = deque(maxlen=NOTICE_HISTORY)
+        self._faults: dict[str, str] = {}
+        self._pending_records: set[asyncio.Future[Any]] = set()
+        self.stopped = False
+        self.snapshot = self._make_snapshot()
+
+    # --- wiring -----------------------------------------------------------------------------------
+
+    def attach(
+        self,
+        *,
+        bridge: BridgeLink | None = None,
+        panel: Panel | None = None,
+        records: RecordSink | None = None,
+        tones: TonePlayer | None = None,
+    ) -> None:
+        """Give the engine its adapters (any may be absent on the bench or in tests)."""
+        if bridge is not None:
+            self.parts.bridge = bridge
+        if panel is not None:
+            self.parts.panel = panel
+        if records is not None:
+            self.parts.records = records
+        if tones is not None:
+            self.parts.tones = tones
+
+    def add_link(self, name: str, is_up: Callable[[], bool]) -> None:
+        """Show another link's health (the co-processor, ...)."""
+        self.parts.extra_links[name] = is_up
+
+    def subscribe(self, listener: Callable[[DeskSnapshot], None]) -> None:
+        """Call `listener` with a new snapshot after every change."""
+        self._listeners.append(listener)
+
+    def on_event(self, listener: Callable[[str, dict[str, Any]], None]) -> None:
+        """Call `listener(kind, item)` for every event and effect (headless front, journal)."""
+        self._event_listeners.append(listener)
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run on this loop (must be called from it before any input arrives)."""
+        self._loop = loop
+
+    # --- input ------------------------------------------------------------------------------------
+
+    def ptt_edge_threadsafe(self, pressed: bool, at: float) -> None:
+        """A raw PTT edge from gpiozero's thread: hand it to the loop."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._ptt_edge, pressed, at)
+
+    def _ptt_edge(self, pressed: bool, at: float) -> None:
+        for change in self._debounce.edge(pressed, at):
+            self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
+        self._reschedule()
+
+    def intent(self, name: str) -> None:
+        """An operator intent from a front: answer, call, hangup, reject, ptt_press, ptt_release,
+        ptt_toggle."""
+        now = self.clock()
+        makers: dict[str, Callable[[float], ev.Event]] = {
+            "answer": ev.AnswerPressed,
+            "call": ev.CallPressed,
+            "hangup": ev.HangupPressed,
+            "reject": ev.RejectPressed,
+            "ptt_press": ev.PttPressed,
+            "ptt_release": ev.PttReleased,
+        }
+        if name == "ptt_toggle":
+            held = self.core.state.ptt_held
+            self.feed(ev.PttReleased(now) if held else ev.PttPressed(now))
+            return
+        if name not in makers:
+            self._notice(Notice("error", f"Unknown operator action {name!r}."))
+            self._publish()
+            return
+        self.feed(makers[name](now))
+
+    def bridge_event(self, event: ev.Event) -> None:
+        """An event from the radio-bridge link adapter."""
+        self.feed(event)
+
+    def set_fault(self, source: str, text: str | None) -> None:
+        """Raise (text) or clear (None) a fault shown on the console and the fault LED."""
+        if text is None:
+            if self._faults.pop(source, None) is not None:
+                self._notice(Notice("info", f"{source}: recovered."))
+        elif self._faults.get(source) != text:
+            self._faults[source] = text
+            self._notice(Notice("error", f"{source}: {text}"))
+        self._publish()
+
+    def set_operator(self, operator: str) -> None:
+        """The operator on duty signs on."""
+        self.operator = operator
+        self._notice(Notice("info", f"Operator {operator} on duty."))
+        self._publish()
+
+    # --- the core ---------------------------------------------------------------------------------
+
+    def feed(self, event: ev.Event) -> list[Effect]:
+        """Run one event through the core and carry out its effects."""
+        if self.stopped and not isinstance(event, ev.Shutdown):
+            return []
+        self._emit("event", _describe(event))
+        effects = self.core.handle(event)
+        for effect in effects:
+            self._carry_out(effect)
+        self._reschedule()
+        self._publish()
+        return effects
+
+    def _carry_out(self, effect: Effect) -> None:
+        self._emit("effect", _describe(effect))
+        parts = self.parts
+        match effect:
+            case SendBridge(command=command, reason=reason):
+                if parts.bridge is not None:
+                    parts.bridge.send_command(command, reason)
+            case PlayTone(name=name):
+                if parts.tones is not None:
+                    parts.tones.play(name)
+            case StopTone(name=name):
+                if parts.tones is not None:
+                    parts.tones.stop(name)
+            case Notice():
+                self._notice(effect)
+            case (
+                CallStarted() | CallAnswered() | TransmissionStarted() | TransmissionEnded()
+                | CallEnded()
+            ):
+                self._record(effect)
+
+    def _record(self, effect: Effect) -> None:
+        sink = self.parts.records
+        if sink is None:
+            return
+        result = sink.record_effect(effect, self.operator)
+        if isinstance(result, asyncio.Future):
+            self._pending_records.add(result)
+            result.add_done_callback(self._pending_records.discard)
+
+    def _emit(self, kind: str, item: dict[str, Any]) -> None:
+        if self.parts.records is not None:
+            self.parts.records.journal(kind, item)
+        for listener in self._event_listeners:
+            listener(kind, item)
+
+    def _notice(self, notice: Notice) -> None:
+        self._notices.append(NoticeLine(utc_stamp(), notice.level, notice.text))
+        log.log(
+            {"info": logging.INFO, "warning": logging.WARNING}.get(notice.level, logging.ERROR),
+            notice.text,
+        )
+
+    def _reschedule(self) -> None:
+        loop = self._loop
+        if loop is None or self.stopped:
+            return
+        deadlines = [d for d in (self.core.next_deadline(), self._debounce.next_deadline()) if d]
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if deadlines:
+            delay = max(0.0, min(deadlines) - self.clock())
+            self._timer = loop.call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        now = self.clock()
+        for change in self._debounce.poll(now):
+            self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
+        self.feed(ev.Tick(now))
+
+    # --- output to fronts -------------------------------------------------------------------------
+
+    def links(self) -> dict[str, bool]:
+        """Health of each link, for display."""
+        bridge = self.parts.bridge
+        links = {"radio": bool(bridge is not None and bridge.is_up)}
+        for name, is_up in self.parts.extra_links.items():
+            links[name] = is_up()
+        links["log"] = "log" not in self._faults
+        links["gpio"] = "gpio" not in self._faults
+        return links
+
+    def _make_snapshot(self) -> DeskSnapshot:
+        state = self.core.state
+        links = self.links()
+        links_down = not all(links.values()) or bool(self._faults)
+        leds = led_patterns(state, links_down=links_down, alert_level=None)
+        return DeskSnapshot(
+            call=state,
+            display=state.display_state(),
+            links=links,
+            leds=leds,
+            operator=self.operator,
+            notices=tuple(self._notices),
+            faults=tuple(f"{k}: {v}" for k, v in self._faults.items()),
+        )
+
+    def _publish(self) -> None:
+        self.snapshot = self._make_snapshot()
+        panel = self.parts.panel
+        if panel is not None:
+            try:
+                panel.show(self.snapshot.leds)
+            except Exception as exc:  # the pin backend failed: treat as a fault, fail safe
+                log.error("GPIO failure: %s", exc)
+                self.parts.panel = None
+                self._faults["gpio"] = f"GPIO failure: {exc}"
+                self.fail_safe("GPIO failure")
+        for listener in self._listeners:
+            listener(self.snapshot)
+
+    def refresh(self) -> None:
+        """Publish again (after a link or fault changed outside an event)."""
+        self._publish()
+
+    # --- stopping ---------------------------------------------------------------------------------
+
+    def fail_safe(self, reason: str) -> None:
+        """The one exit path: shut the core down (UNKEY first) and write UNKEY out now."""
+        if self.stopped:
+            return
+        self.stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+        self.feed(ev.Shutdown(self.clock(), reason))
+        bridge = self.parts.bridge
+        if bridge is not None:
+            try:
+                bridge.fail_safe_unkey("EXIT", self.options.unkey_drain_s)
+            except Exception as exc:  # keep going: the bridge's keepalive expiry is the backstop
+                log.error("could not write UNKEY on exit: %s", exc)
+
+    async def drain_records(self, timeout_s: float = 2.0) -> None:
+        """Wait for the call records already handed to the log to be committed."""
+        pending = list(self._pending_records)
+        if pending:
+            await asyncio.wait(pending, timeout=timeout_s)
+
+    def close(self) -> None:
+        """Release the panel (after `fail_safe`)."""
+        panel = self.parts.panel
+        self.parts.panel = None
+        if panel is not None:
+            panel.close()
