@@ -57,9 +57,9 @@ def show(value: Any) -> str:
     elif isinstance(value, int | float):
         text = repr(value)
     elif isinstance(value, dict):
-        text = "a table"
+        text = "{...}"
     elif isinstance(value, list):
-        text = "an array"
+        text = "[...]"
     elif isinstance(value, dt.date | dt.time):
         text = value.isoformat()
     else:

@@ -61,14 +61,13 @@ def load_config(path: Path | str) -> Config:
 
 def _syntax_issue(source: str, message: str, locator: KeyLocator) -> ConfigIssue:
     at = _SYNTAX_AT.search(message)
-    if at:
-        problem = f"TOML syntax error at column {at[2]}: {message[: at.start()]}"
-        return ConfigIssue(source, int(at[1]), "", "", problem)
-    message = message.removesuffix(" (at end of document)")
-    if locator.duplicate is not None:
-        key, line = locator.duplicate
-        return ConfigIssue(source, line, key, "", f"TOML syntax error: {message} (set twice)")
-    return ConfigIssue(source, None, "", "", f"TOML syntax error: {message}")
+    line = int(at[1]) if at else None
+    problem = f"TOML syntax error at column {at[2]}: " if at else "TOML syntax error: "
+    problem += message[: at.start()] if at else message.removesuffix(" (at end of document)")
+    duplicate = locator.duplicate
+    if duplicate is not None and "overwrite" in message and line in (None, duplicate[1]):
+        return ConfigIssue(source, duplicate[1], duplicate[0], "", f"{problem} (set twice)")
+    return ConfigIssue(source, line, "", "", problem)
 
 
 def _suggest(word: str, choices: list[str], spelled: str = "{}") -> str:
@@ -117,7 +116,8 @@ class _Checker:
             if name not in SECTIONS:
                 self._unknown_top(name, table)
             elif not isinstance(table, dict):
-                self.report(name, show(table), f"is {kind(table)}", f"a [{name}] section")
+                problem = f"is {kind(table)}, not a table"
+                self.report(name, show(table), problem, f"a [{name}] section")
         defaults = Config()
         values: dict[str, dict[str, Any]] = {}
         for name in SECTIONS:
