@@ -1,0 +1,1 @@
+"""Sans-I/O wire protocol of both serial links: framing, message catalogue, link session."""
