@@ -54,6 +54,7 @@ def show(value: Any) -> str:
     elif isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
+        text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
     elif isinstance(value, int | float):
         text = repr(value)
     elif isinstance(value, dict):

@@ -25,6 +25,7 @@ _HINTS = get_type_hints(Config)
 SECTIONS: dict[str, type] = {f.name: _HINTS[f.name] for f in fields(Config)}
 _EXPECTED: dict[Any, str] = {bool: "a boolean", int: "an integer", float: "a number"}
 _EXPECTED |= {str: "a string", Path: "a path string", str | int: "a string or an integer"}
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -66,8 +67,13 @@ def _syntax_issue(source: str, message: str, locator: KeyLocator) -> ConfigIssue
     problem += message[: at.start()] if at else message.removesuffix(" (at end of document)")
     duplicate = locator.duplicate
     if duplicate is not None and "overwrite" in message and line in (None, duplicate[1]):
-        return ConfigIssue(source, duplicate[1], duplicate[0], "", f"{problem} (set twice)")
+        return ConfigIssue(source, duplicate[1], _spell(duplicate[0]), "", f"{problem} (set twice)")
     return ConfigIssue(source, line, "", "", problem)
+
+
+def _spell(key: str) -> str:
+    """A dotted key for a message: bare parts as they are, others quoted and escaped."""
+    return ".".join(p if _BARE.fullmatch(p) else show(p) for p in key.split("."))
 
 
 def _suggest(word: str, choices: list[str], spelled: str = "{}") -> str:
@@ -82,7 +88,7 @@ def _coerce(hint: Any, value: Any) -> Any:
         try:
             return float(value)
         except OverflowError:
-            return math.copysign(math.inf, value)
+            return math.inf if value > 0 else -math.inf
     if hint is Path and type(value) is str:
         if not value or "\x00" in value:
             raise Invalid("is not a path")
@@ -108,7 +114,8 @@ class _Checker:
         """Add an issue; its line is that of `key`, or of `near` when `key` is not in the file."""
         where = key if key in self.present or not near else near
         line = self.locator.line(where)
-        self.issues.append(ConfigIssue(self.source, line, key, given, problem, allowed))
+        issue = ConfigIssue(self.source, line, _spell(key), given, problem, allowed)
+        self.issues.append(issue)
 
     def build(self, document: dict[str, Any]) -> Config:
         """The Config, or ConfigError with every issue in file order."""

@@ -7,6 +7,7 @@ skips multi-line strings; anything it cannot place falls back to its parent's li
 from __future__ import annotations
 
 import re
+import tomllib
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
 _SIMPLE = r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'"""
@@ -14,9 +15,19 @@ _KEY = re.compile(rf"^\s*((?:{_SIMPLE})(?:\s*\.\s*(?:{_SIMPLE}))*)\s*=")
 _PART = re.compile(_SIMPLE)
 
 
+def _unquote(part: str) -> str:
+    """A bare or quoted key part as tomllib reads it (escapes and all)."""
+    if part[0] not in "\"'":
+        return part
+    try:
+        return str(tomllib.loads(f"k = {part}")["k"])
+    except tomllib.TOMLDecodeError:
+        return part[1:-1]
+
+
 def _dotted(raw: str) -> str:
     """`a . "b"` -> `a.b`."""
-    return ".".join(part.strip("\"'") for part in _PART.findall(raw))
+    return ".".join(_unquote(part) for part in _PART.findall(raw))
 
 
 class KeyLocator:
@@ -27,7 +38,7 @@ class KeyLocator:
         self.duplicate: tuple[str, int] | None = None
         table = ""
         open_quote: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if open_quote is not None:
                 if line.count(open_quote) % 2 == 1:
                     open_quote = None
