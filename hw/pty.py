@@ -8,6 +8,7 @@ adapter pulled out) and "plugged back" (a new pair behind the same path).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tty
 from pathlib import Path
@@ -55,10 +56,8 @@ class PtyPair:
             self.link.unlink()
         for fd in (self.master_fd, self._keeper_fd):
             if fd >= 0:
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
         self.master_fd = self._keeper_fd = -1
 
     close = unplug

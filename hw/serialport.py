@@ -10,6 +10,7 @@ waiting (not a byte at a time) lets the codec split lines fast. A URL without a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
@@ -99,10 +100,8 @@ class SerialPort:
 
     async def _sleep_unless_stopped(self, delay: float) -> None:
         self._closed_event.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed_event.wait(), delay)
-        except TimeoutError:
-            pass
 
     def _open(self) -> None:
         ser = open_serial(self.port, self.baud, exclusive=self._exclusive)
@@ -194,10 +193,8 @@ class SerialPort:
             loop.remove_reader(fd)
             loop.remove_writer(fd)
         if ser is not None:
-            try:
+            with contextlib.suppress(Exception):
                 ser.close()
-            except Exception:
-                pass
         self._closed_event.set()
 
     def drain_sync(self, timeout_s: float = 0.5) -> bool:

@@ -157,7 +157,7 @@ class Engine:
         self.stopped = False
         self.snapshot = self._make_snapshot()
 
-    # --- wiring -----------------------------------------------------------------------------------
+    # --- wiring ---
 
     def attach(
         self,
@@ -193,7 +193,7 @@ class Engine:
         """Run on this loop (must be called from it before any input arrives)."""
         self._loop = loop
 
-    # --- input ------------------------------------------------------------------------------------
+    # --- input ---
 
     def ptt_edge_threadsafe(self, pressed: bool, at: float) -> None:
         """A raw PTT edge from gpiozero's thread: hand it to the loop."""
@@ -244,13 +244,19 @@ class Engine:
             self._notice(Notice("error", f"{source}: {text}"))
         self._publish()
 
+    def notice(self, level: str, text: str) -> None:
+        """A line for the console from an adapter (level: info, warning or error)."""
+        lvl: Any = level if level in ("info", "warning", "error") else "error"
+        self._notice(Notice(lvl, text))
+        self._publish()
+
     def set_operator(self, operator: str) -> None:
         """The operator on duty signs on."""
         self.operator = operator
         self._notice(Notice("info", f"Operator {operator} on duty."))
         self._publish()
 
-    # --- the core ---------------------------------------------------------------------------------
+    # --- the core ---
 
     def feed(self, event: ev.Event) -> list[Effect]:
         """Run one event through the core and carry out its effects."""
@@ -326,7 +332,7 @@ class Engine:
             self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
         self.feed(ev.Tick(now))
 
-    # --- output to fronts -------------------------------------------------------------------------
+    # --- output to fronts ---
 
     def links(self) -> dict[str, bool]:
         """Health of each link, for display."""
@@ -371,7 +377,7 @@ class Engine:
         """Publish again (after a link or fault changed outside an event)."""
         self._publish()
 
-    # --- stopping ---------------------------------------------------------------------------------
+    # --- stopping ---
 
     def fail_safe(self, reason: str) -> None:
         """The one exit path: shut the core down (UNKEY first) and write UNKEY out now."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable
 
@@ -60,7 +61,5 @@ class FdPort:
             return
         self.closed = True
         for remove in (self._loop.remove_reader, self._loop.remove_writer):
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 remove(self.fd)
-            except (ValueError, OSError):
-                pass

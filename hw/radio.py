@@ -1,0 +1,267 @@
+"""The radio-bridge link: the wire session over a serial port, in terms of call-control events.
+
+Bridge reports become core events (RING -> RingReceived, TX -> BridgeTx, ...); the core's bridge
+commands become acknowledged messages. While keyed, KA keepalives go out every keepalive_s, so the
+bridge unkeys by itself if this process dies. A vanished device (USB adapter pulled) is reported as
+a link loss at once and the port is reopened with back-off; the session re-HELLOs when it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from hw.serialport import SerialPort
+from hw.wire.messages import (
+    Answer,
+    Answered,
+    Call,
+    Hangup,
+    Ka,
+    Key,
+    Message,
+    Reject,
+    Ring,
+    Role,
+    Rx,
+    Tx,
+    Unkey,
+    UnkeyReason,
+    random_boot_id,
+)
+from hw.wire.session import (
+    Delivered,
+    LinkDown,
+    LinkSession,
+    LinkUp,
+    MessageReceived,
+    PeerHello,
+    ProtocolError,
+    Refused,
+    SendFailed,
+)
+from terminal.config import LinkConfig
+from terminal.core import events as ev
+
+log = logging.getLogger(__name__)
+
+NoticeCallback = Callable[[str, str], None]
+
+
+def _unkey_reason(reason: str) -> UnkeyReason:
+    try:
+        return UnkeyReason(reason)
+    except ValueError:
+        return UnkeyReason.PTT
+
+
+def bridge_message(command: str, reason: str, keepalive_ms: int) -> Message:
+    """The wire message for a core bridge command."""
+    match command:
+        case "CALL":
+            return Call()
+        case "ANSWER":
+            return Answer()
+        case "REJECT":
+            return Reject()
+        case "HANGUP":
+            return Hangup()
+        case "KEY":
+            return Key(keepalive_ms)
+        case "UNKEY":
+            return Unkey(_unkey_reason(reason))
+    raise ValueError(f"unknown bridge command {command!r}")
+
+
+def core_event(msg: Message, at: float) -> ev.Event | None:
+    """The core event for a message from the bridge, or None for link-level messages."""
+    match msg:
+        case Ring():
+            return ev.RingReceived(at)
+        case Answered():
+            return ev.FarAnswered(at)
+        case Hangup():
+            return ev.FarHungUp(at)
+        case Rx(active=active):
+            return ev.RxChanged(at, active)
+        case Tx(keyed=keyed, reason=reason):
+            return ev.BridgeTx(at, keyed, str(reason))
+    return None
+
+
+class RadioLink:
+    """The terminal end of the radio-bridge link, on the running asyncio loop."""
+
+    def __init__(
+        self,
+        cfg: LinkConfig,
+        *,
+        keepalive_s: float,
+        bridge_keepalive_ms: int,
+        on_event: Callable[[ev.Event], None],
+        on_notice: NoticeCallback,
+        clock: Callable[[], float] = time.monotonic,
+        name: str = "hotline-terminal",
+        port: str | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self._clock = clock
+        self._on_event = on_event
+        self._on_notice = on_notice
+        self.keepalive_s = keepalive_s
+        self.bridge_keepalive_ms = bridge_keepalive_ms
+        self.session = LinkSession(
+            Role.TERMINAL,
+            name,
+            random_boot_id(),
+            heartbeat_s=cfg.heartbeat_s,
+            link_timeout_s=cfg.link_timeout_s,
+            ack_timeout_s=cfg.ack_timeout_s,
+            max_retries=cfg.max_retries,
+            peer_roles={Role.BRIDGE},
+        )
+        self.port = SerialPort(
+            port or cfg.port,
+            cfg.baud,
+            on_data=self._data,
+            on_state=self._port_state,
+            reopen_min_s=cfg.reopen_min_s,
+            reopen_max_s=cfg.reopen_max_s,
+        )
+        self.is_up = False
+        self.keyed = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._next_ka: float | None = None
+        self.peer_name = ""
+
+    async def run(self) -> None:
+        """Keep the link: open the port, reopen after loss; returns after `stop`."""
+        await self.port.run()
+
+    def stop(self) -> None:
+        """Close the port."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.port.stop()
+
+    # --- commands from the core ---
+
+    def send_command(self, command: str, reason: str) -> None:
+        """Send a core bridge command as an acknowledged message."""
+        now = self._clock()
+        msg = bridge_message(command, reason, self.bridge_keepalive_ms)
+        if isinstance(msg, Key):
+            self.keyed = True
+            self._next_ka = now + self.keepalive_s
+        elif isinstance(msg, Unkey):
+            self.keyed = False
+            self._next_ka = None
+        self.session.send(msg, now)
+        self._pump(now)
+
+    def force_unkey(self) -> None:
+        """A technician's forced unkey (`hotline unkey` through the running terminal)."""
+        now = self._clock()
+        self.keyed = False
+        self._next_ka = None
+        self.session.send(Unkey(UnkeyReason.FORCE), now)
+        self._pump(now)
+
+    def fail_safe_unkey(self, reason: str, timeout_s: float) -> bool:
+        """Exit path: make sure an UNKEY is on the wire before returning (blocks up to timeout_s)."""
+        now = self._clock()
+        self.keyed = False
+        self._next_ka = None
+        self.session.send(Unkey(_unkey_reason(reason)), now)
+        self.port.write(self.session.data_to_send())
+        return self.port.drain_sync(timeout_s)
+
+    # --- the port and the session ---
+
+    def _data(self, data: bytes) -> None:
+        now = self._clock()
+        for event in self.session.receive(data, now):
+            self._session_event(event, now)
+        self._pump(now)
+
+    def _port_state(self, is_open: bool, reason: str) -> None:
+        now = self._clock()
+        if is_open:
+            for event in self.session.reset(now):
+                self._session_event(event, now)
+            self._pump(now)
+            return
+        self.port.discard_pending()
+        if self.keyed:
+            self._next_ka = None
+        self._set_up(False, f"radio bridge port closed: {reason}", now)
+
+    def _set_up(self, up: bool, reason: str, now: float) -> None:
+        if up == self.is_up:
+            return
+        self.is_up = up
+        if up:
+            self._on_event(ev.LinkUp(now))
+        else:
+            self.keyed = False
+            self._next_ka = None
+            self._drop_stale_commands()
+            self._on_event(ev.LinkDown(now, reason))
+
+    def _drop_stale_commands(self) -> None:
+        """On link loss, forget queued call commands (the call is over); keep UNKEYs."""
+        for seq, msg in self.session.pending():
+            if not isinstance(msg, Unkey):
+                self.session.cancel(seq)
+
+    def _session_event(self, event: object, now: float) -> None:
+        match event:
+            case MessageReceived(msg=msg):
+                core = core_event(msg, now)
+                if core is not None:
+                    self._on_event(core)
+            case PeerHello(hello=hello):
+                self.peer_name = hello.name
+            case LinkUp():
+                self._set_up(True, "", now)
+            case LinkDown(reason=reason):
+                self._set_up(False, f"radio bridge link down: {reason}", now)
+            case Refused(msg=msg, code=code, text=text):
+                what = msg.TYPE if msg is not None else "a message"
+                self._on_notice("warning", f"Radio bridge refused {what}: {code} {text}")
+            case SendFailed(msg=msg):
+                self._on_notice("error", f"Radio bridge did not acknowledge {msg.TYPE}.")
+            case ProtocolError(detail=detail):
+                log.debug("radio link: %s", detail)
+            case Delivered():
+                pass
+
+    def _pump(self, now: float) -> None:
+        """Run timers, send what is queued, and arm the timer for the next deadline."""
+        for event in self.session.poll(now):
+            self._session_event(event, now)
+        if self.keyed and self._next_ka is not None and now >= self._next_ka:
+            self.session.send(Ka(), now)
+            self._next_ka = now + self.keepalive_s
+        data = self.session.data_to_send()
+        if data and self.port.is_open:
+            self.port.write(data)
+        self._arm()
+
+    def _arm(self) -> None:
+        deadlines = [d for d in (self.session.next_deadline(), self._next_ka) if d is not None]
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not deadlines:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, min(deadlines) - self._clock())
+        self._timer = loop.call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._pump(self._clock())

@@ -1,0 +1,144 @@
+"""The desk: the engine with its adapters, built from the configuration, run until told to stop.
+
+All three fronts (console, service, bench) run a Desk. Start-up order: configuration (validated
+before this module is reached), the log, the pins, then the links; every exit path — a normal stop,
+an exception, SIGTERM/SIGINT, a GPIO failure — goes through `Engine.fail_safe`, which writes UNKEY
+to the bridge before anything is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
+from hw.radio import RadioLink
+from terminal.config import Config
+from terminal.core.calls import CallSettings
+from terminal.engine import Engine, EngineOptions
+
+log = logging.getLogger(__name__)
+
+
+def engine_options(config: Config) -> EngineOptions:
+    """The engine's settings from the configuration."""
+    return EngineOptions(
+        call=CallSettings(
+            ring_timeout_s=config.call.ring_timeout_s,
+            callout_timeout_s=config.call.callout_timeout_s,
+            busy_channel_lockout=config.call.busy_channel_lockout,
+            tx_timeout_s=config.ptt.tx_timeout_s,
+            tx_warning_s=config.ptt.tx_warning_s,
+        ),
+        bounce_s=config.gpio.ptt_bounce_ms / 1000.0,
+        operator=config.desk.operator,
+        lamp_test_s=config.gpio.lamp_test_ms / 1000.0,
+    )
+
+
+def panel_pins(config: Config) -> PanelPins:
+    """The panel's pins from the configuration."""
+    g = config.gpio
+    return PanelPins(
+        ptt=g.ptt_pin,
+        ring=g.ring_led_pin,
+        tx=g.tx_led_pin,
+        alert=g.alert_led_pin,
+        fault=g.fault_led_pin,
+        ptt_pull_up=g.ptt_pull_up,
+        led_active_high=g.led_active_high,
+    )
+
+
+@dataclass
+class Desk:
+    """One desk's engine and adapters."""
+
+    config: Config
+    radio_port: str | None = None
+    pin_factory: Any = None
+    engine: Engine = field(init=False)
+    radio: RadioLink = field(init=False)
+    panel: DeskPanel | None = field(init=False, default=None)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+    _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(engine_options(self.config))
+
+    async def start(self) -> None:
+        """Claim the pins, open the links, run the lamp test. Raises on a GPIO failure."""
+        loop = asyncio.get_running_loop()
+        self.engine.bind_loop(loop)
+        self.engine.clock = loop.time
+        if self.pin_factory is None:
+            self.pin_factory = make_pin_factory(self.config.gpio.pin_factory)
+        self.panel = DeskPanel(
+            panel_pins(self.config),
+            self.pin_factory,
+            self.engine.ptt_edge_threadsafe,
+            clock=loop.time,
+        )
+        self.radio = RadioLink(
+            self.config.radio,
+            keepalive_s=self.config.ptt.keepalive_s,
+            bridge_keepalive_ms=round(self.config.ptt.bridge_keepalive_timeout_s * 1000),
+            on_event=self.engine.bridge_event,
+            on_notice=self._notice,
+            clock=loop.time,
+            name=f"{self.config.desk.site}/{self.config.desk.id}",
+            port=self.radio_port,
+        )
+        self.engine.attach(bridge=self.radio, panel=self.panel)
+        await self.panel.lamp_test(self.engine.options.lamp_test_s)
+        self.engine.refresh()
+        self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
+
+    def _notice(self, level: str, text: str) -> None:
+        self.engine.notice(level, text)
+
+    def stop(self, reason: str) -> None:
+        """Fail safe (UNKEY written out), then close links and pins. Safe to call twice."""
+        self.engine.fail_safe(reason)
+        with contextlib.suppress(AttributeError):
+            self.radio.stop()
+        for task in self._tasks:
+            task.cancel()
+        self.engine.close()
+        if self.pin_factory is not None:
+            close_factory(self.pin_factory)
+            self.pin_factory = None
+        for hook in self._on_close:
+            hook()
+        self._on_close.clear()
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Start, run until `stop` is set or a signal arrives; always fail safe on the way out."""
+        loop = asyncio.get_running_loop()
+        reason = "stop"
+
+        def on_signal(name: str) -> None:
+            nonlocal reason
+            reason = name
+            stop.set()
+
+        installed: list[signal.Signals] = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, on_signal, sig.name)
+                installed.append(sig)
+        try:
+            await self.start()
+            await stop.wait()
+        except BaseException as exc:
+            reason = f"exception: {exc!r}"
+            raise
+        finally:
+            self.stop(reason)
+            for sig in installed:
+                loop.remove_signal_handler(sig)
