@@ -171,7 +171,7 @@ class RadioLink:
         self._pump(now)
 
     def fail_safe_unkey(self, reason: str, timeout_s: float) -> bool:
-        """Exit path: make sure an UNKEY is on the wire before returning (blocks up to timeout_s)."""
+        """Exit path: put an UNKEY on the wire before returning (blocks up to timeout_s)."""
         now = self._clock()
         self.keyed = False
         self._next_ka = None

@@ -46,12 +46,20 @@ class BenchRig:
         """The loop's monotonic time."""
         return asyncio.get_running_loop().time()
 
+    def _start_sims(self) -> None:
+        self.bridge_runner.set_clock(asyncio.get_running_loop().time)
+        self.bridge_runner.attach_fd(self.radio_pty.master_fd)
+        self.desk.on_close(self._close_sims)
+
     async def start(self) -> None:
         """Start the simulators, then the desk."""
-        self.bridge_runner._clock = asyncio.get_running_loop().time
-        self.bridge_runner.attach_fd(self.radio_pty.master_fd)
+        self._start_sims()
         await self.desk.start()
-        self.desk._on_close.append(self._close_sims)
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Start the simulators, then run the desk until `stop` (or a signal); fail safe."""
+        self._start_sims()
+        await self.desk.run_until(stop)
 
     def _close_sims(self) -> None:
         self.bridge_runner.detach()

@@ -99,6 +99,10 @@ class Desk:
         self.engine.refresh()
         self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
 
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Run `hook` after the desk has stopped (close simulators, temp files)."""
+        self._on_close.append(hook)
+
     def _notice(self, level: str, text: str) -> None:
         self.engine.notice(level, text)
 

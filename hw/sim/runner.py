@@ -32,6 +32,10 @@ class SimRunner:
         self._fdport: FdPort | None = None
         self._serial: SerialPort | None = None
 
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """Use this clock (the loop's) from now on."""
+        self._clock = clock
+
     def attach_fd(self, fd: int) -> None:
         """Speak on an open descriptor (the far end of a pseudo-terminal)."""
         self.detach()

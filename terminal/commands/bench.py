@@ -1,14 +1,68 @@
-"""`hotline bench`: Run the whole unit against simulated hardware."""
+"""`hotline bench`: the whole desk against simulators, on any machine."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
+from terminal.config import Config, ConfigError, bench_config, load_config
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `bench` to the parser."""
-    parser = sub.add_parser("bench", help="Run the whole unit against simulated hardware.", description="Run the whole unit against simulated hardware.")
-    parser.set_defaults(handler=_not_built("bench", "issue 3 (bench mode)"))
+    parser = sub.add_parser(
+        "bench",
+        help="Run the whole unit against simulated hardware.",
+        description="Run the desk wired over pseudo-terminals to the radio-bridge simulator, "
+        "with gpiozero's mock pins. Type `help` for the commands.",
+    )
+    parser.add_argument("--config", type=Path, help="configuration file (default: built-in bench)")
+    parser.add_argument("--log-dir", type=Path, help="where the record goes (overrides config)")
+    parser.add_argument(
+        "--headless", action="store_true", help="print each event as a line (for scripts)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def bench_settings(args: argparse.Namespace) -> Config:
+    """The configuration for this bench run (raises ConfigError)."""
+    config = load_config(args.config) if args.config else bench_config()
+    if args.log_dir:
+        config = replace(config, log=replace(config.log, directory=args.log_dir.resolve()))
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, then run the bench until `quit`, SIGINT or SIGTERM."""
+    try:
+        config = bench_settings(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EX_CONFIG
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(_main(config))
+    except Exception as exc:
+        print(f"hotline bench: {exc}", file=sys.stderr)
+        return EX_FAIL
+    return EX_OK
+
+
+async def _main(config: Config) -> None:
+    from terminal.benchrig import BenchRig
+    from terminal.fronts.lines import LineFront
+
+    config.log.directory.mkdir(parents=True, exist_ok=True)
+    rig = BenchRig(config)
+    stop = asyncio.Event()
+    front = LineFront(rig, stop)
+    front.say("bench", f"radio bridge simulator on {rig.radio_pty.slave_path}; type help")
+    front.attach_stdin()
+    await rig.run_until(stop)
+    front.say("bench", "stopped; transmitter unkeyed")

@@ -1,0 +1,1 @@
+"""Fronts: what the operator (or a script) sees and types. They read state and send intents."""
