@@ -1,6 +1,6 @@
 """The desk configuration: frozen dataclasses, loaded and checked once from a TOML file.
 
-    from terminal.config import load_config, Config, ConfigError, bench_config
+from terminal.config import load_config, Config, ConfigError, bench_config
 """
 
 from terminal.config.bench import bench_config

@@ -77,7 +77,7 @@ def _spell(key: str) -> str:
 
 
 def _suggest(word: str, choices: list[str], spelled: str = "{}") -> str:
-    """", did you mean X?" for the closest choice, or ""."""
+    """The closest choice as ', did you mean X?', or '' when none is close."""
     close = difflib.get_close_matches(word, choices, n=1)
     return f", did you mean {spelled.format(close[0])}?" if close else ""
 

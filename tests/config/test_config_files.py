@@ -54,13 +54,16 @@ def test_bench_config_simulates_the_hardware(tmp_path: Path) -> None:
     assert (bench.radio.port, bench.coproc.port) == ("sim", "sim")
     assert bench.log.directory == tmp_path
     assert bench.audio.enabled
-    assert dataclasses.replace(
-        bench,
-        gpio=Config().gpio,
-        radio=Config().radio,
-        coproc=Config().coproc,
-        log=Config().log,
-    ) == Config()
+    assert (
+        dataclasses.replace(
+            bench,
+            gpio=Config().gpio,
+            radio=Config().radio,
+            coproc=Config().coproc,
+            log=Config().log,
+        )
+        == Config()
+    )
 
 
 def test_bench_config_default_log_dir_is_in_the_current_directory(

@@ -98,8 +98,15 @@ def test_an_audio_device_is_a_name_or_an_index(tmp_path: Path, device: str) -> N
 
 @pytest.mark.parametrize(
     "port",
-    ["sim", "/dev/ttyUSB1", "/dev/serial/by-id/usb-FTDI-if00", "loop://", "socket://bridge:7000",
-     "rfc2217://10.0.0.2:2217", "spy:///dev/ttyUSB1"],
+    [
+        "sim",
+        "/dev/ttyUSB1",
+        "/dev/serial/by-id/usb-FTDI-if00",
+        "loop://",
+        "socket://bridge:7000",
+        "rfc2217://10.0.0.2:2217",
+        "spy:///dev/ttyUSB1",
+    ],
 )
 def test_serial_ports_that_are_accepted(tmp_path: Path, port: str) -> None:
     config = load_config(write(tmp_path, f'[radio]\nport = "{port}"\n'))
