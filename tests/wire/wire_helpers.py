@@ -21,7 +21,7 @@ from hw.wire.fields import (
     UtcMillisCodec,
     WordCodec,
 )
-from hw.wire.messages import MESSAGE_TYPES, Alert, AlertKind, Message
+from hw.wire.messages import MESSAGE_TYPES, Alert, AlertKind, Message, Tx, TxReason
 from hw.wire.session import Event, LinkSession
 
 FIELD_ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in "$,*")
@@ -30,9 +30,7 @@ IDENT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 seqs = st.integers(0, MAX_SEQ)
 types = st.from_regex(r"\A[A-Z0-9]{1,8}\Z")
 field_texts = st.text(FIELD_ALPHABET, max_size=12)
-frames = st.builds(
-    Frame, seqs, types, st.lists(field_texts, max_size=MAX_FIELDS).map(tuple)
-)
+frames = st.builds(Frame, seqs, types, st.lists(field_texts, max_size=MAX_FIELDS).map(tuple))
 
 
 def codec_values(codec: Any) -> st.SearchStrategy[Any]:
@@ -65,6 +63,8 @@ def codec_values(codec: Any) -> st.SearchStrategy[Any]:
 def _fix(cls: type[Message], values: list[Any]) -> Message:
     if cls is Alert and values[2] is AlertKind.LINE:
         values[15:19] = [0, 0.0, 0.0, 0.0]  # a line's point: no altitude, at rest
+    if cls is Tx:
+        values[0] = values[1] is TxReason.KEY  # keyed only by KEY
     return cls.from_values(values)
 
 
