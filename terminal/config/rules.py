@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ _SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, less the terminating NUL
 
 
 def _socket_path(value: Path) -> None:
-    if len(str(value).encode("utf-8", "surrogateescape")) > _SUN_PATH_MAX:
+    if len(os.fsencode(value)) > _SUN_PATH_MAX:
         raise Invalid("is too long for a unix socket path")
 
 

@@ -29,6 +29,7 @@ SCALARS = st.one_of(
     st.sampled_from([0.0, 0.05, 0.5, 1.0, 1.5, 3.5, 10.0, 1e400, -1e400]),
     st.floats(allow_nan=True),
     st.sampled_from(['"sim"', '"/dev/ttyUSB0"', '"/dev/ttyAMA0"', '"0660"', '"mock"', '""']),
+    st.sampled_from(['"\\ud800"', '"/run/\\u0000"', '"\\u2028"', '"' + "x" * 120 + '"']),
     st.text(st.characters(blacklist_categories=["Cc", "Cs"]), max_size=12).map(
         lambda s: '"' + s.replace("\\", "/").replace('"', "'") + '"'
     ),

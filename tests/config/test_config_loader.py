@@ -137,6 +137,11 @@ def test_a_rule_between_keys_waits_until_each_key_is_valid(tmp_path: Path) -> No
     assert [i.key for i in issues(write(tmp_path, text))] == ["gpio.ptt_pin", "radio.heartbeat_s"]
 
 
+def test_a_path_with_a_nul_is_refused(tmp_path: Path) -> None:
+    (issue,) = issues(write(tmp_path, '[service]\nsocket = "/run/\\u0000.sock"\n'))
+    assert (issue.key, issue.problem) == ("service.socket", "is not a path")
+
+
 def test_a_byte_order_mark_is_allowed(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf[desk]\nid = 'BOM'\n")
