@@ -179,6 +179,14 @@ class RadioLink:
         self.port.write(self.session.data_to_send())
         return self.port.drain_sync(timeout_s)
 
+    async def settle(self, timeout_s: float) -> bool:
+        """Wait until every command sent was acknowledged (or the link is down, or timeout)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self.session.pending() and self.is_up and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        return not self.session.pending()
+
     # --- the port and the session ---
 
     def _data(self, data: bytes) -> None:

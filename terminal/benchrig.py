@@ -39,7 +39,7 @@ class BenchRig:
         )
         self.bridge_runner = SimRunner(self.bridge)
         config = replace(config, radio=replace(radio, port=self.radio_pty.path))
-        self.desk = Desk(config)
+        self.desk = Desk(config, control_socket=config.log.directory / "control.sock")
 
     @property
     def clock(self) -> float:

@@ -14,13 +14,15 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
 from terminal.config import Config
+from terminal.control import ControlServer
 from terminal.core.calls import CallSettings
-from terminal.engine import Engine, EngineOptions
+from terminal.engine import OPERATOR_INTENTS, Engine, EngineOptions
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +64,11 @@ class Desk:
     config: Config
     radio_port: str | None = None
     pin_factory: Any = None
+    control_socket: Path | None = None
     engine: Engine = field(init=False)
     radio: RadioLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
+    control: ControlServer | None = field(init=False, default=None)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
@@ -95,9 +99,46 @@ class Desk:
             port=self.radio_port,
         )
         self.engine.attach(bridge=self.radio, panel=self.panel)
+        self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
+        if self.control_socket is not None:
+            self.control = ControlServer(
+                self.control_socket,
+                {
+                    "unkey": self._control_unkey,
+                    "state": self._control_state,
+                    "intent": self._control_intent,
+                },
+                mode=self.config.service.socket_mode,
+            )
+            await self.control.start()
         await self.panel.lamp_test(self.engine.options.lamp_test_s)
         self.engine.refresh()
-        self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
+
+    def _control_unkey(self, request: dict[str, Any]) -> dict[str, Any]:
+        if not self.radio.is_up:
+            return {"ok": False, "error": "the radio bridge link is down"}
+        self.radio.force_unkey()
+        self.engine.notice("warning", "Forced UNKEY sent to the radio bridge (hotline unkey).")
+        return {"ok": True, "detail": "UNKEY(FORCE) sent to the radio bridge"}
+
+    def _control_intent(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = request.get("name")
+        if name not in OPERATOR_INTENTS:
+            allowed = ", ".join(OPERATOR_INTENTS)
+            return {"ok": False, "error": f"unknown intent {name!r}; allowed: {allowed}"}
+        self.engine.intent(str(name))
+        return {"ok": True, "state": self.engine.snapshot.display}
+
+    def _control_state(self, request: dict[str, Any]) -> dict[str, Any]:
+        snap = self.engine.snapshot
+        return {
+            "ok": True,
+            "state": snap.display,
+            "call_id": snap.call.call_id,
+            "keyed": snap.call.keyed,
+            "links": snap.links,
+            "operator": snap.operator,
+        }
 
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run `hook` after the desk has stopped (close simulators, temp files)."""
@@ -106,9 +147,20 @@ class Desk:
     def _notice(self, level: str, text: str) -> None:
         self.engine.notice(level, text)
 
+    async def shutdown(self, reason: str, settle_s: float = 0.5) -> None:
+        """Fail safe, give the bridge up to `settle_s` to acknowledge the last commands (the
+        HANGUP of an open call), then close everything."""
+        self.engine.fail_safe(reason)
+        with contextlib.suppress(AttributeError):
+            await self.radio.settle(settle_s)
+        self.stop(reason)
+
     def stop(self, reason: str) -> None:
         """Fail safe (UNKEY written out), then close links and pins. Safe to call twice."""
         self.engine.fail_safe(reason)
+        if self.control is not None:
+            self.control.close()
+            self.control = None
         with contextlib.suppress(AttributeError):
             self.radio.stop()
         for task in self._tasks:
@@ -143,6 +195,6 @@ class Desk:
             reason = f"exception: {exc!r}"
             raise
         finally:
-            self.stop(reason)
+            await self.shutdown(reason)
             for sig in installed:
                 loop.remove_signal_handler(sig)

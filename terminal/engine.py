@@ -40,6 +40,7 @@ from terminal.core.leds import LedPatterns, led_patterns
 log = logging.getLogger(__name__)
 
 NOTICE_HISTORY = 50
+OPERATOR_INTENTS = ("answer", "call", "hangup", "reject", "ptt_press", "ptt_release", "ptt_toggle")
 
 
 class BridgeLink(Protocol):

@@ -62,7 +62,11 @@ async def _main(config: Config) -> None:
     rig = BenchRig(config)
     stop = asyncio.Event()
     front = LineFront(rig, stop)
-    front.say("bench", f"radio bridge simulator on {rig.radio_pty.slave_path}; type help")
+    front.say(
+        "bench",
+        f"radio bridge simulator on {rig.radio_pty.slave_path}; "
+        f"control socket {config.log.directory / 'control.sock'}; type help",
+    )
     front.attach_stdin()
     await rig.run_until(stop)
     front.say("bench", "stopped; transmitter unkeyed")

@@ -1,14 +1,58 @@
-"""`hotline service`: Run the headless service (for systemd)."""
+"""`hotline service`: the desk with no console, for systemd."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
+from terminal.config import Config, ConfigError, load_config
+
+DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `service` to the parser."""
-    parser = sub.add_parser("service", help="Run the headless service (for systemd).", description="Run the headless service (for systemd).")
-    parser.set_defaults(handler=_not_built("service", "issue 8 (service)"))
+    parser = sub.add_parser(
+        "service",
+        help="Run the headless service (for systemd).",
+        description="Run the desk with no console: the configured pins and links, the control "
+        "socket, events logged to stderr. SIGTERM or SIGINT unkey and stop it.",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the configuration before touching anything, then run until a signal."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EX_CONFIG
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(_main(config))
+    except Exception as exc:
+        logging.getLogger("hotline").critical("stopped by a fault: %s", exc)
+        return EX_FAIL
+    return EX_OK
+
+
+async def _main(config: Config) -> None:
+    from terminal.desk import Desk
+
+    desk = Desk(config, control_socket=config.service.socket)
+    log = logging.getLogger("hotline.events")
+    desk.engine.on_event(
+        lambda kind, item: log.info("%s %s", kind, item) if item.get("type") != "Tick" else None
+    )
+    await desk.run_until(asyncio.Event())

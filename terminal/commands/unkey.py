@@ -1,14 +1,74 @@
-"""`hotline unkey`: Force the radio bridge to unkey the transmitter."""
+"""`hotline unkey`: force the radio bridge to unkey — the operator's last resort."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
+from terminal.config import Config, ConfigError, load_config
+
+DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `unkey` to the parser."""
-    parser = sub.add_parser("unkey", help="Force the radio bridge to unkey the transmitter.", description="Force the radio bridge to unkey the transmitter.")
-    parser.set_defaults(handler=_not_built("unkey", "issue 3 (fail-safe unkey)"))
+    parser = sub.add_parser(
+        "unkey",
+        help="Force the radio bridge to unkey the transmitter.",
+        description="Ask the running terminal to unkey; when none answers (or it hangs), send "
+        "UNKEY straight over the bridge's serial port. Exit 0 once the bridge confirmed.",
+    )
+    parser.add_argument("--config", type=Path, help=f"configuration (default {DEFAULT_CONFIG})")
+    parser.add_argument("--socket", type=Path, help="control socket of the running terminal")
+    parser.add_argument("--port", help="the bridge's serial device (default from the config)")
+    parser.add_argument("--baud", type=int, help="baud rate (default from the config)")
+    parser.add_argument(
+        "--timeout", type=float, default=3.0, help="seconds to wait for the bridge (default 3)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _config(path: Path | None) -> Config:
+    if path is not None:
+        return load_config(path)
+    if DEFAULT_CONFIG.exists():
+        return load_config(DEFAULT_CONFIG)
+    return Config()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Through the terminal first, then straight over the port."""
+    from hw.forceunkey import force_unkey
+    from terminal.control import request
+
+    if args.timeout <= 0 or args.timeout > 60:
+        print(f"hotline unkey: --timeout must be in (0, 60], got {args.timeout}", file=sys.stderr)
+        return 2
+    try:
+        config = _config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EX_CONFIG
+    socket_path = args.socket or config.service.socket
+    try:
+        reply = request(socket_path, "unkey", timeout_s=1.0)
+        if reply.get("ok"):
+            print(f"unkeyed through the running terminal ({socket_path}): {reply.get('detail')}")
+            return EX_OK
+        print(f"the running terminal refused: {reply.get('error')}", file=sys.stderr)
+    except (OSError, TimeoutError, ValueError) as exc:
+        print(f"no running terminal answered on {socket_path} ({exc}); using the port")
+    port = args.port or config.radio.port
+    if port == "sim":
+        print("hotline unkey: the configured port is the bench simulator; give --port",
+              file=sys.stderr)
+        return 2
+    result = force_unkey(port, args.baud or config.radio.baud, timeout_s=args.timeout)
+    if result.confirmed:
+        print(f"unkeyed over {port}: {result.detail}")
+        return EX_OK
+    print(f"hotline unkey: NOT confirmed: {result.detail}", file=sys.stderr)
+    return EX_FAIL
