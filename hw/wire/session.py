@@ -332,15 +332,15 @@ class LinkSession:
                 else:
                     self.stats["send_failed"] += 1
                     events.append(SendFailed(p.seq, p.msg))
-                    failed = True
+                failed = True
                 continue
             p.sends += 1
             p.due = now + self.ack_timeout_s
             self.stats["retransmits"] += 1
             self._write(p.data, now)
         if failed and self._up:
-            # A peer that hears us but does not acknowledge has lost our HELLO (or is stuck):
-            # start over with a HELLO exchange.
+            # A peer that does not acknowledge may not know us (it lost our HELLO): go down,
+            # which sends HELLO until the peer answers.
             self._go_down("no_ack", now, events)
         self._fill_window(now)
         if self._up and now - self._last_tx >= self.heartbeat_s:
@@ -430,13 +430,25 @@ class LinkSession:
         self._seen_order.clear()
         self._newest = None
 
+    def _link_up(self, now: float, events: list[Event]) -> None:
+        if self._peer is None:
+            return
+        self._up = True
+        self.stats["link_up"] += 1
+        events.append(LinkUp(self._peer))
+        self._fill_window(now)
+
     def _handle(self, seq: int, msg: Message, now: float, events: list[Event]) -> None:
+        if isinstance(msg, Hello):
+            self._on_hello(seq, msg, now, events)
+            return
+        if not self._up and self._peer is not None and not isinstance(msg, Err):
+            # Traffic from a peer that knows us (it sends nothing but HELLO until it does).
+            self._link_up(now, events)
         if isinstance(msg, Ack):
             self._on_ack(msg.ref_seq, now, events)
         elif isinstance(msg, Err):
             self._on_err(msg, events)
-        elif isinstance(msg, Hello):
-            self._on_hello(seq, msg, now, events)
         elif self._peer is None:
             # No HELLO yet: not acknowledged, so the peer sends it again after the exchange.
             self.stats["before_hello"] += 1
@@ -509,21 +521,18 @@ class LinkSession:
             return
         self._send_now(Ack(seq), now)
         prev = self._peer
-        restarted = prev is not None and prev.boot_id != hello.boot_id
-        if prev is None or restarted:
+        new_boot = prev is None or prev.boot_id != hello.boot_id
+        if new_boot:
             self._forget_peer_seqs()
-        duplicate = seq in self._seen
-        if duplicate:
+        if seq in self._seen:
             self.stats["duplicates"] += 1
         else:
             self._remember(seq)
             self._peer = hello
-            events.append(PeerHello(hello, restarted))
+            events.append(PeerHello(hello, restarted=prev is not None and new_boot))
         if not self._up:
-            self._up = True
-            self.stats["link_up"] += 1
-            events.append(LinkUp(hello))
-            self._fill_window(now)
-        elif not duplicate:
-            # We were up, so the peer restarted or lost the link: it needs our HELLO.
+            self._link_up(now, events)
+        if new_boot and self._hello_seq is None:
+            # A peer boot we have not introduced ourselves to, and no HELLO of ours on its way.
+            # Only a new boot id triggers this, so two sessions can never ping-pong HELLOs.
             self._send_hello(now)

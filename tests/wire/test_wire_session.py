@@ -207,7 +207,7 @@ def test_peer_restart_resets_dedupe_and_gets_our_hello() -> None:
     link.b = bridge(boot_id="0000B007")
     link.b.start(link.now)
     link.pump()
-    assert link.of("a", PeerHello)[-1].restarted
+    assert [e.restarted for e in link.of("a", PeerHello)].count(True) == 1
     assert link.b.is_up  # the terminal answered the new HELLO with its own
     link.b.send(Ring(), link.now)
     link.b.send(Rx(True), link.now)
