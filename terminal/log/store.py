@@ -1,0 +1,155 @@
+"""LogStore: the synchronous core of the log. Opens (and migrates) the file, appends records
+to the chain and the projections in one transaction, and answers the writer's own lookups.
+
+One LogStore is the single writer; the engine's LogWriter owns it on its own thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from terminal.log import db
+from terminal.log.chain import GENESIS, record_hash
+from terminal.log.records import Prepared, entity_of, prepare
+from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
+from terminal.log.schema import MIGRATIONS, Migration, migrate
+from terminal.log.zulu import now_ms
+
+_CALL_SELECT = f"SELECT {', '.join(CALL_COLUMNS)} FROM calls WHERE call_id = ?"
+_ALERT_SELECT = f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?"
+_CALL_INSERT = f"INSERT INTO calls VALUES ({', '.join('?' * len(CALL_COLUMNS))})"
+_ALERT_INSERT = f"INSERT INTO alerts VALUES ({', '.join('?' * len(ALERT_COLUMNS))})"
+_CALL_UPDATE = f"UPDATE calls SET {', '.join(c + ' = ?' for c in CALL_COLUMNS)} WHERE rid = ?"
+_ALERT_UPDATE = f"UPDATE alerts SET {', '.join(c + ' = ?' for c in ALERT_COLUMNS)} WHERE rid = ?"
+_RECORD_INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+class LogStore:
+    """The writer's connection to one log database file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        busy_timeout_ms: int = 5000,
+        check: bool = True,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> LogStore:
+        """Open or create the file and migrate it to the latest schema.
+
+        `check` runs PRAGMA quick_check first. Raises LogCorruptError (naming the file and the
+        recovery command) for a damaged file, LogSchemaError for one from a newer hotline.
+        """
+        path = Path(path)
+        conn = db.connect_rw(path, busy_timeout_ms)
+        try:
+            if check:
+                db.quick_check(conn, path)
+            migrate(conn, migrations)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise db.translate(exc, path) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The writer connection (for maintenance run on the writer's thread)."""
+        return self._conn
+
+    def close(self) -> None:
+        """Close the connection (WAL is checkpointed by SQLite on the last close)."""
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise
+
+    def append(self, entries: Sequence[Prepared]) -> list[int]:
+        """Commit `entries` in one durable transaction; return their record ids in order."""
+        with self.transaction():
+            return self.append_in_transaction(entries)
+
+    def write(self, kind: str, payload: dict[str, Any], utc_ms: int | None = None) -> int:
+        """Validate and commit one record at once (CLI, tests); return its id."""
+        stamp = now_ms() if utc_ms is None else utc_ms
+        return self.append([prepare(kind, payload, stamp)])[0]
+
+    def tail(self) -> tuple[int, bytes]:
+        """The id and hash of the last record (0 and GENESIS for an empty log)."""
+        row = self._conn.execute("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None:
+            return int(row[0]), bytes(row[1])
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        if "head_id" in meta:
+            return int(meta["head_id"]), bytes(meta["head_hash"])
+        return 0, GENESIS
+
+    def append_in_transaction(
+        self, entries: Sequence[Prepared], tail: tuple[int, bytes] | None = None
+    ) -> list[int]:
+        """Append inside the caller's transaction, after `tail` (default: the last record)."""
+        last_id, last_hash = self.tail() if tail is None else tail
+        rows: list[tuple[Any, ...]] = []
+        touched: dict[str, tuple[Row | None, Row | None]] = {}
+        for entry in entries:
+            last_id += 1
+            digest = record_hash(last_hash, last_id, entry.kind, entry.utc_ms, entry.text)
+            entity = entity_of(entry.kind, entry.payload)
+            rows.append((last_id, entry.kind, entry.utc_ms, entry.text, last_hash, digest, entity))
+            last_hash = digest
+            if entity is not None and not entity.startswith("chk:"):
+                before, current = touched.get(entity) or (self._load(entity),) * 2
+                record = Record(last_id, entry.kind, entry.utc_ms, entry.payload)
+                touched[entity] = (before, fold(current, record))
+        conn = self._conn
+        conn.executemany(_RECORD_INSERT, rows)
+        for before, after in touched.values():
+            if after is not None and after != before:
+                self._save(before, after)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('head_id', ?), ('head_hash', ?)",
+            (last_id, last_hash),
+        )
+        first = last_id - len(entries) + 1
+        return list(range(first, last_id + 1))
+
+    def _load(self, entity: str) -> Row | None:
+        table, _, key = entity.partition(":")
+        if table == "call":
+            found = self._conn.execute(_CALL_SELECT, (key,)).fetchone()
+            return None if found is None else CallRow._make(found)
+        found = self._conn.execute(_ALERT_SELECT, (key,)).fetchone()
+        return None if found is None else AlertRow._make(found)
+
+    def _save(self, before: Row | None, after: Row) -> None:
+        calls = isinstance(after, CallRow)
+        if before is None:
+            self._conn.execute(_CALL_INSERT if calls else _ALERT_INSERT, tuple(after))
+        else:
+            self._conn.execute(_CALL_UPDATE if calls else _ALERT_UPDATE, (*after, before.rid))

@@ -1,0 +1,286 @@
+"""Verify the record: the hash chain, and that the calls and alerts tables say what the records say.
+
+The chain walk names the first record that was altered, removed or inserted. The projection check
+folds each call's and alert's records again (streaming, merged with the table in key order, so
+memory stays flat on a million alerts) and names any row that differs, is missing or has no
+records. The head (last id and hash) is also kept in `meta`, so cutting records off the end shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from terminal.log import db
+from terminal.log.chain import GENESIS, record_hash
+from terminal.log.records import CHECKPOINT_ENTITY, ENTITY_KINDS, KINDS, entity_of
+from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
+
+MAX_PROBLEMS = 100
+ChainRow = tuple[int, str, int, str, bytes, bytes]
+"""id, kind, utc_ms, payload text, prev_hash, hash."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing verify found wrong: the record (if one can be named), and what."""
+
+    record_id: int | None
+    what: str
+
+    def __str__(self) -> str:
+        return self.what if self.record_id is None else f"record {self.record_id}: {self.what}"
+
+
+@dataclass
+class VerifyReport:
+    """What verify checked and found; `ok` when nothing is wrong."""
+
+    path: str
+    records: int = 0
+    first_id: int | None = None
+    head_id: int = 0
+    head_hash: str = GENESIS.hex()
+    calls: int = 0
+    alerts: int = 0
+    integrity: str = "not checked"
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True if the chain, the head, the projections and the file are all intact."""
+        return self.problem_count == 0
+
+    @property
+    def first(self) -> Problem | None:
+        """The first problem: in the chain if there is one, else in the tables."""
+        return self.problems[0] if self.problems else None
+
+    def add(self, problem: Problem) -> None:
+        """Note a problem (keeping the first MAX_PROBLEMS)."""
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+class ChainWalker:
+    """Walks records in id order from a base (the id and hash the first record must follow)."""
+
+    def __init__(self, base_id: int, base_hash: bytes) -> None:
+        self.last_id = base_id
+        self.last_hash = base_hash
+        self._before_last: bytes | None = None
+        self.count = 0
+
+    def feed(self, row: ChainRow) -> list[Problem]:
+        """Check one record; afterwards the walk continues from its stored hash."""
+        rid, kind, utc_ms, payload, prev_hash, digest = row
+        prev_hash, digest = bytes(prev_hash), bytes(digest)
+        problems = self._check(rid, kind, utc_ms, payload, prev_hash, digest)
+        self.count += 1
+        if rid > self.last_id:
+            self._before_last = self.last_hash
+            self.last_id = rid
+            self.last_hash = digest
+        return problems
+
+    def _check(
+        self, rid: int, kind: str, utc_ms: int, payload: str, prev_hash: bytes, digest: bytes
+    ) -> list[Problem]:
+        expected_id = self.last_id + 1
+        if rid < expected_id:
+            return [Problem(rid, f"inserted: it comes before record {expected_id} in the chain")]
+        problems: list[Problem] = []
+        intact = record_hash(prev_hash, rid, kind, utc_ms, payload) == digest
+        if rid > expected_id:
+            gone = (
+                f"record {expected_id}"
+                if rid == expected_id + 1
+                else (f"records {expected_id}..{rid - 1}")
+            )
+            problems.append(Problem(expected_id, f"removed ({gone} missing before {rid})"))
+        elif prev_hash != self.last_hash:
+            if prev_hash == self._before_last:
+                text = f"inserted: record {rid} is chained to the record before it"
+                problems.append(Problem(rid - 1, text))
+            elif intact:
+                text = f"altered (its hash was rewritten): record {rid} is chained to another"
+                problems.append(Problem(rid - 1, text))
+        if not intact:
+            problems.append(Problem(rid, "altered: its content does not match its hash"))
+        elif kind not in KINDS:
+            problems.append(Problem(rid, f"unknown kind {kind!r}"))
+        return problems
+
+
+def verify(path: Path | str, *, integrity: bool = True) -> VerifyReport:
+    """Verify the log database at `path` (read-only; safe while the terminal is writing)."""
+    path = Path(path)
+    conn = db.connect_ro(path)
+    try:
+        conn.execute("BEGIN")  # one snapshot for every check
+        try:
+            return verify_connection(conn, str(path), integrity=integrity)
+        except sqlite3.DatabaseError as exc:
+            raise db.translate(exc, path) from exc
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def verify_connection(conn: sqlite3.Connection, name: str, *, integrity: bool) -> VerifyReport:
+    """All checks over an open connection."""
+    report = VerifyReport(path=name)
+    if integrity:
+        lines = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+        report.integrity = "ok" if lines == ["ok"] else "; ".join(lines)
+        if report.integrity != "ok":
+            report.add(Problem(None, f"SQLite integrity check failed: {report.integrity}"))
+    _check_chain(conn, report)
+    report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
+    report.alerts = _check_table(conn, report, "alerts", ALERT_COLUMNS, "alert_id", AlertRow._make)
+    return report
+
+
+def _chain_base(conn: sqlite3.Connection) -> tuple[int, bytes]:
+    """Where the chain starts: after the last retention checkpoint, else at the beginning."""
+    row = conn.execute(
+        "SELECT payload FROM records WHERE entity = ? ORDER BY id DESC LIMIT 1",
+        (CHECKPOINT_ENTITY,),
+    ).fetchone()
+    if row is None:
+        return 0, GENESIS
+    payload = json.loads(row[0])
+    return int(payload["through_id"]), bytes.fromhex(payload["through_hash"])
+
+
+def _check_chain(conn: sqlite3.Connection, report: VerifyReport) -> None:
+    walker = ChainWalker(*_chain_base(conn))
+    cursor = conn.execute(
+        "SELECT id, kind, utc_ms, payload, prev_hash, hash, entity FROM records ORDER BY id"
+    )
+    for row in cursor:
+        if report.first_id is None:
+            report.first_id = row[0]
+        problems = walker.feed(row[:6])
+        if not problems and (row[1] in ENTITY_KINDS) != (row[6] is not None):
+            problems.append(Problem(row[0], "altered: its entity column does not match its kind"))
+        for problem in problems:
+            report.add(problem)
+    report.records = walker.count
+    report.head_id, report.head_hash = walker.last_id, walker.last_hash.hex()
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    head_id = int(meta.get("head_id", 0))
+    head_hash = bytes(meta.get("head_hash", GENESIS))
+    if head_id > walker.last_id:
+        gone = "record" if head_id == walker.last_id + 1 else f"records {walker.last_id + 1}..."
+        report.add(
+            Problem(walker.last_id + 1, f"removed: the log ended at record {head_id} ({gone} gone)")
+        )
+    elif head_id < walker.last_id:
+        report.add(Problem(head_id + 1, f"inserted after the last committed record {head_id}"))
+    elif head_hash != walker.last_hash:
+        report.add(Problem(head_id, "altered: it is not the head that was committed"))
+
+
+def _check_table(
+    conn: sqlite3.Connection,
+    report: VerifyReport,
+    table: str,
+    columns: tuple[str, ...],
+    key_column: str,
+    make: Any,
+) -> int:
+    """Merge the table (in key order) with what the records fold to; return the row count."""
+    prefix = "call:" if table == "calls" else "alert:"
+    upper = prefix[:-1] + ";"  # ';' sorts right after ':'
+    records = conn.execute(
+        "SELECT entity, id, kind, utc_ms, payload FROM records "
+        "WHERE entity >= ? AND entity < ? ORDER BY entity, id",
+        (prefix, upper),
+    )
+    rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key_column}")
+    expected = _fold_entities(records, prefix, report)
+    table_rows = ((row[1], make(row)) for row in rows)
+    count = 0
+    for key, want, have in _merge(expected, table_rows):
+        count += have is not None
+        derived, ids = want if want is not None else (None, None)
+        _compare(report, table, key, derived, ids, have)
+    return count
+
+
+Folded = tuple[Row | None, tuple[int, int]]
+
+
+def _fold_entities(
+    records: Iterable[tuple[str, int, str, int, str]], prefix: str, report: VerifyReport
+) -> Iterator[tuple[str, Folded]]:
+    """(key, (row the records fold to, (first id, last id))) per call or alert, in key order."""
+    for entity, group in itertools.groupby(records, key=lambda rec: rec[0]):
+        row: Row | None = None
+        first = last = 0
+        for _, rid, kind, utc_ms, text in group:
+            first, last = first or rid, rid
+            try:
+                payload = json.loads(text)
+                if entity_of(kind, payload) != entity:
+                    report.add(Problem(rid, "altered: its entity column does not match it"))
+                    continue
+                row = fold(row, Record(rid, kind, utc_ms, payload))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                report.add(Problem(rid, f"payload does not fit its kind {kind!r} ({exc!r})"))
+        yield entity[len(prefix) :], (row, (first, last))
+
+
+def _merge(
+    left: Iterator[tuple[str, Folded]], right: Iterator[tuple[str, Row]]
+) -> Iterator[tuple[str, Folded | None, Row | None]]:
+    """Full outer join of two key-ordered streams."""
+    a = next(left, None)
+    b = next(right, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            assert a is not None
+            yield a[0], a[1], None
+            a = next(left, None)
+        elif a is None or b[0] < a[0]:
+            yield b[0], None, b[1]
+            b = next(right, None)
+        else:
+            yield a[0], a[1], b[1]
+            a, b = next(left, None), next(right, None)
+
+
+def _compare(
+    report: VerifyReport,
+    table: str,
+    key: str,
+    derived: Row | None,
+    ids: tuple[int, int] | None,
+    have: Row | None,
+) -> None:
+    what = "call" if table == "calls" else "alert"
+    if derived is None and have is None:
+        return
+    span = f" (records {ids[0]}..{ids[1]})" if ids else ""
+    if have is None:
+        report.add(Problem(None, f"{table}: {what} {key!r} is missing from the table{span}"))
+        return
+    if derived is None:
+        report.add(Problem(None, f"{table}: row {key!r} was inserted: no record says so{span}"))
+        return
+    diffs = [
+        f"{name} is {theirs!r} in the table but {ours!r} in the records"
+        for name, ours, theirs in zip(derived._fields, derived, have, strict=True)
+        if ours != theirs
+    ]
+    if diffs:
+        report.add(Problem(None, f"{table}: row {key!r} was altered: {'; '.join(diffs)}{span}"))

@@ -1,0 +1,290 @@
+"""LogWriter: the single writer, on its own thread, with group commit and fault retry.
+
+`submit` validates a record on the caller's thread and returns a Future resolved with the record
+id once its transaction has COMMITTED (durably: WAL + synchronous=FULL). The thread commits
+everything queued in one transaction; while a commit's fsync runs, new records pile up and form
+the next batch, so bursts batch themselves. `group_commit_ms` > 0 also waits that long after the
+first record for more.
+
+When SQLite fails (disk full, database locked, I/O error) the batch is kept, `on_fault(message)`
+is called, and the same batch is retried with back-off until it commits; then `on_fault(None)`.
+Nothing is dropped. A record that makes the store raise anything else (a bug) is failed alone:
+its future gets the exception, the rest of its batch is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from terminal.log import db
+from terminal.log.errors import LogError
+from terminal.log.records import Prepared, prepare
+from terminal.log.store import LogStore
+from terminal.log.zulu import now_ms
+
+T = TypeVar("T")
+FaultCallback = Callable[[str | None], None]
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    entry: Prepared
+    future: Future[int]
+
+
+@dataclass(frozen=True)
+class _Call:
+    fn: Callable[[LogStore], Any]
+    future: Future[Any]
+
+
+_STOP = object()
+_WAKE = object()
+
+
+def _default_fault(message: str | None) -> None:
+    if message is None:
+        _log.warning("log fault cleared")
+    else:
+        _log.error("log fault: %s", message)
+
+
+class LogWriter:
+    """Owns the LogStore on a dedicated thread; see the module docstring."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        *,
+        group_commit_ms: int = 0,
+        max_batch: int = 5000,
+        on_fault: FaultCallback | None = None,
+        retry_initial_s: float = 0.02,
+        retry_max_s: float = 1.0,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._store = store
+        self._group_s = max(0, group_commit_ms) / 1000
+        self._max_batch = max(1, max_batch)
+        self._on_fault = on_fault or _default_fault
+        self._retry_initial_s = retry_initial_s
+        self._retry_max_s = retry_max_s
+        self._clock = clock
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._last: Future[int] | None = None
+        self._fault: str | None = None
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def open(cls, path: Path | str, *, busy_timeout_ms: int = 500, **options: Any) -> LogWriter:
+        """Open the store at `path` (raising LogCorruptError etc. here) and start the writer."""
+        return cls(LogStore.open(path, busy_timeout_ms=busy_timeout_ms), **options)
+
+    @property
+    def fault(self) -> str | None:
+        """The current fault, or None when writes are going through."""
+        return self._fault
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._store.path
+
+    def submit(self, kind: str, payload: dict[str, Any], utc_ms: int | None = None) -> Future[int]:
+        """Queue one record; the future gives its id once committed. Raises RecordError now
+        for a malformed record, LogError after close()."""
+        entry = prepare(kind, payload, self._clock() if utc_ms is None else utc_ms)
+        future: Future[int] = Future()
+        future.set_running_or_notify_cancel()  # a record cannot be taken back
+        with self._lock:
+            if self._closed:
+                raise LogError("the log writer is closed")
+            self._last = future
+            self._queue.put(_Pending(entry, future))
+        return future
+
+    def call(self, fn: Callable[[LogStore], T]) -> Future[T]:
+        """Run `fn(store)` on the writer thread between transactions (maintenance, tests)."""
+        future: Future[T] = Future()
+        future.set_running_or_notify_cancel()
+        with self._lock:
+            if self._closed:
+                raise LogError("the log writer is closed")
+            self._calls.put(_Call(fn, future))
+            self._queue.put(_WAKE)
+        return future
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every record submitted so far is committed; False on timeout."""
+        last = self._last
+        if last is None:
+            return True
+        try:
+            last.exception(timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Commit what is queued, stop the thread and close the store.
+
+        False if that did not finish within `timeout` (e.g. the disk is still full): the thread
+        keeps retrying in the background and unfinished futures stay pending.
+        """
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._queue.put(_STOP)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # --- the writer thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            stopping = False
+            while not stopping:
+                item = self._queue.get()
+                self._run_calls()
+                if item is _STOP:
+                    break
+                if not isinstance(item, _Pending):
+                    continue
+                batch, held = self._gather(item)
+                self._commit(batch)
+                self._run_calls()
+                stopping = held is _STOP
+            self._run_calls()
+        finally:
+            self._store.close()
+
+    def _gather(self, first: _Pending) -> tuple[list[_Pending], object]:
+        """The batch starting with `first`; also a STOP found while gathering."""
+        batch = [first]
+        deadline = time.monotonic() + self._group_s
+        while len(batch) < self._max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if isinstance(item, _Pending):
+                batch.append(item)
+            elif item is _STOP:
+                return batch, _STOP
+        return batch, None
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        delay = self._retry_initial_s
+        attempt = 0
+        while True:
+            try:
+                ids = self._store.append([p.entry for p in batch])
+            except sqlite3.Error as exc:
+                if not _retryable(exc):
+                    self._commit_one_by_one(batch)
+                    return
+                attempt += 1
+                self._set_fault(self._describe(exc, len(batch), attempt))
+                self._backoff(delay)
+                delay = min(delay * 2, self._retry_max_s)
+                continue
+            except Exception:
+                self._commit_one_by_one(batch)
+                return
+            self._set_fault(None)
+            for pending, record_id in zip(batch, ids, strict=True):
+                pending.future.set_result(record_id)
+            return
+
+    def _commit_one_by_one(self, batch: Sequence[_Pending]) -> None:
+        """Isolate the record(s) the store rejects for a reason other than a fault."""
+        for pending in batch:
+            delay = self._retry_initial_s
+            while True:
+                try:
+                    record_id = self._store.append([pending.entry])[0]
+                except sqlite3.Error as exc:
+                    if _retryable(exc):
+                        self._set_fault(self._describe(exc, 1, 1))
+                        self._backoff(delay)
+                        delay = min(delay * 2, self._retry_max_s)
+                        continue
+                    self._reject(pending, exc)
+                except Exception as exc:
+                    self._reject(pending, exc)
+                else:
+                    pending.future.set_result(record_id)
+                break
+
+    def _reject(self, pending: _Pending, exc: BaseException) -> None:
+        self._set_fault(f"log rejected a {pending.entry.kind} record: {exc}")
+        pending.future.set_exception(exc)
+
+    def _backoff(self, delay: float) -> None:
+        """Sleep `delay`, running maintenance calls meanwhile (they may clear the fault)."""
+        end = time.monotonic() + delay
+        while (remaining := end - time.monotonic()) > 0:
+            try:
+                call = self._calls.get(timeout=remaining)
+            except queue.Empty:
+                return
+            self._run_call(call)
+
+    def _run_calls(self) -> None:
+        while True:
+            try:
+                call = self._calls.get_nowait()
+            except queue.Empty:
+                return
+            self._run_call(call)
+
+    def _run_call(self, call: _Call) -> None:
+        try:
+            result = call.fn(self._store)
+        except BaseException as exc:
+            call.future.set_exception(exc)
+        else:
+            call.future.set_result(result)
+
+    def _describe(self, exc: sqlite3.Error, count: int, attempt: int) -> str:
+        path = self._store.path
+        if db.is_corruption(exc):
+            return str(db.translate(exc, path))
+        return f"cannot write the log {path}: {exc}; retrying {count} record(s) (attempt {attempt})"
+
+    def _set_fault(self, message: str | None) -> None:
+        if message == self._fault:
+            return
+        was = self._fault
+        self._fault = message
+        if message is not None and was is not None and message.split(";")[0] == was.split(";")[0]:
+            return  # same fault, only the attempt count changed
+        try:
+            self._on_fault(message)
+        except Exception:
+            _log.exception("log fault callback failed")
+
+
+def _retryable(exc: sqlite3.Error) -> bool:
+    """Faults of the medium or of locking (retry), as opposed to a record the store rejects."""
+    return type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError)
