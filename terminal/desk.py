@@ -183,6 +183,14 @@ class Desk:
             reason = name
             stop.set()
 
+        def on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+            nonlocal reason
+            log.error("fault in the event loop: %s", context.get("exception") or context)
+            reason = f"exception: {context.get('exception')!r}"
+            self.engine.fail_safe(reason)
+            stop.set()
+
+        loop.set_exception_handler(on_loop_exception)
         installed: list[signal.Signals] = []
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -198,3 +206,4 @@ class Desk:
             await self.shutdown(reason)
             for sig in installed:
                 loop.remove_signal_handler(sig)
+            loop.set_exception_handler(None)

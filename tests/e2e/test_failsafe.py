@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from e2e_helpers import until
 
 from hw.pty import PtyPair
@@ -229,7 +230,10 @@ socket = "{tmp_path / 'control.sock'}"
     return cfg
 
 
-def test_sigterm_while_keyed_puts_unkey_on_the_wire_before_exit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_while_keyed_puts_unkey_on_the_wire_before_exit(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
         pty = PtyPair()  # a /dev/pts path, as the configuration demands a device
@@ -251,7 +255,7 @@ def test_sigterm_while_keyed_puts_unkey_on_the_wire_before_exit(tmp_path: Path) 
                 reply = await loop.run_in_executor(None, _intent, sock, intent)
                 assert reply["ok"], reply
             await until(lambda: sim.keyed, 5, "keyed")
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(sig)
             code = await asyncio.wait_for(proc.wait(), 10)
             exited_at = loop.time()
             await asyncio.sleep(0.1)  # let the simulator read what is left in the pty
