@@ -36,6 +36,7 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
+from terminal.views import AlertView, CallSummary, LinkHealth
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,12 @@ class NoticeLine:
 
 @dataclass(frozen=True, slots=True)
 class DeskSnapshot:
-    """Everything a front shows, derived from the engine's state after an event."""
+    """Everything a front shows, derived from the engine's state after an event.
+
+    `alerts` are the open alerts, most severe first then oldest first; `calls_today` the calls
+    committed to the log since 00:00Z, newest first; `line` the deconfliction line as (lat, lon)
+    points; `health` one entry per link (radio, coproc, gpio, log, audio).
+    """
 
     call: CallView
     display: str
@@ -105,6 +111,10 @@ class DeskSnapshot:
     operator: str
     notices: tuple[NoticeLine, ...] = ()
     faults: tuple[str, ...] = ()
+    alerts: tuple[AlertView, ...] = ()
+    calls_today: tuple[CallSummary, ...] = ()
+    line: tuple[tuple[float, float], ...] = ()
+    health: tuple[LinkHealth, ...] = ()
 
 
 def utc_stamp(moment: datetime | None = None) -> str:
@@ -136,6 +146,8 @@ class _Parts:
     records: RecordSink | None = None
     tones: TonePlayer | None = None
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    acknowledge: Callable[[str, str], bool] | None = None
+    note: Callable[[int, str, str], None] | None = None
 
 
 class Engine:
@@ -244,6 +256,41 @@ class Engine:
             self._faults[source] = text
             self._notice(Notice("error", f"{source}: {text}"))
         self._publish()
+
+    # --- operator actions beyond call control (the console's keys) ---
+
+    def acknowledge(self, pair_id: str) -> bool:
+        """The operator acknowledges an open alert; False if there is no such alert."""
+        handler = self.parts.acknowledge
+        if handler is None or not handler(pair_id, self.operator):
+            self.notice("warning", f"No open alert {pair_id!r} to acknowledge.")
+            return False
+        return True
+
+    def add_note(self, text: str) -> bool:
+        """A free-text note on the current call (or the last one); False if there is none."""
+        text = text.strip()
+        if not text:
+            return False
+        handler = self.parts.note
+        call_id = self.core.state.call_id
+        if handler is None or call_id is None:
+            self.notice("warning", "No call to attach the note to.")
+            return False
+        handler(call_id, text, self.operator)
+        self.notice("info", f"Note added to call {call_id}.")
+        return True
+
+    def lamp_test(self) -> None:
+        """Light each LED in turn (the operator's check of the panel)."""
+        panel = self.parts.panel
+        loop = self._loop
+        run = getattr(panel, "lamp_test", None)
+        if run is None or loop is None:
+            self.notice("warning", "No LED panel to test.")
+            return
+        task = loop.create_task(run(max(self.options.lamp_test_s, 0.25)))
+        task.add_done_callback(lambda _t: self._publish())
 
     def notice(self, level: str, text: str) -> None:
         """A line for the console from an adapter (level: info, warning or error)."""
