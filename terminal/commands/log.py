@@ -1,14 +1,214 @@
-"""`hotline log`: Query, export and verify the call and alert log."""
+"""`hotline log`: query, export, verify and age the call and alert record.
+
+The database is `<log.directory>/hotline.db` from the configuration, or `--db PATH`.
+Exit codes: 0 ok, 1 verify found a problem or the log could not be read, 2 usage, 78 config.
+Queries and verify open the file read-only, so they are safe while the terminal runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
+from terminal.config import ConfigError, load_config
+from terminal.log import (
+    DB_NAME,
+    LogError,
+    LogReader,
+    LogStore,
+    VerifyReport,
+    export,
+    retain,
+    verify,
+    verify_archives,
+)
+from terminal.log.formats import FORMATS, write_rows
+from terminal.log.zulu import now_ms, parse_when, to_iso
+
+DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
+
+
+class _ConfigProblem(Exception):
+    """The configuration could not be loaded (exit 78)."""
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add `log` to the parser."""
-    parser = sub.add_parser("log", help="Query, export and verify the call and alert log.", description="Query, export and verify the call and alert log.")
-    parser.set_defaults(handler=_not_built("log", "issue 4 (the record)"))
+    """Add `log` and its actions to the parser."""
+    parser = sub.add_parser(
+        "log",
+        help="Query, export and verify the call and alert log.",
+        description="Query, export, verify and age the call and alert log.",
+    )
+    actions = parser.add_subparsers(dest="log_action", metavar="ACTION", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+    )
+    where.add_argument(
+        "--db", type=Path, help=f"the database file (default: log.directory/{DB_NAME})"
+    )
+    span = argparse.ArgumentParser(add_help=False)
+    now = now_ms()
+    when = _when_type(now)
+    span.add_argument("--since", type=when, help="from (24h, 7d, 2026-05-09, 2026-05-09T07:30Z)")
+    span.add_argument("--until", type=when, help="up to, not including (same forms)")
+
+    for name, what in (("calls", "calls that began"), ("alerts", "alerts that arrived")):
+        query = actions.add_parser(
+            name, parents=[where, span], help=f"List {what} in a time range (Zulu)."
+        )
+        query.add_argument("--format", choices=FORMATS, default="table", help="(default: table)")
+        query.set_defaults(handler=_guard(_run_query))
+
+    exporter = actions.add_parser(
+        "export", parents=[where, span], help="Write records, calls and alerts to a directory."
+    )
+    exporter.add_argument("directory", type=Path, metavar="DIR")
+    exporter.set_defaults(handler=_guard(_run_export))
+
+    checker = actions.add_parser(
+        "verify",
+        parents=[where],
+        help="Check the hash chain and the tables; name the first altered record.",
+    )
+    checker.add_argument(
+        "--archive",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="verify archive/export JSON-lines files (in chain order) instead of the database",
+    )
+    checker.add_argument("--no-integrity", action="store_true", help="skip SQLite's quick_check")
+    checker.set_defaults(handler=_guard(_run_verify))
+
+    ager = actions.add_parser(
+        "retain",
+        parents=[where],
+        help="Move records older than log.retention_days to an archive file.",
+    )
+    ager.add_argument("--days", type=int, help="override log.retention_days")
+    ager.add_argument("--archive-dir", type=Path, help="default: log.directory/archive")
+    ager.set_defaults(handler=_guard(_run_retain))
+
+
+def _when_type(now: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            return parse_when(text, now)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _guard(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn log and configuration failures into a message and an exit code."""
+
+    def handler(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except _ConfigProblem as exc:
+            print(f"hotline log: {exc}", file=sys.stderr)
+            return EX_CONFIG
+        except (LogError, OSError) as exc:
+            print(f"hotline log: {exc}", file=sys.stderr)
+            return EX_FAIL
+
+    return handler
+
+
+def _log_settings(args: argparse.Namespace) -> tuple[Path, int]:
+    """The log directory and retention days, from the configuration."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise _ConfigProblem(f"configuration {args.config}:\n{exc}") from None
+    return config.log.directory, config.log.retention_days
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    if args.db is not None:
+        return Path(args.db)
+    return _log_settings(args)[0] / DB_NAME
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    with LogReader(_db_path(args)) as reader:
+        if args.log_action == "calls":
+            rows: list[Any] = reader.calls(args.since, args.until)
+        else:
+            rows = reader.alerts(args.since, args.until)
+    write_rows(rows, args.format, sys.stdout)
+    return EX_OK
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    summary = export(_db_path(args), args.directory, args.since, args.until)
+    print(
+        f"exported {summary.records} records, {summary.calls} calls, {summary.alerts} alerts "
+        f"to {summary.directory}"
+    )
+    return EX_OK
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    if args.archive:
+        report = verify_archives(args.archive)
+    else:
+        report = verify(_db_path(args), integrity=not args.no_integrity)
+    _print_report(report)
+    return EX_OK if report.ok else EX_FAIL
+
+
+def _print_report(report: VerifyReport) -> None:
+    if report.ok:
+        tables = (
+            f", {report.calls} calls, {report.alerts} alerts"
+            if report.calls or (report.alerts)
+            else ""
+        )
+        print(
+            f"{report.path}: ok: {report.records} records{tables}; "
+            f"head {report.head_id} {report.head_hash}"
+        )
+        return
+    first = report.first
+    print(f"{report.path}: FAILED: {first}", file=sys.stderr)
+    for problem in report.problems[1:]:
+        print(f"  also: {problem}", file=sys.stderr)
+    hidden = report.problem_count - len(report.problems)
+    if hidden > 0:
+        print(f"  ... and {hidden} more", file=sys.stderr)
+
+
+def _run_retain(args: argparse.Namespace) -> int:
+    if args.db is not None and args.days is not None and args.archive_dir is not None:
+        directory, days = args.db.parent, args.days
+    else:
+        directory, days = _log_settings(args)
+        days = args.days if args.days is not None else days
+    if days < 1:
+        print("hotline log retain: --days must be at least 1", file=sys.stderr)
+        return EX_USAGE
+    db_path = _db_path(args) if args.db is None else Path(args.db)
+    archive_dir = args.archive_dir or directory / "archive"
+    store = LogStore.open(db_path, check=False)
+    try:
+        result = retain(store, days, archive_dir)
+    finally:
+        store.close()
+    if result is None:
+        print(f"nothing older than {days} days")
+        return EX_OK
+    a = result.archive
+    print(
+        f"moved records {a.first_id}..{a.through_id} ({a.count}) to {a.path}; "
+        f"removed {result.removed_calls} calls and {result.removed_alerts} alerts, "
+        f"carried {result.carried}; chain continues from checkpoint record "
+        f"{result.checkpoint_id} ({to_iso(now_ms())})"
+    )
+    return EX_OK

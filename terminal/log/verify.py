@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from terminal.log import db
+from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
 from terminal.log.records import CHECKPOINT_ENTITY, ENTITY_KINDS, KINDS, entity_of
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
@@ -284,3 +285,27 @@ def _compare(
     ]
     if diffs:
         report.add(Problem(None, f"{table}: row {key!r} was altered: {'; '.join(diffs)}{span}"))
+
+
+def verify_archives(paths: Sequence[Path]) -> VerifyReport:
+    """Verify the chain through archive files (JSON lines) taken in the order given.
+
+    The first record is trusted as the start unless it is record 1 (then it must follow GENESIS).
+    """
+    report = VerifyReport(path=", ".join(str(p) for p in paths))
+    walker: ChainWalker | None = None
+    for path in paths:
+        try:
+            for record in read_records(path):
+                if walker is None:
+                    start = record.id - 1
+                    walker = ChainWalker(start, GENESIS if start == 0 else record.prev_hash)
+                    report.first_id = record.id
+                for problem in walker.feed(record):
+                    report.add(Problem(problem.record_id, f"{path.name}: {problem.what}"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            report.add(Problem(None, f"{path}: cannot be read as an archive ({exc})"))
+    if walker is not None:
+        report.records = walker.count
+        report.head_id, report.head_hash = walker.last_id, walker.last_hash.hex()
+    return report
