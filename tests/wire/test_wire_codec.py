@@ -256,3 +256,18 @@ def test_single_bit_errors_are_caught() -> None:
                 assert decoded == [] or bit == 5
             else:
                 assert decoded == [], (i, bit)
+
+
+@pytest.mark.parametrize("length", [510, 511, 512, 513])
+def test_length_limit_is_exact_whatever_the_chunking(length: int) -> None:
+    # ``length`` bytes from '$' up to, not including, the LF; the frame is length + 1 bytes.
+    prefix = b"1,T,"
+    field = b"x" * (length - len(prefix) - 6 - 1)
+    frame = b"$" + prefix + field + b"*%04X" % crc16(prefix + field) + b"\r"
+    assert len(frame) == length
+    expected = ["frame"] if length + 1 <= MAX_FRAME_BYTES else ["too_long"]
+    assert kinds(Decoder().feed(frame + b"\n")) == expected
+    decoder = Decoder()
+    items = [x for b in frame + b"\n" for x in decoder.feed(bytes([b]))]
+    assert kinds(items) == expected
+    assert len(decoder._buf) < MAX_FRAME_BYTES
