@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,7 @@ class Desk:
     radio: RadioLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
     control: ControlServer | None = field(init=False, default=None)
+    radio_started: bool = field(init=False, default=False)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
@@ -110,9 +113,12 @@ class Desk:
                 },
                 mode=self.config.service.socket_mode,
             )
+            if os.environ.get("HOTLINE_TEST_HOOKS") == "1":
+                self.control.handlers["debug-stall"] = self._control_stall
             await self.control.start()
         await self.panel.lamp_test(self.engine.options.lamp_test_s)
         self.engine.refresh()
+        self.radio_started = True
 
     def _control_unkey(self, request: dict[str, Any]) -> dict[str, Any]:
         if not self.radio.is_up:
@@ -120,6 +126,14 @@ class Desk:
         self.radio.force_unkey()
         self.engine.notice("warning", "Forced UNKEY sent to the radio bridge (hotline unkey).")
         return {"ok": True, "detail": "UNKEY(FORCE) sent to the radio bridge"}
+
+    def _control_stall(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Test hook (HOTLINE_TEST_HOOKS=1 only): block the loop, as a bug would."""
+        seconds = request.get("seconds")
+        if not isinstance(seconds, int | float) or not 0 < seconds <= 10:
+            return {"ok": False, "error": "seconds must be a number in (0, 10]"}
+        time.sleep(seconds)
+        return {"ok": True}
 
     def _control_intent(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("name")

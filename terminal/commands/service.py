@@ -36,23 +36,25 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    from terminal.service import JournalFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
-        asyncio.run(_main(config))
+        asyncio.run(_main(config, args.config))
     except Exception as exc:
         logging.getLogger("hotline").critical("stopped by a fault: %s", exc)
         return EX_FAIL
     return EX_OK
 
 
-async def _main(config: Config) -> None:
-    from terminal.desk import Desk
+async def _main(config: Config, path: Path) -> None:
+    from terminal.service import Service
 
-    desk = Desk(config, control_socket=config.service.socket)
+    service = Service(config, path)
     log = logging.getLogger("hotline.events")
-    desk.engine.on_event(
+    service.desk.engine.on_event(
         lambda kind, item: log.info("%s %s", kind, item) if item.get("type") != "Tick" else None
     )
-    await desk.run_until(asyncio.Event())
+    await service.run()

@@ -153,6 +153,11 @@ class CallControl:
         """The settings this machine runs with."""
         return self._cfg
 
+    def reconfigure(self, settings: CallSettings) -> None:
+        """Use new timer settings from the next event on (a live reload). A running timer keeps
+        the deadline it was given; the next one uses the new values."""
+        self._cfg = settings
+
     @property
     def state(self) -> CallView:
         """The current snapshot."""

@@ -1,0 +1,156 @@
+"""`hotline service` as a child under a test NOTIFY_SOCKET: READY, watchdog, STATUS, STOPPING."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hw.pty import PtyPair
+
+
+class NotifyListener:
+    """A datagram socket standing in for systemd's notify socket."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.messages: list[tuple[float, str]] = []
+
+    def collect(self, seconds: float) -> list[tuple[float, str]]:
+        end = time.monotonic() + seconds
+        got = []
+        while (left := end - time.monotonic()) > 0:
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except TimeoutError:
+                break
+            got.append((time.monotonic(), data.decode()))
+        self.messages += got
+        return got
+
+    def wait_for(self, text: str, seconds: float) -> float:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for t, msg in self.collect(0.05):
+                if text in msg.split("\n"):
+                    return t
+        raise AssertionError(f"no {text!r} within {seconds} s; got {self.messages}")
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[tuple[Path, PtyPair]]:
+    pty = PtyPair()  # no bridge answers: the link stays "retrying", as at a desk with it off
+    cfg = tmp_path / "desk.toml"
+    cfg.write_text(
+        f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
+        f'[coproc]\nenabled = false\n[log]\ndirectory = "{tmp_path / "log"}"\n'
+        f'[service]\nsocket = "{tmp_path / "c.sock"}"\n'
+    )
+    yield cfg, pty
+    pty.close()
+
+
+def start_service(
+    cfg: Path, notify: Path, watchdog_usec: int | None = None
+) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, NOTIFY_SOCKET=str(notify), HOTLINE_TEST_HOOKS="1")
+    if watchdog_usec:
+        env["WATCHDOG_USEC"] = str(watchdog_usec)
+    return subprocess.Popen(
+        [sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def test_ready_status_stopping_and_clean_exit(desk: tuple[Path, PtyPair], tmp_path: Path) -> None:
+    cfg, _ = desk
+    listener = NotifyListener(tmp_path / "notify")
+    proc = start_service(cfg, listener.path)
+    try:
+        listener.wait_for("READY=1", 15)
+        assert (tmp_path / "c.sock").exists(), "control socket open before READY"
+        ready = next(m for _, m in listener.messages if "READY=1" in m)
+        assert "STATUS=IDLE" in ready and "radio=DOWN" in ready
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        listener.wait_for("STOPPING=1", 2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_watchdog_pings_stop_while_the_loop_is_stalled(
+    desk: tuple[Path, PtyPair], tmp_path: Path
+) -> None:
+    cfg, _ = desk
+    listener = NotifyListener(tmp_path / "notify")
+    proc = start_service(cfg, listener.path, watchdog_usec=400_000)  # ping every 0.2 s
+    try:
+        listener.wait_for("READY=1", 15)
+        pings = [t for t, m in listener.collect(1.0) if m == "WATCHDOG=1"]
+        assert len(pings) >= 4, pings
+        gaps = [b - a for a, b in itertools.pairwise(pings)]
+        assert max(gaps) < 0.4, gaps
+        listener.collect(0.01)  # drain
+        with socket.socket(socket.AF_UNIX) as s:  # stall the loop for 1 s
+            s.connect(str(tmp_path / "c.sock"))
+            s.sendall(json.dumps({"cmd": "debug-stall", "seconds": 1.0}).encode() + b"\n")
+            s.settimeout(5)
+            assert json.loads(s.recv(4096))["ok"]
+        # What was sent during the stall is queued in the socket: at most the one ping that
+        # may have left just before the loop blocked (five would have come in 1 s).
+        during = [m for _, m in listener.collect(0.01) if m == "WATCHDOG=1"]
+        assert len(during) <= 1, during
+        later = [t for t, m in listener.collect(0.6) if m == "WATCHDOG=1"]
+        assert len(later) >= 2, "pings resume after the stall"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+
+
+def test_sighup_reload_keeps_old_settings_on_error(
+    desk: tuple[Path, PtyPair], tmp_path: Path
+) -> None:
+    cfg, _ = desk
+    listener = NotifyListener(tmp_path / "notify")
+    proc = start_service(cfg, listener.path)
+    try:
+        listener.wait_for("READY=1", 15)
+        good = cfg.read_text()
+        cfg.write_text(good + "[call]\nring_timeout_s = 12\n")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        cfg.write_text(good + "[call]\nring_timeout_s = -3\n")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert "configuration reloaded" in err
+        assert "reload refused, keeping the running settings" in err
+        assert "call.ring_timeout_s" in err
+        assert "<3>" in err and "<6>" in err, "journald priority prefixes"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_bad_config_exits_78_without_ready(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[radio]\nbaud = 12345\n")
+    listener = NotifyListener(tmp_path / "notify")
+    proc = start_service(cfg, listener.path)
+    assert proc.wait(15) == 78
+    assert not listener.collect(0.2)
