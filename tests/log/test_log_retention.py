@@ -1,0 +1,107 @@
+"""Retention: old records move to an archive file, the remaining chain still verifies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from log_helpers import T0, fetch, sample_session, sql
+
+from terminal.log import LogError, LogStore, apply_retention, archive_old, records, retain, verify
+from terminal.log import verify_archives
+from terminal.log.archive import read_records
+from terminal.log.retention import DAY_MS
+
+
+def old_and_new(store: LogStore) -> None:
+    """A finished session 40 days ago, a call and alert spanning day -31/-29, a session today."""
+    sample_session(store, start=T0 - 40 * DAY_MS, prefix="old-")
+    store.write(*records.call_started("span", "incoming", "OP"), T0 - 31 * DAY_MS)
+    store.write(
+        *records.alert_received(
+            {"r": 1}, boot_id="b", alert_seq=1, pair_id="p", severity="warning", consistent=True
+        ),
+        T0 - 31 * DAY_MS,
+    )
+    store.write(*records.call_answered("span", "OP"), T0 - 31 * DAY_MS + 5)
+    store.write(*records.alert_acknowledged("b:1", "OP"), T0 - 29 * DAY_MS)
+    store.write(*records.call_note("span", "OP", "still open"), T0 - 29 * DAY_MS)
+    store.write(*records.call_ended("span", "answered", "OP"), T0 - 29 * DAY_MS + 1)
+    sample_session(store, start=T0, prefix="new-")
+
+
+def test_old_records_move_to_an_archive_and_the_chain_still_verifies(
+    store: LogStore, tmp_path: Path
+) -> None:
+    old_and_new(store)
+    before = fetch(store.path, "SELECT * FROM calls WHERE call_id = 'span'")
+    total = store.tail()[0]
+    result = retain(store, 30, tmp_path / "archive", utc_ms=T0)
+    assert result is not None
+    archive = result.archive
+    assert (archive.first_id, archive.through_id) == (1, 19)  # the old session and 3 span records
+    assert archive.path.name == "records-0000000001-0000000019.jsonl"
+    assert [r.id for r in read_records(archive.path)] == list(range(1, 20))
+    assert (result.removed_calls, result.removed_alerts, result.carried) == (2, 3, 2)
+    assert fetch(store.path, "SELECT min(id) FROM records") == [(20,)]
+    assert fetch(store.path, "SELECT * FROM calls WHERE call_id = 'span'") == before
+    assert fetch(store.path, "SELECT count(*) FROM calls WHERE call_id LIKE 'old-%'") == [(0,)]
+    checkpoint = json.loads(
+        str(fetch(store.path, "SELECT payload FROM records WHERE kind = 'checkpoint'")[0][0])
+    )
+    assert checkpoint["through_id"] == 19 and checkpoint["count"] == 19
+    assert result.checkpoint_id == total + 3  # two carries, then the checkpoint
+    report = verify(store.path)
+    assert report.ok, report.problems
+    assert verify_archives([archive.path]).ok
+
+
+def test_deleting_the_first_kept_record_after_retention_is_located(
+    store: LogStore, tmp_path: Path
+) -> None:
+    old_and_new(store)
+    assert retain(store, 30, tmp_path / "archive", utc_ms=T0) is not None
+    sql(store.path, "DELETE FROM records WHERE id = 20")
+    assert str(verify(store.path).first).startswith("record 20: removed")
+
+
+def test_a_second_run_continues_the_archive_chain(store: LogStore, tmp_path: Path) -> None:
+    old_and_new(store)
+    first = retain(store, 30, tmp_path / "archive", utc_ms=T0)
+    second = retain(store, 1, tmp_path / "archive", utc_ms=T0 + 2 * DAY_MS)
+    assert first is not None and second is not None
+    assert second.archive.first_id == first.archive.through_id + 1
+    assert verify(store.path).ok
+    assert verify_archives([first.archive.path, second.archive.path]).ok
+    assert not verify_archives([second.archive.path, first.archive.path]).ok
+    assert fetch(store.path, "SELECT count(*) FROM calls") == [(0,)]
+
+
+def test_nothing_old_means_nothing_moved(store: LogStore, tmp_path: Path) -> None:
+    sample_session(store)
+    assert retain(store, 30, tmp_path / "archive", utc_ms=T0) is None
+    assert not (tmp_path / "archive").exists()
+    assert retain(LogStore.open(tmp_path / "empty.db"), 30, tmp_path / "a", utc_ms=T0) is None
+
+
+def test_a_changed_prefix_stops_retention(store: LogStore, tmp_path: Path) -> None:
+    old_and_new(store)
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    sql(store.path, "UPDATE records SET hash = zeroblob(32) WHERE id = ?", (archive.through_id,))
+    with pytest.raises(LogError, match="nothing was removed"):
+        apply_retention(store, archive, T0)
+    assert fetch(store.path, "SELECT min(id) FROM records") == [(1,)]
+
+
+def test_a_tampered_archive_is_located(store: LogStore, tmp_path: Path) -> None:
+    old_and_new(store)
+    result = retain(store, 30, tmp_path / "archive", utc_ms=T0)
+    assert result is not None
+    lines = result.archive.path.read_text().splitlines(keepends=True)
+    del lines[4]  # record 5
+    result.archive.path.write_text("".join(lines))
+    assert str(verify_archives([result.archive.path]).first).endswith(
+        "removed (record 5 missing before 6)"
+    )
