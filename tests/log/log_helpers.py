@@ -51,8 +51,12 @@ def sample_session(store: LogStore, start: int = T0, prefix: str = "") -> list[i
         (records.alert_closed(f"{prefix}boot1:1", "cleared"), 80_000),
         (
             records.alert_received(
-                {}, boot_id=f"{prefix}boot2", alert_seq=1, pair_id="C3/D4",
-                severity="advisory", consistent=True,
+                {},
+                boot_id=f"{prefix}boot2",
+                alert_seq=1,
+                pair_id="C3/D4",
+                severity="advisory",
+                consistent=True,
             ),
             90_000,
         ),

@@ -33,10 +33,24 @@ def test_builders_make_valid_records_with_entities() -> None:
         ("call_started", {"call_id": 1, "direction": "incoming", "operator": None}, "wrong type"),
         ("call_started", {"call_id": "c", "direction": "sideways", "operator": None}, "is not"),
         ("call_ended", {"call_id": "c", "outcome": "exploded", "operator": None}, "is not one"),
-        ("transmission", {"call_id": "c", "duration_ms": True, "operator": None, "reason": "PTT"},
-         "wrong type"),
-        ("alert_received", {"alert_id": "a", "boot_id": "b", "alert_seq": 1, "pair_id": "p",
-                            "severity": "warning", "consistent": 1, "fields": {}}, "wrong type"),
+        (
+            "transmission",
+            {"call_id": "c", "duration_ms": True, "operator": None, "reason": "PTT"},
+            "wrong type",
+        ),
+        (
+            "alert_received",
+            {
+                "alert_id": "a",
+                "boot_id": "b",
+                "alert_seq": 1,
+                "pair_id": "p",
+                "severity": "warning",
+                "consistent": 1,
+                "fields": {},
+            },
+            "wrong type",
+        ),
     ],
 )
 def test_malformed_records_are_refused(kind: str, payload: dict[str, Any], complaint: str) -> None:
@@ -69,7 +83,11 @@ def test_record_hash_is_the_documented_text() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )

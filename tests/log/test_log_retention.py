@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from log_helpers import T0, fetch, sample_session, sql
 
-from terminal.log import LogError, LogStore, apply_retention, archive_old, records, retain, verify
-from terminal.log import verify_archives
+from terminal.log import (
+    LogError,
+    LogStore,
+    apply_retention,
+    archive_old,
+    records,
+    retain,
+    verify,
+    verify_archives,
+)
 from terminal.log.archive import read_records
 from terminal.log.retention import DAY_MS
 

@@ -96,8 +96,22 @@ def test_append_commits_a_batch_with_consecutive_ids(store: LogStore) -> None:
 def test_a_call_is_projected_from_its_records(store: LogStore) -> None:
     sample_session(store)
     rows = fetch(store.path, "SELECT * FROM calls WHERE call_id = 'c1'")
-    (rid, call_id, direction, operator, rung, answered, answered_by, ended, outcome, ended_by,
-     transmissions, transmit_ms, notes, recording) = rows[0]
+    (
+        rid,
+        call_id,
+        direction,
+        operator,
+        rung,
+        answered,
+        answered_by,
+        ended,
+        outcome,
+        ended_by,
+        transmissions,
+        transmit_ms,
+        notes,
+        recording,
+    ) = rows[0]
     assert (call_id, direction, operator) == ("c1", "incoming", "OP-A")
     assert (rung, answered, ended) == (T0, T0 + 2_000, T0 + 15_000)
     assert (outcome, answered_by, ended_by) == ("answered", "OP-A", "OP-A")
@@ -117,8 +131,13 @@ def test_an_alert_is_projected_with_every_field(store: LogStore) -> None:
         "FROM alerts ORDER BY rid",
     )
     assert rows[0] == (
-        "boot1:1", "warning", 1, '{"cpa_s":42,"range_m":1200.5,"tracks":["A1","B7"]}',
-        T0 + 25_000, "OP-A", "cleared",
+        "boot1:1",
+        "warning",
+        1,
+        '{"cpa_s":42,"range_m":1200.5,"tracks":["A1","B7"]}',
+        T0 + 25_000,
+        "OP-A",
+        "cleared",
     )
     assert rows[1][:3] == ("boot1:2", "critical", 0)
     assert rows[1][4] is None

@@ -141,7 +141,9 @@ def test_an_edited_head_is_detected(store: LogStore, session: list[int]) -> None
 KINDS_OF_TAMPER = ("payload", "delete", "utc")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     calls=st.integers(min_value=1, max_value=6),
     victim=st.integers(min_value=0),
