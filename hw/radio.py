@@ -51,10 +51,11 @@ NoticeCallback = Callable[[str, str], None]
 
 
 def _unkey_reason(reason: str) -> UnkeyReason:
+    """The wire reason for a core reason (they share names; anything unknown is sent as FORCE)."""
     try:
         return UnkeyReason(reason)
     except ValueError:
-        return UnkeyReason.PTT
+        return UnkeyReason.FORCE
 
 
 def bridge_message(command: str, reason: str, keepalive_ms: int) -> Message:
@@ -159,6 +160,9 @@ class RadioLink:
         elif isinstance(msg, Unkey):
             self.keyed = False
             self._next_ka = None
+            self.session.send_urgent(msg, now)
+            self._pump(now)
+            return
         self.session.send(msg, now)
         self._pump(now)
 
@@ -167,7 +171,7 @@ class RadioLink:
         now = self._clock()
         self.keyed = False
         self._next_ka = None
-        self.session.send(Unkey(UnkeyReason.FORCE), now)
+        self.session.send_urgent(Unkey(UnkeyReason.FORCE), now)
         self._pump(now)
 
     def fail_safe_unkey(self, reason: str, timeout_s: float) -> bool:
@@ -175,7 +179,7 @@ class RadioLink:
         now = self._clock()
         self.keyed = False
         self._next_ka = None
-        self.session.send(Unkey(_unkey_reason(reason)), now)
+        self.session.send_urgent(Unkey(_unkey_reason(reason)), now)
         self.port.write(self.session.data_to_send())
         return self.port.drain_sync(timeout_s)
 

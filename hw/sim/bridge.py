@@ -226,9 +226,18 @@ class BridgeSim:
 
     def _on_session_event(self, event: object, now: float) -> None:
         match event:
-            case MessageReceived(msg=msg, seq=seq):
+            case MessageReceived(msg=msg, seq=seq, late=late):
                 self.log.received.append((now, msg))
+                if late and isinstance(msg, Key):
+                    self.log.errors.append(f"late KEY {seq} ignored (overtaken by a later message)")
+                    return
                 self._on_message(msg, seq, now)
+            case PeerHello(restarted=True):
+                # A new terminal boot: whatever it keyed is void; tell it the far end still rings.
+                if self.keyed:
+                    self._set_tx(False, TxReason.LINK, now)
+                if self.phase is FarPhase.RINGING_DESK:
+                    self._send(Ring(), now)
             case LinkDown():
                 if self.keyed:
                     self._set_tx(False, TxReason.LINK, now)
@@ -259,6 +268,8 @@ class BridgeSim:
                     self._to_idle(now)
             case Hangup():
                 self._to_idle(now)
+            case Key() if self.phase is not FarPhase.CONNECTED:
+                self._refuse(seq, f"no call connected ({self.phase.value})", now)
             case Key(keepalive_ms=keepalive_ms):
                 self.keepalive_window_s = keepalive_ms / 1000.0
                 self.keepalive_deadline = now + self.keepalive_window_s

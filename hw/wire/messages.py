@@ -49,6 +49,7 @@ class UnkeyReason(StrEnum):
     LINK = "LINK"  # link trouble (sent when the link returns)
     FORCE = "FORCE"  # the technician's `hotline unkey`
     LOCKOUT = "LOCKOUT"  # transmission not allowed now (e.g. far end transmitting)
+    HANGUP = "HANGUP"  # the call ended (either side hung up) while keyed
 
 
 class TxReason(StrEnum):

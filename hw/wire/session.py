@@ -256,6 +256,24 @@ class LinkSession:
             self._write(data, now)
         return seq
 
+    def send_urgent(self, msg: Message, now: float) -> int:
+        """Transmit an acked message at once, outside the send window (the fail-safe UNKEY must
+        not wait behind a KEY in flight). It is kept for retransmission until ACKed; the peer
+        sees any message it overtakes as *late* (docs/protocol.md 4.3, 6)."""
+        if not msg.NEEDS_ACK:
+            self.send(msg, now)
+            return (self._next_seq - 1) & MAX_SEQ
+        if self.role not in msg.SENT_BY:
+            raise ValueError(f"a {self.role} does not send {msg.TYPE}")
+        data = encode(message_frame(self._next_seq, msg))
+        seq = self._take_seq()
+        self._pending[seq] = _Pending(seq, msg, data, 1, now + self.ack_timeout_s)
+        self._in_flight += 1
+        self._recent.append((seq, msg))
+        self.stats["urgent"] += 1
+        self._write(data, now)
+        return seq
+
     def cancel(self, seq: int) -> bool:
         """Stop (re)sending our message ``seq``; True if it was pending. It may still arrive."""
         if seq == self._hello_seq:

@@ -1,0 +1,53 @@
+"""UNKEY jumps the queue: sent at once outside the send window, and a late KEY never keys."""
+
+from __future__ import annotations
+
+from hw.sim.bridge import BridgeSim, FarPhase
+from hw.wire.messages import Key, Role, Unkey, UnkeyReason
+from hw.wire.session import Delivered, LinkSession, MessageReceived
+
+
+def linked_pair() -> tuple[LinkSession, BridgeSim, float]:
+    term = LinkSession(Role.TERMINAL, "t", "0000000A", ack_timeout_s=0.1)
+    sim = BridgeSim(boot_id="0000000B", ack_timeout_s=0.1)
+    now = 0.0
+    term.start(now)
+    sim.start(now)
+    for _ in range(4):
+        sim.receive(term.data_to_send(), now)
+        term.receive(sim.output(now), now)
+    assert term.is_up and sim.session.is_up
+    return term, sim, now
+
+
+def test_urgent_unkey_goes_out_while_key_waits_for_its_ack() -> None:
+    term = LinkSession(Role.TERMINAL, "t", "0000000A")
+    peer = LinkSession(Role.BRIDGE, "b", "0000000B")
+    term.start(0.0)
+    peer.start(0.0)
+    for _ in range(3):
+        peer.receive(term.data_to_send(), 0.0)
+        term.receive(peer.data_to_send(), 0.0)
+    term.send(Key(1500), 0.1)
+    term.data_to_send()  # the KEY is lost on the wire
+    term.send(Unkey(UnkeyReason.PTT), 0.11)
+    assert term.data_to_send() == b"", "a plain send waits behind the KEY in flight"
+    term.send_urgent(Unkey(UnkeyReason.EXIT), 0.12)
+    events = peer.receive(term.data_to_send(), 0.12)
+    got = [e.msg for e in events if isinstance(e, MessageReceived)]
+    assert got == [Unkey(UnkeyReason.EXIT)]
+    delivered = term.receive(peer.data_to_send(), 0.13)
+    assert any(isinstance(e, Delivered) and isinstance(e.msg, Unkey) for e in delivered)
+
+
+def test_bridge_ignores_a_key_overtaken_by_an_unkey() -> None:
+    term, sim, now = linked_pair()
+    sim.phase = FarPhase.CONNECTED
+    term.send(Key(1500), now)
+    lost = term.data_to_send()  # the KEY frame is lost ...
+    term.send_urgent(Unkey(UnkeyReason.EXIT), now)
+    sim.receive(term.data_to_send(), now)
+    assert not sim.keyed
+    sim.receive(lost, now + 0.2)  # ... and its retransmission arrives after the UNKEY
+    assert not sim.keyed, "a late KEY must not key the transmitter"
+    assert any("late KEY" in e for e in sim.log.errors)
