@@ -60,7 +60,7 @@ class VerifyReport:
 
     @property
     def first(self) -> Problem | None:
-        """The first problem: in the chain if there is one, else in the tables."""
+        """The first problem: the lowest record id named, else the first row found wrong."""
         return self.problems[0] if self.problems else None
 
     def add(self, problem: Problem) -> None:
@@ -147,7 +147,13 @@ def verify_connection(conn: sqlite3.Connection, name: str, *, integrity: bool) -
     _check_chain(conn, report)
     report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
     report.alerts = _check_table(conn, report, "alerts", ALERT_COLUMNS, "alert_id", AlertRow._make)
+    report.problems.sort(key=_order)
     return report
+
+
+def _order(problem: Problem) -> tuple[bool, int]:
+    """Records first, by id (the first record altered, removed or inserted); then rows."""
+    return problem.record_id is None, problem.record_id or 0
 
 
 def _chain_base(conn: sqlite3.Connection) -> tuple[int, bytes]:
