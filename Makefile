@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd
 PYTEST_ARGS ?=
 
-.PHONY: all setup bench test lint perf clean check-config
+.PHONY: all setup bench test lint perf clean install
 
 all: test
 
@@ -37,6 +37,10 @@ test: $(STAMP) lint
 
 perf: $(STAMP)
 	$(PY) -m bench
+
+# Install on a Raspberry Pi OS system (root); DESTDIR=/some/dir stages it for packaging or tests.
+install:
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/install.sh
 
 clean:
 	rm -rf $(VENV) .deb-packages.stamp .hotline-bench
