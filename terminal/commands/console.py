@@ -10,5 +10,9 @@ from terminal.cli import _not_built
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `console` to the parser."""
-    parser = sub.add_parser("console", help="Run the operator console on the configured hardware.", description="Run the operator console on the configured hardware.")
+    parser = sub.add_parser(
+        "console",
+        help="Run the operator console on the configured hardware.",
+        description="Run the operator console on the configured hardware.",
+    )
     parser.set_defaults(handler=_not_built("console", "issue 6 (operator console)"))
