@@ -11,15 +11,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 GENESIS = bytes(32)
 """The prev_hash of record 1."""
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def canonical(payload: Any) -> str:
     """The canonical JSON text of a payload: sorted keys, compact, ASCII, no NaN."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(payload)
+
+
+def canonical_parts(payload: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """canonical(payload), and the canonical text of each nested (object or array) value.
+
+    Built a key at a time so the writer can keep the nested texts (an alert's fields) instead
+    of encoding them twice. Raises TypeError for a non-string key, ValueError for NaN.
+    """
+    parts: list[str] = []
+    nested: dict[str, str] = {}
+    for key in sorted(payload):
+        if not isinstance(key, str):
+            raise TypeError(f"payload keys must be strings, not {key!r}")
+        value = payload[key]
+        if isinstance(value, str):
+            text = encode_basestring_ascii(value)
+        elif value is None or value is True or value is False:
+            text = "null" if value is None else "true" if value else "false"
+        elif type(value) is int:
+            text = int.__repr__(value)
+        else:
+            text = _ENCODER.encode(value)
+            if isinstance(value, dict | list | tuple):
+                nested[key] = text
+        parts.append(f"{encode_basestring_ascii(key)}:{text}")
+    return "{" + ",".join(parts) + "}", nested
 
 
 def record_hash(prev_hash: bytes, record_id: int, kind: str, utc_ms: int, payload: str) -> bytes:

@@ -7,12 +7,11 @@ Identifiers (`call_id`, `alert_id`) must be unique over the life of the log, not
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from terminal.log.chain import canonical
+from terminal.log.chain import canonical_parts
 from terminal.log.errors import RecordError
 
 Payload = dict[str, Any]
@@ -88,12 +87,18 @@ _KIND_TEXT = re.compile(r"^[a-z_]{1,32}$")
 
 
 class Prepared(NamedTuple):
-    """A validated record waiting for its id: canonical text, and the payload parsed back."""
+    """A validated record waiting for its id.
+
+    `text` is the canonical payload (what is stored and hashed); `payload` is a shallow copy
+    whose scalars the projections read; `nested` holds the canonical text of each nested value,
+    so the projections never read objects the caller might still change.
+    """
 
     kind: str
     utc_ms: int
     text: str
     payload: Payload
+    nested: dict[str, str]
 
 
 def validate(kind: str, payload: Mapping[str, Any]) -> None:
@@ -118,10 +123,10 @@ def prepare(kind: str, payload: Mapping[str, Any], utc_ms: int) -> Prepared:
     if isinstance(utc_ms, bool) or not isinstance(utc_ms, int):
         raise RecordError(f"{kind}: utc_ms must be an integer, not {utc_ms!r}")
     try:
-        text = canonical(payload)
+        text, nested = canonical_parts(payload)
     except (TypeError, ValueError) as exc:
         raise RecordError(f"{kind}: payload is not JSON: {exc}") from None
-    return Prepared(kind, utc_ms, text, json.loads(text))
+    return Prepared(kind, utc_ms, text, dict(payload), nested)
 
 
 def entity_of(kind: str, payload: Mapping[str, Any]) -> str | None:

@@ -9,6 +9,7 @@ nothing (the record itself stays in the chain).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from terminal.log import records as r
@@ -22,6 +23,14 @@ class Record(NamedTuple):
     kind: str
     utc_ms: int
     payload: dict[str, Any]
+    nested: Mapping[str, str] | None = None
+    """Canonical text of nested payload values, when the writer already has it."""
+
+    def text_of(self, key: str) -> str:
+        """The canonical text of a nested payload value."""
+        if self.nested is not None and key in self.nested:
+            return self.nested[key]
+        return canonical(self.payload[key])
 
 
 class CallRow(NamedTuple):
@@ -151,7 +160,7 @@ def fold_alert(row: AlertRow | None, rec: Record) -> AlertRow | None:
             severity=p["severity"],
             consistent=p["consistent"],
             received_utc_ms=rec.utc_ms,
-            fields=canonical(p["fields"]),
+            fields=rec.text_of("fields"),
             acked_utc_ms=None,
             acked_by=None,
             closed_utc_ms=None,

@@ -7,7 +7,7 @@ One LogStore is the single writer; the engine's LogWriter owns it on its own thr
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -125,13 +125,11 @@ class LogStore:
             last_hash = digest
             if entity is not None and not entity.startswith("chk:"):
                 before, current = touched.get(entity) or (self._load(entity),) * 2
-                record = Record(last_id, entry.kind, entry.utc_ms, entry.payload)
+                record = Record(last_id, entry.kind, entry.utc_ms, entry.payload, entry.nested)
                 touched[entity] = (before, fold(current, record))
         conn = self._conn
         conn.executemany(_RECORD_INSERT, rows)
-        for before, after in touched.values():
-            if after is not None and after != before:
-                self._save(before, after)
+        self._save(touched.values())
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('head_id', ?), ('head_hash', ?)",
             (last_id, last_hash),
@@ -147,9 +145,22 @@ class LogStore:
         found = self._conn.execute(_ALERT_SELECT, (key,)).fetchone()
         return None if found is None else AlertRow._make(found)
 
-    def _save(self, before: Row | None, after: Row) -> None:
-        calls = isinstance(after, CallRow)
-        if before is None:
-            self._conn.execute(_CALL_INSERT if calls else _ALERT_INSERT, tuple(after))
-        else:
-            self._conn.execute(_CALL_UPDATE if calls else _ALERT_UPDATE, (*after, before.rid))
+    def _save(self, changes: Iterable[tuple[Row | None, Row | None]]) -> None:
+        """Write changed rows: new ones in one executemany per table, then updates."""
+        new_calls: list[Row] = []
+        new_alerts: list[Row] = []
+        updates: list[tuple[str, tuple[Any, ...]]] = []
+        for before, after in changes:
+            if after is None or after == before:
+                continue
+            calls = isinstance(after, CallRow)
+            if before is None:
+                (new_calls if calls else new_alerts).append(after)
+            else:
+                updates.append((_CALL_UPDATE if calls else _ALERT_UPDATE, (*after, before.rid)))
+        if new_calls:
+            self._conn.executemany(_CALL_INSERT, new_calls)
+        if new_alerts:
+            self._conn.executemany(_ALERT_INSERT, new_alerts)
+        for statement, params in updates:
+            self._conn.execute(statement, params)

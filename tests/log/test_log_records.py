@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from terminal.log import RecordError, records
-from terminal.log.chain import GENESIS, canonical, record_hash
+from terminal.log.chain import GENESIS, canonical, canonical_parts, record_hash
 
 
 def test_builders_make_valid_records_with_entities() -> None:
@@ -67,11 +67,11 @@ def test_prepare_refuses_non_json_and_bad_time() -> None:
         records.prepare(*records.journal_event("x", {}), 1.5)  # type: ignore[arg-type]
 
 
-def test_prepare_takes_a_private_copy() -> None:
+def test_prepare_keeps_the_text_of_nested_values() -> None:
     data: dict[str, Any] = {"tracks": ["A"]}
     entry = records.prepare(*records.journal_event("x", data), 5)
     data["tracks"].append("B")
-    assert entry.payload["data"] == {"tracks": ["A"]}
+    assert entry.nested["data"] == '{"tracks":["A"]}'
     assert entry.text == '{"data":{"tracks":["A"]},"name":"x","stream":"event"}'
 
 
@@ -99,3 +99,11 @@ def test_canonical_text_survives_a_round_trip(payload: dict[str, Any]) -> None:
     text = canonical(payload)
     assert canonical(json.loads(text)) == text
     assert "\n" not in text
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=8))
+def test_canonical_parts_is_canonical(payload: dict[str, Any]) -> None:
+    """The writer builds the text a key at a time; it must be exactly the canonical text."""
+    text, nested = canonical_parts(payload)
+    assert text == canonical(payload)
+    assert nested == {k: canonical(v) for k, v in payload.items() if isinstance(v, dict | list)}
