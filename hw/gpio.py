@@ -79,6 +79,8 @@ class DeskPanel:
         self._clock = clock
         self._on_ptt = on_ptt
         self._shown: dict[str, LedPattern] = {}
+        self._wanted: LedPatterns | None = None
+        self._lamp_testing = False
         self._leds: dict[str, LED] = {}
         try:
             for name in self.LED_NAMES:
@@ -107,7 +109,11 @@ class DeskPanel:
         return bool(self.button.is_pressed)
 
     def show(self, patterns: LedPatterns) -> None:
-        """Set every LED to its pattern (only those that changed, so blinking keeps its rhythm)."""
+        """Set every LED to its pattern (only those that changed, so blinking keeps its rhythm).
+        During a lamp test the patterns are kept and shown when the test ends."""
+        self._wanted = patterns
+        if self._lamp_testing:
+            return
         for name in self.LED_NAMES:
             self._set(name, getattr(patterns, name))
 
@@ -134,15 +140,20 @@ class DeskPanel:
 
     async def lamp_test(self, each_s: float) -> None:
         """Light each LED in turn for `each_s`, then restore what was shown (start-up check)."""
-        if each_s <= 0:
+        if each_s <= 0 or self._lamp_testing:
             return
-        saved = dict(self._shown)
-        for name in self.LED_NAMES:
-            self._set(name, LedPattern.ON)
-            await asyncio.sleep(each_s)
-            self._set(name, LedPattern.OFF)
-        for name, pattern in saved.items():
-            self._set(name, pattern)
+        self._lamp_testing = True
+        try:
+            for name in self.LED_NAMES:
+                self._set(name, LedPattern.OFF)
+            for name in self.LED_NAMES:
+                self._set(name, LedPattern.ON)
+                await asyncio.sleep(each_s)
+                self._set(name, LedPattern.OFF)
+        finally:
+            self._lamp_testing = False
+            if self._wanted is not None:
+                self.show(self._wanted)
 
     def close(self) -> None:
         """Turn every LED off and release the pins."""
