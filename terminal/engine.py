@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -162,6 +163,7 @@ class Engine:
         self._debounce = Debouncer(options.bounce_s)
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
         self._listeners: list[Callable[[DeskSnapshot], None]] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._notices: deque[NoticeLine] = deque(maxlen=NOTICE_HISTORY)
@@ -205,6 +207,7 @@ class Engine:
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Run on this loop (must be called from it before any input arrives)."""
         self._loop = loop
+        self._loop_thread = threading.get_ident()
 
     # --- input ---
 
@@ -212,6 +215,9 @@ class Engine:
         """A raw PTT edge from gpiozero's thread: hand it to the loop."""
         loop = self._loop
         if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._loop_thread:
+            self._ptt_edge(pressed, at)  # already on the loop (mock pins driven from it)
             return
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._ptt_edge, pressed, at)
