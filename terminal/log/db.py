@@ -10,6 +10,8 @@ from urllib.parse import quote
 from terminal.log.errors import LogCorruptError, LogError
 
 _CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+WRITER_CACHE_KIB = 16 * 1024
+"""The writer's page cache: keeps the indexes hot on a million-alert file (SQLite's own: 2 MiB)."""
 
 
 def is_corruption(exc: BaseException) -> bool:
@@ -32,6 +34,7 @@ def connect_rw(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     except sqlite3.Error as exc:
         conn.close()
         raise translate(exc, path) from exc

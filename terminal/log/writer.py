@@ -3,8 +3,9 @@
 `submit` validates a record on the caller's thread and returns a Future resolved with the record
 id once its transaction has COMMITTED (durably: WAL + synchronous=FULL). The thread commits
 everything queued in one transaction; while a commit's fsync runs, new records pile up and form
-the next batch, so bursts batch themselves. `group_commit_ms` > 0 also waits that long after the
-first record for more.
+the next batch, so bursts batch themselves. Under a burst (more than one record already waiting)
+it also waits up to `group_commit_ms` for more; a lone record is committed at once, so a quiet
+desk pays one fsync of latency, not the group-commit window.
 
 When SQLite fails (disk full, database locked, I/O error) the batch is kept, `on_fault(message)`
 is called, and the same batch is retried with back-off until it commits; then `on_fault(None)`.
@@ -181,7 +182,7 @@ class LogWriter:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or len(batch) == 1:  # no burst: do not make it wait
                     break
                 try:
                     item = self._queue.get(timeout=remaining)

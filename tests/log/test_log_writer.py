@@ -119,15 +119,25 @@ def test_batches_are_capped(db_path: Path, mocker: Any) -> None:
     writer.close()
 
 
-def test_group_commit_waits_for_more(db_path: Path, mocker: Any) -> None:
+def test_under_a_burst_group_commit_waits_for_more(db_path: Path, mocker: Any) -> None:
     writer = LogWriter.open(db_path, group_commit_ms=5_000)
     sizes = spy_batches(writer, mocker)
-    first = writer.submit(*tick(1))
+    release = hold(writer)
+    burst = [writer.submit(*tick(n)) for n in range(2)]
+    release.set()
     threading.Event().wait(0.1)
-    second = writer.submit(*tick(2))
+    late = writer.submit(*tick(2))
     assert writer.close(10)
-    assert (first.result(0), second.result(0)) == (1, 2)
-    assert sizes == [2]
+    assert [f.result(0) for f in [*burst, late]] == [1, 2, 3]
+    assert sizes == [3]
+
+
+def test_a_lone_record_does_not_wait_for_the_window(db_path: Path) -> None:
+    writer = LogWriter.open(db_path, group_commit_ms=60_000)
+    try:
+        assert writer.submit(*tick(1)).result(timeout=30) == 1
+    finally:
+        writer.close()
 
 
 def test_close_commits_what_is_queued(db_path: Path) -> None:
