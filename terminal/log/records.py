@@ -7,6 +7,9 @@ Identifiers (`call_id`, `alert_id`) must be unique over the life of the log, not
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
@@ -231,3 +234,30 @@ def journal_event(name: str, data: Mapping[str, Any]) -> Entry:
 def journal_effect(name: str, data: Mapping[str, Any]) -> Entry:
     """An effect the core returned (`name` = effect class, `data` = its fields)."""
     return _entry(JOURNAL, {"stream": "effect", "name": name, "data": dict(data)})
+
+
+def journal_of(stream: Literal["event", "effect"], item: Any) -> Entry:
+    """Journal a core event or effect dataclass: its class name and fields (enums by value).
+
+    Replay: `{cls.__name__: cls for cls in EVENT_TYPES}[entry.name](**entry.data)` for each
+    `LogReader.journal()` entry of stream "event", fed to the core in order.
+    """
+    if not dataclasses.is_dataclass(item) or isinstance(item, type):
+        raise RecordError(f"journal_of needs a dataclass instance, not {item!r}")
+    data = {f.name: _plain(getattr(item, f.name)) for f in dataclasses.fields(item)}
+    return _entry(JOURNAL, {"stream": stream, "name": type(item).__name__, "data": data})
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass field as JSON: enums by value, datetimes as ISO text, tuples as lists."""
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from log_helpers import T0, sample_session
 
-from terminal.log import LogReader, LogStore
+from terminal.log import LogReader, LogStore, records
 from terminal.log.zulu import parse_when, to_iso
 
 
@@ -63,3 +65,25 @@ def test_when_refuses_nonsense() -> None:
 def test_zulu_text() -> None:
     assert to_iso(T0 + 7) == "2026-05-09T07:00:00.007Z"
     assert to_iso(None) == ""
+
+
+@dataclasses.dataclass(frozen=True)
+class RingReceived:
+    at: float
+    caller: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Tick:
+    at: float
+
+
+def test_journalled_events_replay_as_the_same_events(store: LogStore) -> None:
+    fed = [RingReceived(1.25, "FAR-1"), Tick(2.0), Tick(2.5), RingReceived(9.0, "FAR-2")]
+    for n, event in enumerate(fed):
+        store.write(*records.journal_of("event", event), T0 + n)
+    store.write(*records.journal_of("effect", Tick(3.0)), T0 + 9)
+    types = {cls.__name__: cls for cls in (RingReceived, Tick)}
+    with LogReader(store.path) as reader:
+        replayed = [types[e.name](**e.data) for e in reader.journal() if e.stream == "event"]
+    assert replayed == fed

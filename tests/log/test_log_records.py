@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import json
 from typing import Any
 
@@ -107,3 +110,33 @@ def test_canonical_parts_is_canonical(payload: dict[str, Any]) -> None:
     text, nested = canonical_parts(payload)
     assert text == canonical(payload)
     assert nested == {k: canonical(v) for k, v in payload.items() if isinstance(v, dict | list)}
+
+
+class Lamp(enum.Enum):
+    RING = "ring"
+
+
+@dataclasses.dataclass(frozen=True)
+class FakeEvent:
+    at: float
+    lamp: Lamp
+    tracks: tuple[str, ...]
+    when: dt.datetime
+
+
+def test_a_dataclass_journals_by_name_and_fields() -> None:
+    event = FakeEvent(12.5, Lamp.RING, ("A1", "B7"), dt.datetime(2026, 5, 9, 7, tzinfo=dt.UTC))
+    kind, payload = records.journal_of("event", event)
+    assert kind == "journal"
+    assert payload == {
+        "stream": "event",
+        "name": "FakeEvent",
+        "data": {
+            "at": 12.5,
+            "lamp": "ring",
+            "tracks": ["A1", "B7"],
+            "when": "2026-05-09T07:00:00+00:00",
+        },
+    }
+    with pytest.raises(RecordError):
+        records.journal_of("event", FakeEvent)
