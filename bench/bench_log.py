@@ -1,0 +1,164 @@
+"""The record under load: 1,000,000 alerts through LogWriter with durable commits.
+
+Alerts carry every field a co-processor ALERT has and are stamped evenly over 30 days, so the
+same file then serves a 24-hour query (about 33,000 alerts) and a full `log verify`.
+Figures: insert rate (goal >= 5,000 alerts/s with group commit), one alert's commit latency,
+the 24-hour query (goal < 100 ms, median of 5), verify time, the database size, and retention
+of the first day (writing its archive, then the transaction that removes it).
+HOTLINE_BENCH_LOG_ALERTS=N runs with N alerts instead (for a quick look).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from bench.report import Figure
+from terminal.log import (
+    LogReader,
+    LogStore,
+    LogWriter,
+    apply_retention,
+    archive_old,
+    records,
+    verify,
+)
+
+ALERTS = int(os.environ.get("HOTLINE_BENCH_LOG_ALERTS", "1000000"))
+DAYS = 30
+DAY_MS = 86_400_000
+START_MS = 1_778_284_800_000  # 2026-05-09T00:00:00Z
+GROUP_COMMIT_MS = 5  # the shipped default (config/hotline.toml)
+WINDOW = 20_000  # alerts in flight at most: the producer waits beyond that
+QUERY_RUNS = 5
+LATENCY_SAMPLES = 200
+
+
+def alert_fields(n: int) -> dict[str, Any]:
+    """What a co-processor ALERT carries (see hw/wire/messages.py), varied by n."""
+    return {
+        "alert_seq": n,
+        "pair_id": f"T{n % 977:04d}/T{n % 613:04d}",
+        "kind": "track",
+        "severity": "warning",
+        "computed_at": START_MS + n,
+        "a_id": f"T{n % 977:04d}",
+        "a_lat": 48.123456 + n % 1000 / 1e5,
+        "a_lon": 11.654321 - n % 1000 / 1e5,
+        "a_alt_ft": 18_000 + n % 5000,
+        "a_vn_ms": 120.5,
+        "a_ve_ms": -33.25,
+        "a_vu_ms": 0.0,
+        "b_id": f"T{n % 613:04d}",
+        "b_lat": 48.133456,
+        "b_lon": 11.664321,
+        "b_alt_ft": 19_000,
+        "b_vn_ms": -110.0,
+        "b_ve_ms": 40.75,
+        "b_vu_ms": -2.5,
+        "hsep_m": 1850.0 + n % 100,
+        "vsep_ft": 1000,
+        "tcpa_s": 42.5,
+        "miss_m": 920.0,
+    }
+
+
+def _insert(path: Path) -> tuple[float, list[float]]:
+    """Alerts per second through the writer, then single-alert commit latencies (ms)."""
+    writer = LogWriter.open(path, group_commit_ms=GROUP_COMMIT_MS)
+    step = DAYS * DAY_MS // ALERTS
+    in_flight: deque[Future[int]] = deque()
+    severities = ("advisory", "warning", "critical")
+    start = time.perf_counter()
+    for n in range(ALERTS):
+        kind, payload = records.alert_received(
+            alert_fields(n),
+            boot_id="bench",
+            alert_seq=n,
+            pair_id=f"P{n % 977}",
+            severity=severities[n % 3],
+            consistent=n % 50 != 0,
+        )
+        in_flight.append(writer.submit(kind, payload, START_MS + n * step))
+        if len(in_flight) > WINDOW:
+            in_flight.popleft().result()
+    for future in in_flight:
+        future.result()
+    rate = ALERTS / (time.perf_counter() - start)
+    latencies = []
+    for n in range(LATENCY_SAMPLES):
+        entry = records.alert_acknowledged(records.alert_key("bench", n), "OP-BENCH")
+        t0 = time.perf_counter()
+        writer.submit(*entry).result()
+        latencies.append((time.perf_counter() - t0) * 1000)
+    writer.close()
+    return rate, latencies
+
+
+def _query_ms(path: Path) -> tuple[float, int]:
+    """Median time of the alerts of one day mid-file, and how many there were."""
+    since = START_MS + DAYS // 2 * DAY_MS
+    times = []
+    rows = 0
+    for _ in range(QUERY_RUNS):
+        t0 = time.perf_counter()
+        with LogReader(path) as reader:
+            rows = len(reader.alerts(since, since + DAY_MS))
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), rows
+
+
+def _retention(path: Path, archive_dir: Path) -> tuple[float, float, int]:
+    """Move the first day out: time to write the archive, and the transaction after it."""
+    t0 = time.perf_counter()
+    archive = archive_old(path, START_MS + DAY_MS, archive_dir)
+    t1 = time.perf_counter()
+    if archive is None:
+        raise RuntimeError("nothing to retain in the bench database")
+    store = LogStore.open(path, check=False)
+    try:
+        apply_retention(store, archive)
+    finally:
+        store.close()
+    return t1 - t0, time.perf_counter() - t1, archive.count
+
+
+def run() -> list[Figure]:
+    """Build the database, then measure it."""
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-log-") as tmp:
+        path = Path(tmp) / "hotline.db"
+        rate, latencies = _insert(path)
+        size_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
+        query_ms, rows = _query_ms(path)
+        t0 = time.perf_counter()
+        report = verify(path)
+        verify_s = time.perf_counter() - t0
+        if not report.ok:
+            raise RuntimeError(f"verify failed on the bench database: {report.first}")
+        export_s, locked_s, moved = _retention(path, Path(tmp) / "archive")
+    p50 = statistics.median(latencies)
+    p99 = sorted(latencies)[int(len(latencies) * 0.99) - 1]
+    label = f"{ALERTS:,} alerts"
+    return [
+        Figure(f"log insert, durable group commit ({label})", round(rate), "alerts/s", ">= 5000"),
+        Figure("log commit latency of one record, p50", round(p50, 2), "ms", "(informative)"),
+        Figure("log commit latency of one record, p99", round(p99, 2), "ms", "(informative)"),
+        Figure(f"log 24-hour alert query ({rows:,} rows)", round(query_ms, 1), "ms", "< 100 ms"),
+        Figure(f"log verify, chain and tables ({label})", round(verify_s, 1), "s", "(informative)"),
+        Figure(f"log database size ({label})", round(size_mb, 1), "MB", "(informative)"),
+        Figure(
+            f"log retention of one day ({moved:,} records): archive file",
+            round(export_s, 2),
+            "s",
+            "(informative)",
+        ),
+        Figure(
+            "log retention of one day: write lock held", round(locked_s, 2), "s", "(informative)"
+        ),
+    ]
