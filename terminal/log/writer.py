@@ -11,6 +11,9 @@ When SQLite fails (disk full, database locked, I/O error) the batch is kept, `on
 is called, and the same batch is retried with back-off until it commits; then `on_fault(None)`.
 Nothing is dropped. A record that makes the store raise anything else (a bug) is failed alone:
 its future gets the exception, the rest of its batch is committed.
+
+`on_fault` and the futures' callbacks run on the writer thread: the engine hands them to its
+loop (`asyncio.wrap_future` does that for the futures; use `call_soon_threadsafe` for on_fault).
 """
 
 from __future__ import annotations
