@@ -25,6 +25,8 @@ from terminal.config import Config
 from terminal.control import ControlServer
 from terminal.core.calls import CallSettings
 from terminal.engine import OPERATOR_INTENTS, Engine, EngineOptions
+from terminal.log import DB_NAME, LogWriter
+from terminal.records import DeskRecords
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class Desk:
     radio: RadioLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
     control: ControlServer | None = field(init=False, default=None)
+    writer: LogWriter | None = field(init=False, default=None)
+    records: DeskRecords | None = field(init=False, default=None)
     radio_started: bool = field(init=False, default=False)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
@@ -79,10 +83,12 @@ class Desk:
         self.engine = Engine(engine_options(self.config))
 
     async def start(self) -> None:
-        """Claim the pins, open the links, run the lamp test. Raises on a GPIO failure."""
+        """Open the log, claim the pins, open the links, run the lamp test. Raises on a log or
+        GPIO failure (before anything is keyed)."""
         loop = asyncio.get_running_loop()
         self.engine.bind_loop(loop)
         self.engine.clock = loop.time
+        self._open_log(loop)
         if self.pin_factory is None:
             self.pin_factory = make_pin_factory(self.config.gpio.pin_factory)
         self.panel = DeskPanel(
@@ -154,6 +160,23 @@ class Desk:
             "operator": snap.operator,
         }
 
+    def _open_log(self, loop: asyncio.AbstractEventLoop) -> None:
+        directory = self.config.log.directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+        def on_fault(text: str | None) -> None:  # the writer's thread
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self.engine.set_fault, "log", text)
+
+        self.writer = LogWriter.open(
+            directory / DB_NAME, group_commit_ms=self.config.log.group_commit_ms, on_fault=on_fault
+        )
+        self.records = DeskRecords(self.writer, self.engine.set_calls_today)
+        self.records.bind_loop(loop)
+        self.engine.attach(records=self.records)
+        self.engine.parts.note = self.records.note
+        self.records.refresh_calls()
+
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run `hook` after the desk has stopped (close simulators, temp files)."""
         self._on_close.append(hook)
@@ -180,6 +203,10 @@ class Desk:
         for task in self._tasks:
             task.cancel()
         self.engine.close()
+        if self.writer is not None:
+            if not self.writer.close(timeout=5.0):
+                log.error("the log did not flush within 5 s; records may be waiting in the queue")
+            self.writer = None
         if self.pin_factory is not None:
             close_factory(self.pin_factory)
             self.pin_factory = None

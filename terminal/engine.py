@@ -70,8 +70,8 @@ class Panel(Protocol):
 class RecordSink(Protocol):
     """What the engine needs of the log: committed records, in order."""
 
-    def record_effect(self, effect: Effect, operator: str) -> Any:
-        """Commit a call record; returns an awaitable or future resolved once committed."""
+    def record_effect(self, effect: Effect, operator: str) -> asyncio.Future[int] | None:
+        """Commit a call record; the future resolves once it is committed."""
 
     def journal(self, kind: str, item: dict[str, Any]) -> None:
         """Queue a journal entry (event or effect) for the next group commit."""
@@ -148,7 +148,7 @@ class _Parts:
     tones: TonePlayer | None = None
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     acknowledge: Callable[[str, str], bool] | None = None
-    note: Callable[[int, str, str], None] | None = None
+    note: Callable[[int, str, str], object] | None = None
 
 
 class Engine:
@@ -169,6 +169,7 @@ class Engine:
         self._notices: deque[NoticeLine] = deque(maxlen=NOTICE_HISTORY)
         self._faults: dict[str, str] = {}
         self._pending_records: set[asyncio.Future[Any]] = set()
+        self._calls_today: tuple[CallSummary, ...] = ()
         self.stopped = False
         self.snapshot = self._make_snapshot()
 
@@ -304,6 +305,11 @@ class Engine:
         self._notice(Notice(lvl, text))
         self._publish()
 
+    def set_calls_today(self, calls: tuple[CallSummary, ...]) -> None:
+        """Today's calls as committed to the log (newest first)."""
+        self._calls_today = calls
+        self._publish()
+
     def set_operator(self, operator: str) -> None:
         """The operator on duty signs on."""
         self.operator = operator
@@ -350,7 +356,7 @@ class Engine:
         if sink is None:
             return
         result = sink.record_effect(effect, self.operator)
-        if isinstance(result, asyncio.Future):
+        if result is not None:
             self._pending_records.add(result)
             result.add_done_callback(self._pending_records.discard)
 
@@ -411,6 +417,7 @@ class Engine:
             operator=self.operator,
             notices=tuple(self._notices),
             faults=tuple(f"{k}: {v}" for k, v in self._faults.items()),
+            calls_today=self._calls_today,
         )
 
     def _publish(self) -> None:

@@ -48,7 +48,7 @@ class AlertView:
 class CallSummary:
     """One of today's calls, as committed to the log."""
 
-    call_id: int
+    call_id: str  # the call's id in the log, `<start stamp>-<n>`
     direction: str  # incoming | outgoing
     started_utc: str
     outcome: str | None  # None while the call is open

@@ -1,0 +1,170 @@
+"""The engine's record sink: core record effects and the journal, into the durable log.
+
+Calls get log ids unique across restarts (`<start stamp>-<n>`). Every core event and effect is
+journalled (enough to replay a session). A call record's future resolves once it is COMMITTED;
+today's calls shown on the console are read back from the log, so the console only shows what is
+on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from typing import Any
+
+from terminal.core.effects import (
+    CallAnswered,
+    CallEnded,
+    CallStarted,
+    Effect,
+    TransmissionEnded,
+)
+from terminal.log import LogReader, LogWriter, records
+from terminal.log.rows import CallRow
+from terminal.views import CallSummary
+
+log = logging.getLogger(__name__)
+
+CALLS_SHOWN = 50
+
+
+def zulu(utc_ms: int | None) -> str:
+    """Milliseconds since the epoch as a Zulu time stamp."""
+    if utc_ms is None:
+        return ""
+    moment = datetime.fromtimestamp(utc_ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc_ms % 1000:03d}Z"
+
+
+def call_summary(row: CallRow) -> CallSummary:
+    """A log row as the console shows it."""
+    duration = None
+    if row.ended_utc_ms is not None:
+        duration = (row.ended_utc_ms - row.rung_utc_ms) / 1000
+    try:
+        notes = "; ".join(str(n.get("text", n)) for n in json.loads(row.notes or "[]"))
+    except (ValueError, AttributeError):
+        notes = row.notes
+    return CallSummary(
+        call_id=row.call_id,
+        direction=row.direction,
+        started_utc=zulu(row.rung_utc_ms),
+        outcome=row.outcome,
+        duration_s=duration,
+        transmissions=row.transmissions,
+        operator=row.operator or "",
+        notes=notes,
+    )
+
+
+def _start_of_day_ms(now: datetime | None = None) -> int:
+    now = now or datetime.now(UTC)
+    return int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
+
+
+class DeskRecords:
+    """Writes the desk's records through the single LogWriter."""
+
+    def __init__(self, writer: LogWriter, on_calls: Callable[[tuple[CallSummary, ...]], None]):
+        self.writer = writer
+        started = datetime.now(UTC)
+        self.prefix = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z"
+        self._on_calls = on_calls
+        self._refreshing = False
+        self._stale = False
+        self.rejected = 0
+
+    def log_call_id(self, core_call_id: int) -> str:
+        """The call's id in the log."""
+        return f"{self.prefix}-{core_call_id}"
+
+    def entry_for(self, effect: Effect, operator: str) -> records.Entry | None:
+        """The log record for a core record effect (None for effects not recorded as calls)."""
+        who = operator or None
+        match effect:
+            case CallStarted(call_id=cid, direction=direction):
+                return records.call_started(self.log_call_id(cid), direction, who)
+            case CallAnswered(call_id=cid):
+                return records.call_answered(self.log_call_id(cid), who)
+            case TransmissionEnded(call_id=cid, duration_s=duration, reason=reason):
+                ms = max(0, round(duration * 1000))
+                return records.transmission(self.log_call_id(cid), ms, who, reason)
+            case CallEnded(call_id=cid, outcome=outcome):
+                return records.call_ended(self.log_call_id(cid), outcome, who)
+        return None
+
+    def record_effect(self, effect: Effect, operator: str) -> asyncio.Future[int] | None:
+        """Commit a call record; the returned future resolves once it is on disk."""
+        entry = self.entry_for(effect, operator)
+        if entry is None:
+            return None
+        fut = asyncio.wrap_future(self.writer.submit(*entry))
+        fut.add_done_callback(lambda _f: self.refresh_calls())
+        return fut
+
+    def journal(self, kind: str, item: dict[str, Any]) -> None:
+        """Journal an event or effect (group-committed with everything else)."""
+        data = {k: v for k, v in item.items() if k != "type"}
+        name = str(item.get("type", "?"))
+        entry = (
+            records.journal_event(name, data) if kind == "event"
+            else records.journal_effect(name, data)
+        )
+        self._submit_quietly(entry)
+
+    def note(self, core_call_id: int, text: str, operator: str) -> Future[int]:
+        """A free-text note on a call."""
+        entry = records.call_note(self.log_call_id(core_call_id), operator or None, text)
+        fut = self.writer.submit(*entry)
+        fut.add_done_callback(lambda _f: self._refresh_threadsafe())
+        return fut
+
+    def _submit_quietly(self, entry: records.Entry) -> None:
+        try:
+            self.writer.submit(*entry)
+        except (ValueError, TypeError) as exc:  # a journal item the log cannot hold: count it
+            self.rejected += 1
+            log.warning("journal entry refused: %s", exc)
+
+    def _refresh_threadsafe(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.refresh_calls)
+
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Where the refreshed call list is delivered."""
+        self._loop = loop
+
+    def refresh_calls(self) -> None:
+        """Read today's calls back from the log (off the loop) and hand them to the engine."""
+        loop = self._loop
+        if loop is None:
+            return
+        if self._refreshing:
+            self._stale = True  # read again when this read is done
+            return
+        self._refreshing = True
+        self._stale = False
+        path = self.writer.path
+
+        def read() -> tuple[CallSummary, ...]:
+            with LogReader(path) as reader:
+                rows = reader.calls(since_ms=_start_of_day_ms())
+            return tuple(call_summary(r) for r in reversed(rows[-CALLS_SHOWN:]))
+
+        def done(fut: asyncio.Future[tuple[CallSummary, ...]]) -> None:
+            self._refreshing = False
+            if not fut.cancelled() and fut.exception() is None:
+                self._on_calls(fut.result())
+            elif not fut.cancelled():
+                log.warning("could not read today's calls: %s", fut.exception())
+            if self._stale:
+                self.refresh_calls()
+
+        loop.run_in_executor(None, read).add_done_callback(done)

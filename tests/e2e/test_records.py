@@ -1,0 +1,122 @@
+"""Every call ends up in the durable log, committed before it is shown; the log verifies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from e2e_helpers import until
+
+from hw.pty import PtyPair
+from hw.sim.bridge import BridgeSim
+from hw.sim.runner import SimRunner
+from terminal.benchrig import BenchRig
+from terminal.core.calls import CallPhase
+from terminal.log import LogReader
+
+Run = Callable[..., None]
+
+
+def hotline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "terminal.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_answered_call_with_a_transmission_is_logged_and_shown(
+    run_rig: Run, tmp_path: Path
+) -> None:
+    async def body(rig: BenchRig) -> None:
+        engine = rig.desk.engine
+        rig.far("ring")
+        await until(lambda: engine.core.state.phase is CallPhase.RINGING)
+        rig.press(True)
+        await until(lambda: rig.bridge.keyed)
+        await asyncio.sleep(0.05)
+        rig.press(False)
+        await until(lambda: not rig.bridge.keyed)
+        assert engine.add_note("far end confirms FL240 block")
+        engine.intent("hangup")
+        await until(
+            lambda: bool(engine.snapshot.calls_today)
+            and engine.snapshot.calls_today[0].outcome == "answered",
+            what="the ended call shown from the log",
+        )
+        shown = engine.snapshot.calls_today[0]
+        assert shown.direction == "incoming" and shown.transmissions == 1
+        assert "FL240" in shown.notes
+
+    run_rig(body)
+    db = tmp_path / "log" / "hotline.db"
+    with LogReader(db) as reader:
+        calls = reader.calls()
+        journal = list(reader.journal())
+    assert len(calls) == 1
+    call = calls[0]
+    assert call.outcome == "answered" and call.transmissions == 1 and call.transmit_ms >= 40
+    assert call.answered_utc_ms is not None and call.ended_utc_ms is not None
+    names = [j.name for j in journal]
+    assert "RingReceived" in names and "SendBridge" in names and "Shutdown" in names
+    done = hotline("log", "verify", "--db", str(db))
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = hotline("log", "calls", "--db", str(db), "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout.splitlines()[0])["outcome"] == "answered"
+
+
+def test_missed_call_is_logged(run_rig: Run, tmp_path: Path) -> None:
+    async def body(rig: BenchRig) -> None:
+        rig.far("ring")
+        await until(
+            lambda: bool(rig.desk.engine.snapshot.calls_today)
+            and rig.desk.engine.snapshot.calls_today[0].outcome == "missed",
+            timeout_s=3,
+        )
+
+    run_rig(body, ring_timeout_s=0.2)
+    with LogReader(tmp_path / "log" / "hotline.db") as reader:
+        assert [c.outcome for c in reader.calls()] == ["missed"]
+
+
+def test_sigterm_mid_call_ends_the_call_record_and_flushes(tmp_path: Path) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        pty = PtyPair()
+        sim = BridgeSim(heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1)
+        runner = SimRunner(sim, clock=loop.time)
+        runner.attach_fd(pty.master_fd)
+        cfg = tmp_path / "desk.toml"
+        cfg.write_text(
+            f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
+            f'heartbeat_s = 0.2\nlink_timeout_s = 0.8\n[coproc]\nenabled = false\n'
+            f'[log]\ndirectory = "{tmp_path / "log"}"\n[service]\nsocket = "{tmp_path}/c.sock"\n'
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg),
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await until(lambda: sim.session.is_up and (tmp_path / "c.sock").exists(), 15)
+            sim.ring(loop.time())
+            runner.pump()
+            await until(lambda: sim.phase.value == "RINGING_DESK", 5)
+            await asyncio.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 10) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+            runner.detach()
+            pty.close()
+
+    asyncio.run(main())
+    db = tmp_path / "log" / "hotline.db"
+    with LogReader(db) as reader:
+        calls = reader.calls()
+    assert len(calls) == 1 and calls[0].outcome == "missed" and calls[0].ended_utc_ms
+    assert hotline("log", "verify", "--db", str(db)).returncode == 0
