@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +19,11 @@ from typing import Any
 
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
+from terminal.attach.server import DeskControl
 from terminal.config import Config
 from terminal.control import ControlServer
 from terminal.core.calls import CallSettings
-from terminal.engine import OPERATOR_INTENTS, Engine, EngineOptions
+from terminal.engine import Engine, EngineOptions
 from terminal.log import DB_NAME, LogWriter
 from terminal.records import DeskRecords
 
@@ -72,7 +71,7 @@ class Desk:
     engine: Engine = field(init=False)
     radio: RadioLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
-    control: ControlServer | None = field(init=False, default=None)
+    control: DeskControl | None = field(init=False, default=None)
     writer: LogWriter | None = field(init=False, default=None)
     records: DeskRecords | None = field(init=False, default=None)
     radio_started: bool = field(init=False, default=False)
@@ -110,55 +109,26 @@ class Desk:
         self.engine.attach(bridge=self.radio, panel=self.panel)
         self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
         if self.control_socket is not None:
-            self.control = ControlServer(
-                self.control_socket,
-                {
-                    "unkey": self._control_unkey,
-                    "state": self._control_state,
-                    "intent": self._control_intent,
-                },
-                mode=self.config.service.socket_mode,
+            socket_path = self.control_socket
+            service = self.config.service
+            self.control = DeskControl(
+                self.engine,
+                self._force_unkey,
+                lambda handlers, gone: ControlServer(
+                    socket_path, handlers, mode=service.socket_mode, group=service.socket_group,
+                    on_disconnect=gone,
+                ),
             )
-            if os.environ.get("HOTLINE_TEST_HOOKS") == "1":
-                self.control.handlers["debug-stall"] = self._control_stall
-            await self.control.start()
+            await self.control.server.start()
         await self.panel.lamp_test(self.engine.options.lamp_test_s)
         self.engine.refresh()
         self.radio_started = True
 
-    def _control_unkey(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _force_unkey(self) -> bool:
         if not self.radio.is_up:
-            return {"ok": False, "error": "the radio bridge link is down"}
+            return False
         self.radio.force_unkey()
-        self.engine.notice("warning", "Forced UNKEY sent to the radio bridge (hotline unkey).")
-        return {"ok": True, "detail": "UNKEY(FORCE) sent to the radio bridge"}
-
-    def _control_stall(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Test hook (HOTLINE_TEST_HOOKS=1 only): block the loop, as a bug would."""
-        seconds = request.get("seconds")
-        if not isinstance(seconds, int | float) or not 0 < seconds <= 10:
-            return {"ok": False, "error": "seconds must be a number in (0, 10]"}
-        time.sleep(seconds)
-        return {"ok": True}
-
-    def _control_intent(self, request: dict[str, Any]) -> dict[str, Any]:
-        name = request.get("name")
-        if name not in OPERATOR_INTENTS:
-            allowed = ", ".join(OPERATOR_INTENTS)
-            return {"ok": False, "error": f"unknown intent {name!r}; allowed: {allowed}"}
-        self.engine.intent(str(name))
-        return {"ok": True, "state": self.engine.snapshot.display}
-
-    def _control_state(self, request: dict[str, Any]) -> dict[str, Any]:
-        snap = self.engine.snapshot
-        return {
-            "ok": True,
-            "state": snap.display,
-            "call_id": snap.call.call_id,
-            "keyed": snap.call.keyed,
-            "links": snap.links,
-            "operator": snap.operator,
-        }
+        return True
 
     def _open_log(self, loop: asyncio.AbstractEventLoop) -> None:
         directory = self.config.log.directory
@@ -196,7 +166,7 @@ class Desk:
         """Fail safe (UNKEY written out), then close links and pins. Safe to call twice."""
         self.engine.fail_safe(reason)
         if self.control is not None:
-            self.control.close()
+            self.control.server.close()
             self.control = None
         with contextlib.suppress(AttributeError):
             self.radio.stop()

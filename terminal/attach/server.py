@@ -1,0 +1,157 @@
+"""The control socket's commands for one desk: state, snapshots, operator intents, unkey.
+
+One console at a time holds the controls (`control`); while one does, the others may watch but
+not act. With nobody holding them, any allowed client may act (one-shot tools). `unkey` is always
+allowed: it only ever makes the desk safer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from terminal.attach.wire import to_json
+from terminal.control import Client, ControlServer
+from terminal.engine import OPERATOR_INTENTS, DeskSnapshot, Engine
+
+ACTING = ("intent", "ack", "note", "lamp_test", "operator")
+
+
+class DeskControl:
+    """Binds a ControlServer to an engine (and the radio link's forced unkey)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        force_unkey: Callable[[], bool],
+        server_factory: Callable[[dict[str, Any], Callable[[Client], None]], ControlServer],
+    ) -> None:
+        self.engine = engine
+        self._force_unkey = force_unkey
+        self.controller: Client | None = None
+        handlers: dict[str, Any] = {
+            "unkey": self.unkey,
+            "state": self.state,
+            "subscribe": self.subscribe,
+            "control": self.control,
+            "intent": self._acting(self.intent),
+            "ack": self._acting(self.ack),
+            "note": self._acting(self.note),
+            "lamp_test": self._acting(self.lamp_test),
+            "operator": self._acting(self.operator),
+        }
+        if os.environ.get("HOTLINE_TEST_HOOKS") == "1":
+            handlers["debug-stall"] = self.stall
+        self.server = server_factory(handlers, self._disconnected)
+        engine.subscribe(self._published)
+
+    def _published(self, snap: DeskSnapshot) -> None:
+        if any(c.subscribed for c in self.server.clients.values()):
+            self.server.broadcast(to_json(snap))
+
+    def _disconnected(self, client: Client) -> None:
+        if self.controller is client:
+            self.controller = None
+            self.engine.notice("warning", f"Console {client.id} detached; controls released.")
+
+    def _acting(self, handler: Callable[[dict[str, Any], Client], dict[str, Any]]
+                ) -> Callable[[dict[str, Any], Client], dict[str, Any]]:
+        def guarded(request: dict[str, Any], client: Client) -> dict[str, Any]:
+            holder = self.controller
+            if holder is not None and holder is not client:
+                return {
+                    "ok": False,
+                    "error": f"the controls are held by console {holder.id}"
+                    f" (pid {holder.peer.pid})",
+                }
+            return handler(request, client)
+
+        return guarded
+
+    # --- commands ---
+
+    def unkey(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        if not self._force_unkey():
+            return {"ok": False, "error": "the radio bridge link is down"}
+        self.engine.notice("warning", "Forced UNKEY sent to the radio bridge (hotline unkey).")
+        return {"ok": True, "detail": "UNKEY(FORCE) sent to the radio bridge"}
+
+    def state(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        snap = self.engine.snapshot
+        return {
+            "ok": True,
+            "state": snap.display,
+            "call_id": snap.call.call_id,
+            "keyed": snap.call.keyed,
+            "links": snap.links,
+            "operator": snap.operator,
+            "controller": self.controller.id if self.controller else None,
+        }
+
+    def subscribe(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        client.subscribed = True
+        client.offer(to_json(self.engine.snapshot))
+        return {"ok": True, "client": client.id}
+
+    def control(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        take = request.get("take", True)
+        if not isinstance(take, bool):
+            return {"ok": False, "error": '"take" must be true or false'}
+        if not take:
+            if self.controller is client:
+                self.controller = None
+            return {"ok": True, "controller": self.controller.id if self.controller else None}
+        holder = self.controller
+        if holder is not None and holder is not client and request.get("force") is not True:
+            return {
+                "ok": False,
+                "error": f"the controls are held by console {holder.id} (pid {holder.peer.pid}); "
+                'send "force": true to take them over',
+            }
+        if holder is not None and holder is not client:
+            self.engine.notice(
+                "warning", f"Console {client.id} took the controls from {holder.id}."
+            )
+        self.controller = client
+        return {"ok": True, "controller": client.id}
+
+    def intent(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        name = request.get("name")
+        if name not in OPERATOR_INTENTS:
+            allowed = ", ".join(OPERATOR_INTENTS)
+            return {"ok": False, "error": f"unknown intent {name!r}; allowed: {allowed}"}
+        self.engine.intent(str(name))
+        return {"ok": True, "state": self.engine.snapshot.display}
+
+    def ack(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        pair = request.get("pair_id")
+        if not isinstance(pair, str):
+            return {"ok": False, "error": '"pair_id" must be a string'}
+        return {"ok": self.engine.acknowledge(pair)}
+
+    def note(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        text = request.get("text")
+        if not isinstance(text, str) or not 0 < len(text) <= 2000:
+            return {"ok": False, "error": '"text" must be a string of 1..2000 characters'}
+        return {"ok": self.engine.add_note(text)}
+
+    def lamp_test(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        self.engine.lamp_test()
+        return {"ok": True}
+
+    def operator(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        who = request.get("id")
+        if not isinstance(who, str) or not who.strip() or len(who) > 32:
+            return {"ok": False, "error": '"id" must be 1..32 characters'}
+        self.engine.set_operator(who.strip())
+        return {"ok": True}
+
+    def stall(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        """Test hook (HOTLINE_TEST_HOOKS=1 only): block the loop, as a bug would."""
+        seconds = request.get("seconds")
+        if not isinstance(seconds, int | float) or not 0 < seconds <= 10:
+            return {"ok": False, "error": "seconds must be a number in (0, 10]"}
+        time.sleep(seconds)
+        return {"ok": True}

@@ -1,0 +1,231 @@
+"""Consoles attached to a running service over its control socket (RemoteEngine)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from hw.pty import PtyPair
+from hw.sim.bridge import BridgeSim
+from hw.sim.runner import SimRunner
+from terminal.attach.client import RemoteEngine
+from terminal.control import request
+from terminal.log import LogReader
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = 5.0, what: str = "") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+class Rig:
+    """A `hotline service` child wired over a pty to a bridge simulator in this process."""
+
+    def __init__(
+        self, tmp: Path, sim: BridgeSim, runner: SimRunner, proc: asyncio.subprocess.Process
+    ) -> None:
+        self.tmp, self.sim, self.runner, self.proc = tmp, sim, runner, proc
+        self.sock = tmp / "c.sock"
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+
+@asynccontextmanager
+async def service(
+    tmp: Path, socket_mode: str = "0660", sock: Path | None = None
+) -> AsyncIterator[Rig]:
+    loop = asyncio.get_running_loop()
+    pty = PtyPair()
+    sim = BridgeSim(heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1)
+    runner = SimRunner(sim, clock=loop.time)
+    runner.attach_fd(pty.master_fd)
+    cfg = tmp / "desk.toml"
+    cfg.write_text(
+        f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
+        f'heartbeat_s = 0.2\nlink_timeout_s = 0.8\n[coproc]\nenabled = false\n'
+        f'[log]\ndirectory = "{tmp / "log"}"\n'
+        f'[service]\nsocket = "{sock or tmp / "c.sock"}"\nsocket_mode = "{socket_mode}"\n'
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg),
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    rig = Rig(tmp, sim, runner, proc)
+    if sock is not None:
+        rig.sock = sock
+    try:
+        await until(lambda: sim.session.is_up and rig.sock.exists(), 15, "service up")
+        yield rig
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 10)
+        runner.detach()
+        pty.close()
+
+
+def test_console_attaches_mid_call_and_shows_it(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with service(tmp_path) as rig:
+            rig.sim.ring(rig.now())
+            rig.runner.pump()
+            await until(lambda: request(rig.sock, "state")["state"] == "RINGING", 5, "ringing")
+            assert request(rig.sock, "intent", name="answer")["ok"]
+            await until(lambda: rig.sim.phase.value == "CONNECTED", 5, "connected")
+            console = RemoteEngine(rig.sock)
+            assert await console.connect()
+            assert console.snapshot.display == "CONNECTED"
+            assert console.snapshot.call.direction == "incoming"
+            console.intent("ptt_toggle")
+            await until(lambda: rig.sim.keyed, 5, "keyed from the attached console")
+            await until(lambda: console.snapshot.display == "TRANSMITTING", 5, "shown")
+            console.intent("ptt_toggle")
+            await until(lambda: not rig.sim.keyed, 5, "unkeyed")
+            console.close()
+
+    asyncio.run(main())
+
+
+CONSOLE_PROCESS = """
+import asyncio, sys
+from pathlib import Path
+from terminal.attach.client import RemoteEngine
+async def main():
+    console = RemoteEngine(Path(sys.argv[1]))
+    assert await console.connect()
+    print("attached", console.snapshot.display, flush=True)
+    await asyncio.sleep(3600)
+asyncio.run(main())
+"""
+
+
+def test_killing_a_console_leaves_the_call_up_and_the_log_whole(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with service(tmp_path) as rig:
+            rig.sim.ring(rig.now())
+            rig.runner.pump()
+            await until(lambda: request(rig.sock, "state")["state"] == "RINGING", 5, "ringing")
+            console = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", CONSOLE_PROCESS, str(rig.sock),
+                stdout=asyncio.subprocess.PIPE,
+            )
+            assert console.stdout is not None
+            line = await asyncio.wait_for(console.stdout.readline(), 10)
+            assert line.startswith(b"attached RINGING")
+            await until(lambda: request(rig.sock, "state")["controller"] is not None, 5, "ctl")
+            # A second console watches but cannot act while the first holds the controls.
+            second = RemoteEngine(rig.sock, take_control=False)
+            assert await second.connect()
+            assert second.snapshot.display == "RINGING"
+            second.intent("answer")
+            await until(
+                lambda: any("held by console" in n.text for n in second.snapshot.notices),
+                5, "refusal shown",
+            )
+            assert rig.sim.phase.value == "RINGING_DESK"
+            console.kill()  # SIGKILL: the console vanishes mid-call
+            await console.wait()
+            await until(lambda: request(rig.sock, "state")["controller"] is None, 5, "released")
+            assert request(rig.sock, "state")["state"] == "RINGING", "the call is still up"
+            second.take_controls()
+            await asyncio.sleep(0.1)
+            second.intent("answer")
+            await until(lambda: rig.sim.phase.value == "CONNECTED", 5, "answered by the second")
+            await until(lambda: second.snapshot.display == "CONNECTED", 5, "second sees it")
+            second.intent("hangup")
+            await until(lambda: rig.sim.phase.value == "IDLE", 5, "hung up")
+            second.close()
+        db = tmp_path / "log" / "hotline.db"
+        with LogReader(db) as reader:
+            calls = reader.calls()
+        assert [c.outcome for c in calls] == ["answered"]
+        verify = subprocess.run(
+            [sys.executable, "-m", "terminal.cli", "log", "verify", "--db", str(db)],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+
+    asyncio.run(main())
+
+
+def _connect_as_nobody(sock: Path) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import socket,sys,json\n"
+        "s=socket.socket(socket.AF_UNIX)\n"
+        "try:\n"
+        f"    s.connect({str(sock)!r})\n"
+        "except OSError as e:\n"
+        "    print('connect failed:', e.strerror); sys.exit(3)\n"
+        "s.sendall(b'{\"cmd\":\"state\"}\\n')\n"
+        "print(s.recv(4096).decode())\n"
+    )
+    python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
+    return subprocess.run(  # stdlib only: a system Python another user may run
+        [python, "-c", code], capture_output=True, text=True, timeout=20,
+        user=65534, group=65534, extra_groups=[], cwd="/",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a client as another user")
+def test_a_user_not_in_the_group_is_refused(tmp_path: Path) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        # A directory every user may traverse (pytest's own temp root is private to root).
+        public = Path(tempfile.mkdtemp(prefix="hotline-attach-", dir="/tmp"))
+        public.chmod(0o755)
+        sock = public / "c.sock"
+        try:
+            await _refusals(tmp_path, sock, loop)
+        finally:
+            shutil.rmtree(public, ignore_errors=True)
+
+    async def _refusals(tmp: Path, sock: Path, loop: asyncio.AbstractEventLoop) -> None:
+        async with service(tmp, sock=sock) as rig:
+            # The socket's mode keeps other users out ...
+            done = await loop.run_in_executor(None, _connect_as_nobody, rig.sock)
+            assert done.returncode == 3 and "Permission denied" in done.stdout
+        async with service(tmp, socket_mode="0666", sock=sock) as rig:
+            # ... and with a careless mode, the peer-credential check still refuses them.
+            done = await loop.run_in_executor(None, _connect_as_nobody, rig.sock)
+            reply = json.loads(done.stdout)
+            assert reply["ok"] is False and "refused: uid 65534" in reply["error"]
+            assert request(rig.sock, "state")["ok"], "root is still served"
+
+    asyncio.run(main())
+
+
+def test_garbage_on_the_socket_gets_a_clear_error(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with service(tmp_path) as rig:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(5)
+                s.connect(str(rig.sock))
+                s.sendall(b"\xff\xfe not json\n{\"cmd\": 3}\n{\"cmd\": \"launch\"}\n")
+                data = b""
+                while data.count(b"\n") < 3:
+                    data += s.recv(4096)
+            replies = [json.loads(x) for x in data.splitlines()]
+            assert [r["ok"] for r in replies] == [False, False, False]
+            assert "not JSON" in replies[0]["error"]
+            assert "string \"cmd\"" in replies[1]["error"]
+            assert "unknown cmd 'launch'" in replies[2]["error"]
+            assert request(rig.sock, "state")["ok"], "still serving"
+
+    asyncio.run(main())
