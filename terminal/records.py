@@ -167,4 +167,7 @@ class DeskRecords:
             if self._stale:
                 self.refresh_calls()
 
-        loop.run_in_executor(None, read).add_done_callback(done)
+        try:
+            loop.run_in_executor(None, read).add_done_callback(done)
+        except RuntimeError:  # the loop is shutting down: nothing left to show
+            self._refreshing = False

@@ -120,3 +120,38 @@ def test_sigterm_mid_call_ends_the_call_record_and_flushes(tmp_path: Path) -> No
         calls = reader.calls()
     assert len(calls) == 1 and calls[0].outcome == "missed" and calls[0].ended_utc_ms
     assert hotline("log", "verify", "--db", str(db)).returncode == 0
+
+
+def test_locked_database_shows_a_fault_and_loses_nothing(run_rig: Run, tmp_path: Path) -> None:
+    import sqlite3
+
+    from terminal.core.leds import LedPattern
+
+    async def body(rig: BenchRig) -> None:
+        engine = rig.desk.engine
+        blocker = sqlite3.connect(tmp_path / "log" / "hotline.db", timeout=0)
+        blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        try:
+            rig.far("ring")
+            await until(lambda: engine.core.state.phase is CallPhase.RINGING)
+            engine.intent("answer")
+            engine.intent("hangup")
+            await until(lambda: not engine.snapshot.links["log"], 10, "log fault shown")
+            assert any(f.startswith("log:") for f in engine.snapshot.faults)
+            panel = rig.desk.panel
+            assert panel is not None
+            await until(lambda: panel.led_pattern("fault") is LedPattern.BLINK_SLOW, 5, "LED")
+            assert engine.snapshot.calls_today == (), "nothing shown before it is committed"
+        finally:
+            blocker.rollback()
+            blocker.close()
+        await until(lambda: engine.snapshot.links["log"], 10, "fault cleared")
+        await until(
+            lambda: bool(engine.snapshot.calls_today)
+            and engine.snapshot.calls_today[0].outcome == "answered",
+            10, "the ended call shown once committed",
+        )
+
+    run_rig(body)
+    with LogReader(tmp_path / "log" / "hotline.db") as reader:
+        assert [c.outcome for c in reader.calls()] == ["answered"]
