@@ -44,6 +44,8 @@ from hw.wire.session import (
 )
 from terminal.config import LinkConfig
 from terminal.core import events as ev
+from terminal.engine import utc_stamp
+from terminal.views import LinkHealth
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ class RadioLink:
         self._timer: asyncio.TimerHandle | None = None
         self._next_ka: float | None = None
         self.peer_name = ""
+        self.last_heard_utc: str | None = None
 
     async def run(self) -> None:
         """Keep the link: open the port, reopen after loss; returns after `stop`."""
@@ -193,7 +196,18 @@ class RadioLink:
 
     # --- the port and the session ---
 
+    def health(self) -> LinkHealth:
+        """Up or down, when the bridge was last heard (UTC), and what is wrong."""
+        if self.is_up:
+            detail = f"bridge {self.peer_name}" if self.peer_name else ""
+        elif not self.port.is_open:
+            detail = f"{self.port.port}: {self.port.last_error or 'not open'}"
+        else:
+            detail = "no HELLO from the bridge"
+        return LinkHealth("radio", self.is_up, self.last_heard_utc, detail)
+
     def _data(self, data: bytes) -> None:
+        self.last_heard_utc = utc_stamp()
         now = self._clock()
         for event in self.session.receive(data, now):
             self._session_event(event, now)

@@ -107,6 +107,8 @@ class Desk:
             port=self.radio_port,
         )
         self.engine.attach(bridge=self.radio, panel=self.panel)
+        self.engine.add_health("radio", self.radio.health)
+        self._tasks.append(loop.create_task(self._refresh_health(), name="health"))
         self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
         if self.control_socket is not None:
             socket_path = self.control_socket
@@ -123,6 +125,12 @@ class Desk:
         await self.panel.lamp_test(self.engine.options.lamp_test_s)
         self.engine.refresh()
         self.radio_started = True
+
+    async def _refresh_health(self) -> None:
+        """Publish once a second, so "last heard" and the timers on the console stay current."""
+        while True:
+            await asyncio.sleep(1.0)
+            self.engine.refresh()
 
     def _force_unkey(self) -> bool:
         if not self.radio.is_up:

@@ -147,6 +147,7 @@ class _Parts:
     records: RecordSink | None = None
     tones: TonePlayer | None = None
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
     acknowledge: Callable[[str, str], bool] | None = None
     note: Callable[[int, str, str], object] | None = None
 
@@ -196,6 +197,10 @@ class Engine:
     def add_link(self, name: str, is_up: Callable[[], bool]) -> None:
         """Show another link's health (the co-processor, ...)."""
         self.parts.extra_links[name] = is_up
+
+    def add_health(self, name: str, health: Callable[[], LinkHealth]) -> None:
+        """Show a link's health detail (last heard, what is wrong) on the console."""
+        self.parts.health[name] = health
 
     def subscribe(self, listener: Callable[[DeskSnapshot], None]) -> None:
         """Call `listener` with a new snapshot after every change."""
@@ -404,6 +409,18 @@ class Engine:
         links["gpio"] = "gpio" not in self._faults
         return links
 
+    def health(self, links: dict[str, bool]) -> tuple[LinkHealth, ...]:
+        """One entry per link: up or down, last heard, and what is wrong."""
+        out = []
+        for name, up in links.items():
+            source = self.parts.health.get(name)
+            item = source() if source is not None else LinkHealth(name, up)
+            fault = self._faults.get(name)
+            if fault is not None:
+                item = dataclasses.replace(item, up=False, detail=fault)
+            out.append(item)
+        return tuple(out)
+
     def _make_snapshot(self) -> DeskSnapshot:
         state = self.core.state
         links = self.links()
@@ -418,6 +435,7 @@ class Engine:
             notices=tuple(self._notices),
             faults=tuple(f"{k}: {v}" for k, v in self._faults.items()),
             calls_today=self._calls_today,
+            health=self.health(links),
         )
 
     def _publish(self) -> None:

@@ -173,8 +173,8 @@ def _connect_as_nobody(sock: Path) -> subprocess.CompletedProcess[str]:
         f"    s.connect({str(sock)!r})\n"
         "except OSError as e:\n"
         "    print('connect failed:', e.strerror); sys.exit(3)\n"
-        "s.sendall(b'{\"cmd\":\"state\"}\\n')\n"
-        "print(s.recv(4096).decode())\n"
+        "s.settimeout(5)\n"
+        "print(s.recv(4096).decode())\n"  # a refused peer is told at once, unasked
     )
     python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
     return subprocess.run(  # stdlib only: a system Python another user may run
