@@ -1,11 +1,17 @@
-"""`hotline console`: Run the operator console on the configured hardware."""
+"""`hotline console`: the operator console on the configured hardware."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
 from typing import Any
 
-from terminal.cli import _not_built
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
+from terminal.config import Config, ConfigError, load_config
+
+DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -13,6 +19,40 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "console",
         help="Run the operator console on the configured hardware.",
-        description="Run the operator console on the configured hardware.",
+        description="Run the desk (pins, radio bridge, log, control socket) with the operator "
+        "console on this terminal. Quitting, SIGTERM, SIGHUP or a crash unkeys and hangs up.",
     )
-    parser.set_defaults(handler=_not_built("console", "issue 6 (operator console)"))
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the configuration before touching anything, then run until the operator quits."""
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EX_CONFIG
+    from terminal.tui.run import log_to_file
+
+    logfile = log_to_file(config.log.directory)
+    try:
+        reason = asyncio.run(_main(config))
+    except Exception as exc:
+        print(f"hotline console: {exc} (see {logfile})", file=sys.stderr)
+        return EX_FAIL
+    return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
+
+
+async def _main(config: Config) -> str:
+    from terminal.desk import Desk
+    from terminal.tui.app import ConsoleApp
+    from terminal.tui.run import run_console
+
+    desk = Desk(config, control_socket=config.service.socket)
+    name = f"{config.desk.site}/{config.desk.id}"
+    return await run_console(
+        desk, lambda: ConsoleApp(desk.engine, desk_name=name), engine=desk.engine
+    )

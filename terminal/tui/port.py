@@ -1,0 +1,50 @@
+"""What the console needs of the desk: the engine's state and intents, and at the bench the
+rig's hands. The console never reaches past these to the hardware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from terminal.engine import DeskSnapshot
+
+
+class DeskPort(Protocol):
+    """The engine as the console sees it (`terminal.engine.Engine` is one)."""
+
+    snapshot: DeskSnapshot
+    clock: Callable[[], float]
+
+    def subscribe(self, listener: Callable[[DeskSnapshot], None]) -> None:
+        """Call `listener` on the loop thread with every new snapshot."""
+
+    def intent(self, name: str) -> None:
+        """answer, call, hangup, reject, ptt_toggle, ..."""
+
+    def acknowledge(self, pair_id: str) -> bool:
+        """Acknowledge an open alert."""
+
+    def add_note(self, text: str) -> bool:
+        """A note on the current (or last) call."""
+
+    def lamp_test(self) -> None:
+        """Light each LED in turn."""
+
+    def set_operator(self, operator: str) -> None:
+        """The operator on duty signs on."""
+
+
+class BenchHands(Protocol):
+    """The bench operator's hands on the simulated hardware (`terminal.benchrig.BenchRig`)."""
+
+    def press(self, pressed: bool) -> None:
+        """Press or release the PTT button's mock pin."""
+
+    def far(self, action: str, *args: bool) -> bool:
+        """The far end: ring, answer, hangup, rx (with True/False)."""
+
+    def unplug(self) -> None:
+        """Pull the bridge cable out."""
+
+    def plug(self) -> None:
+        """Plug the bridge cable back in."""

@@ -1,0 +1,105 @@
+"""Run the console with a desk on one asyncio loop, and always shut the desk down.
+
+The engine and Textual share the loop (`App.run_async`), so engine listeners and the app's
+handlers never race. Whatever ends the console — the operator quitting, SIGTERM/SIGHUP, a crash
+in the console, an exception on the loop — the desk's fail-safe path runs: `Desk.shutdown`
+unkeys, hangs up an open call and closes the links.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from terminal.tui.app import ConsoleApp
+
+log = logging.getLogger(__name__)
+SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class Startable(Protocol):
+    """What the runner needs of `terminal.desk.Desk`."""
+
+    async def start(self) -> None:
+        """Claim the pins, open the links."""
+
+    async def shutdown(self, reason: str, settle_s: float = 0.5) -> None:
+        """Fail safe and close everything."""
+
+
+class _Engine(Protocol):
+    def fail_safe(self, reason: str) -> None: ...
+
+
+async def run_console(
+    desk: Startable,
+    make_app: Callable[[], ConsoleApp],
+    *,
+    engine: _Engine | None = None,
+    prepare: Callable[[], None] | None = None,
+    headless: bool = False,
+) -> str:
+    """Start the desk, run the console until it exits, shut the desk down; returns why it
+    stopped ("quit", a signal name, "console crashed", or the exception)."""
+    loop = asyncio.get_running_loop()
+    reason = "quit"
+    app: ConsoleApp | None = None
+
+    def stop(why: str, return_code: int = 0) -> None:
+        nonlocal reason
+        reason = why
+        if app is not None and app.is_running:
+            app.exit(return_code=return_code)
+
+    def on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        log.error("fault in the event loop: %s", exc or context.get("message"))
+        why = f"exception: {exc!r}" if exc else f"loop fault: {context.get('message')}"
+        if engine is not None:
+            engine.fail_safe(why)  # unkey now, before the console is torn down
+        stop(why, return_code=1)
+
+    previous_handler = loop.get_exception_handler()
+    loop.set_exception_handler(on_loop_exception)
+    installed = []
+    for sig in SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop, sig.name)
+            installed.append(sig)
+    try:
+        if prepare is not None:
+            prepare()
+        await desk.start()
+        if reason == "quit":  # no signal while the desk started
+            app = make_app()
+            await app.run_async(headless=headless)
+        if app is not None and app.return_code and reason == "quit":
+            reason = "console crashed"
+    except BaseException as exc:
+        reason = f"exception: {exc!r}"
+        raise
+    finally:
+        await desk.shutdown(reason)
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        loop.set_exception_handler(previous_handler)
+    return reason
+
+
+def log_to_file(directory: Path, name: str = "console.log") -> Path:
+    """Send warnings and errors to a file: stderr belongs to the screen while Textual runs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    return path

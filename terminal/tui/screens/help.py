@@ -1,0 +1,70 @@
+"""The help screen: every key, grouped, made from the same table as the bindings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from terminal.tui.keys import BENCH_KEYS, EXTRA_KEYS, OPERATOR_KEYS, Key
+
+NOTE = (
+    "Search filters what this screen shows (today's calls, open alerts); "
+    "deeper log search is `hotline log` for now."
+)
+
+
+def key_name(key: Key) -> str:
+    """How a key is written on the help screen."""
+    shown = key.display or key.keys.split(",")[0]
+    if "," in key.keys:
+        extra = ", ".join(k.upper() if k.startswith("f") else k for k in key.keys.split(",")[1:])
+        shown = f"{shown} / {extra}"
+    return shown
+
+
+def key_table(bench: bool) -> Table:
+    """The keys as a table: key, what it does."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+    table.add_column("key", style="bold", no_wrap=True, width=12)
+    table.add_column("what")
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for key in (*OPERATOR_KEYS, *(BENCH_KEYS if bench else ())):
+        grouped.setdefault(key.group, []).append((key_name(key), f"{key.title} — {key.help}"))
+    groups = [*grouped.items(), ("Anywhere", list(EXTRA_KEYS))]
+    for index, (group, rows) in enumerate(groups):
+        if index:
+            table.add_row("", "")
+        table.add_row(f"[u]{group}[/u]", "")
+        for name, what in rows:
+            table.add_row(name, what)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key; Esc, q, ? or F1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("escape,q,question_mark,f1", "dismiss_help", "Close"),
+    ]
+
+    def __init__(self, bench: bool) -> None:
+        super().__init__(id="help")
+        self.bench = bench
+
+    def compose(self) -> ComposeResult:
+        """The key table and the note on search."""
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "KEYS"
+            body.border_subtitle = "Esc closes"
+            yield Static(key_table(self.bench), id="help-keys")
+            yield Static(NOTE, id="help-note")
+
+    def action_dismiss_help(self) -> None:
+        """Close."""
+        self.dismiss(None)

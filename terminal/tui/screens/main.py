@@ -1,0 +1,123 @@
+"""The main screen: call panel, links, (bench lamps), alerts and picture, today's calls."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from terminal.engine import DeskSnapshot, NoticeLine
+from terminal.tui.format import links_of
+from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings
+from terminal.tui.widgets.alerts import AlertTable
+from terminal.tui.widgets.callpanel import CallPanel
+from terminal.tui.widgets.calls import CallsTable
+from terminal.tui.widgets.lamps import LampsPane
+from terminal.tui.widgets.links import LinksPane
+from terminal.tui.widgets.notices import NoticeBar
+from terminal.tui.widgets.picture import PicturePane
+from terminal.tui.widgets.topbar import TopBar
+
+
+class MainScreen(Screen[None]):
+    """Everything an operator watches. The app sets `snapshot`, `now`, `zulu` and `search_text`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *bindings(OPERATOR_KEYS),
+        *bindings(BENCH_KEYS, show=False),  # the bench line shows them
+        ("escape", "app.clear_search", "Clear search"),
+    ]
+
+    snapshot: reactive[DeskSnapshot | None] = reactive(None)
+    now: reactive[float] = reactive(0.0)
+    zulu: reactive[str] = reactive("")
+    search_text: reactive[str] = reactive("")
+
+    def __init__(self, *, desk_name: str, bench: bool) -> None:
+        super().__init__(id="main")
+        self.desk_name = desk_name
+        self.bench = bench
+
+    def compose(self) -> ComposeResult:
+        """The layout; app.tcss arranges it for narrow and wide terminals."""
+        top = TopBar(id="topbar")
+        top.desk_name, top.bench = self.desk_name, self.bench
+        yield top
+        with Horizontal(id="head"):
+            yield CallPanel(id="call")
+            yield LinksPane(id="links")
+        lamps = LampsPane(id="lamps")
+        lamps.display = self.bench
+        yield lamps
+        with Horizontal(id="work"):
+            with Vertical(id="lists"):
+                yield AlertTable(id="alerts")
+                yield CallsTable(id="calls")
+            yield PicturePane(id="picture")
+        yield NoticeBar(id="notices")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Titles, and the alert list takes the keyboard."""
+        self.query_one(PicturePane).border_title = "PICTURE"
+        self.query_one(CallPanel).border_title = "CALL"
+        self.query_one(LinksPane).border_title = "LINKS"
+        alerts = self.query_one(AlertTable)
+        alerts.rebuild()
+        self.query_one(CallsTable).rebuild()
+        alerts.focus()
+
+    def watch_snapshot(self, snap: DeskSnapshot | None) -> None:
+        """Hand each widget its part; widgets redraw only when their part changed."""
+        if snap is None:
+            return
+        self.query_one(CallPanel).call = snap.call
+        self.query_one(TopBar).operator = snap.operator
+        self.query_one(LinksPane).health = links_of(snap.health, snap.links)
+        self.query_one(LampsPane).leds = snap.leds
+        self.query_one(AlertTable).alerts = snap.alerts
+        picture = self.query_one(PicturePane)
+        picture.line, picture.alerts = snap.line, snap.alerts
+        self.query_one(CallsTable).calls = snap.calls_today
+        notices = self.query_one(NoticeBar)
+        notices.notices, notices.faults = snap.notices, snap.faults
+        self._select(self.query_one(AlertTable).selected_pair())
+
+    def watch_now(self, now: float) -> None:
+        """Timers."""
+        self.query_one(CallPanel).now = now
+
+    def watch_zulu(self, zulu: str) -> None:
+        """The clock."""
+        self.query_one(TopBar).zulu = zulu
+
+    def watch_search_text(self, text: str) -> None:
+        """Filter the lists."""
+        self.query_one(AlertTable).search_text = text
+        self.query_one(CallsTable).search_text = text
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The alert cursor moved: highlight that pair in the picture."""
+        if isinstance(event.data_table, AlertTable):
+            self._select(event.data_table.selected_pair())
+
+    def _select(self, pair_id: str | None) -> None:
+        self.query_one(PicturePane).selected = pair_id
+
+    def selected_pair(self) -> str | None:
+        """The alert the operator has selected."""
+        return self.query_one(AlertTable).selected_pair()
+
+    def say(self, notice: NoticeLine) -> None:
+        """A message from the console itself (not the engine) on the notice line."""
+        self.query_one(NoticeBar).local = notice
+
+    def bench_state(self, *, pin_held: bool, unplugged: bool, far_talking: bool) -> None:
+        """What the bench operator's hands are doing."""
+        lamps = self.query_one(LampsPane)
+        lamps.pin_held, lamps.unplugged, lamps.far_talking = pin_held, unplugged, far_talking

@@ -1,0 +1,54 @@
+"""The four desk LEDs as lamps, and the bench's simulated hardware (bench mode only)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from terminal.core.leds import LedPattern, LedPatterns
+
+LAMP_MARK = {
+    LedPattern.OFF: ("○", "off"),
+    LedPattern.ON: ("●", "ON"),
+    LedPattern.BLINK_SLOW: ("◐", "slow"),
+    LedPattern.BLINK_FAST: ("◉", "FAST"),
+}
+LAMPS = ("ring", "tx", "alert", "fault")
+HINT = "far end: 1 ring · 2 answer · 3 hang up · 4 talk │ 5 PTT pin │ 6 cable"
+
+
+class LampsPane(Widget):
+    """LED lamps (symbol and word: never colour alone), the bench state and the bench keys."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "lamps--ring", "lamps--tx", "lamps--alert", "lamps--fault", "lamps--off", "lamps--hint",
+    }  # fmt: skip
+
+    leds: reactive[LedPatterns | None] = reactive(None)
+    pin_held: reactive[bool] = reactive(False)
+    unplugged: reactive[bool] = reactive(False)
+    far_talking: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        """Lamps and bench state on the first line, the bench keys on the second."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("LEDS ", style="bold")
+        for name in LAMPS:
+            pattern = getattr(self.leds, name) if self.leds is not None else LedPattern.OFF
+            mark, word = LAMP_MARK[pattern]
+            key = "lamps--off" if pattern is LedPattern.OFF else f"lamps--{name}"
+            text.append(f"{mark}{name.upper()} {word}", style=self.get_component_rich_style(key))
+            text.append(" ")
+        text.append("│ ")
+        text.append("pin DOWN" if self.pin_held else "pin up")
+        text.append(" · ")
+        text.append("cable OUT" if self.unplugged else "cable in")
+        text.append(" · ")
+        text.append("far TALKING" if self.far_talking else "far silent")
+        text.append("\n")
+        text.append("BENCH ", style="bold")
+        text.append(HINT, style=self.get_component_rich_style("lamps--hint"))
+        return text

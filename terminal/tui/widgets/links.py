@@ -1,0 +1,58 @@
+"""Link health: radio bridge, co-processor, GPIO, log, audio — up or down, and last heard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from terminal.tui.format import LINK_ORDER, link_name, zulu_time
+from terminal.views import LinkHealth
+
+UP_MARK, DOWN_MARK, NA_MARK = "●", "✖", "·"
+
+
+class LinksPane(Widget):
+    """One line per link when it has the rows, else all links on one line."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"links--up", "links--down", "links--na"}
+
+    health: reactive[tuple[LinkHealth, ...]] = reactive(())
+
+    def _parts(self) -> list[tuple[str, str, str, str, str]]:
+        """(mark, name, state word, last heard, detail) per link: the expected five in order
+        (n/a when not reported, never up), then any others."""
+        reported = {h.name: h for h in self.health}
+        names = [*LINK_ORDER, *(n for n in reported if n not in LINK_ORDER)]
+        rows = []
+        for name in names:
+            h = reported.get(name)
+            if h is None:
+                rows.append((NA_MARK, link_name(name), "n/a", "", "not reported"))
+                continue
+            mark, word = (UP_MARK, "up") if h.up else (DOWN_MARK, "DOWN")
+            rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc), h.detail))
+        return rows
+
+    def _style(self, word: str) -> str:
+        key = {"up": "links--up", "DOWN": "links--down"}.get(word, "links--na")
+        return str(self.get_component_rich_style(key))
+
+    def render(self) -> Text:
+        """The links, compact or one per line."""
+        parts = self._parts()
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.content_size.height <= 1:
+            text.append("LINKS ", style="bold")
+            for mark, name, word, _, _ in parts:
+                text.append(f" {mark} {name} {word} ", style=self._style(word))
+            return text
+        for index, (mark, name, word, heard, detail) in enumerate(parts):
+            if index:
+                text.append("\n")
+            heard_text = f"last {heard}" if heard and heard != "—" else ""
+            text.append(f"{mark} {name:<7}{word:<5}", style=self._style(word))
+            text.append(f" {heard_text:<15}{detail}")
+        return text
