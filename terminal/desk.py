@@ -122,7 +122,10 @@ class Desk:
                 ),
             )
             await self.control.server.start()
-        await self.panel.lamp_test(self.engine.options.lamp_test_s)
+        # The lamp test runs beside start-up: the desk is ready (and rings) while it lights up.
+        self._tasks.append(
+            loop.create_task(self.panel.lamp_test(self.engine.options.lamp_test_s), name="lamps")
+        )
         self.engine.refresh()
         self.radio_started = True
 

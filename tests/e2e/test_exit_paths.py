@@ -4,6 +4,7 @@ test_failsafe.py); the lamp test at start-up."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,14 +94,20 @@ def test_lamp_test_lights_each_led_in_turn(tmp_path: Path) -> None:
         rig = BenchRig(cfg, workdir=tmp_path)
         await rig.start()
         try:
+            # The lamp test runs beside start-up: the link may come up meanwhile.
+            await until(lambda: rig.desk.radio.is_up, what="link up during the lamp test")
+            await asyncio.sleep(4 * 0.02 + 0.1)
             factory = rig.desk.pin_factory
             g = cfg.gpio
             pins = [g.ring_led_pin, g.tx_led_pin, g.alert_led_pin, g.fault_led_pin]
-            for pin in pins:
+            for pin in pins[:3]:  # ring, tx, alert are dark at idle: one flash each
                 states = factory.pin(pin).states
-                assert [s.state for s in states[:3]] == [False, True, False], (pin, states)
+                assert [bool(s.state) for s in states] == [False, True, False], (pin, states)
                 # states[i].timestamp is the time spent in the previous state: lit >= 20 ms.
                 assert states[2].timestamp >= 0.019, (pin, states)
+            fault = factory.pin(pins[3]).states  # the fault LED also blinks for the link
+            lit = [b.timestamp for a, b in itertools.pairwise(fault) if a.state]
+            assert any(t >= 0.019 for t in lit), fault
         finally:
             rig.desk.stop("test end")
 
