@@ -1,0 +1,1 @@
+"""Tones and call recording over PyAudio (PortAudio), with a null mode where there is no sound."""
