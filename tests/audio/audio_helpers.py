@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
+import pytest
+
+from hw.audio.host import AudioHost
+from hw.audio.sandbox import PacedMic, PacedSpeaker, Sandbox
 
 Samples = npt.NDArray[np.int16]
+
+
+@dataclass
+class Paced:
+    """A paced sandbox and the threads that feed and drain it."""
+
+    box: Sandbox
+    mic: PacedMic
+    speaker: PacedSpeaker
 
 
 def as_samples(data: bytes) -> Samples:
@@ -62,3 +80,33 @@ def runs(samples: Samples, rate: int, threshold: int = 200) -> list[tuple[int, i
         else:
             merged.append((a, b, bool(sounding)))
     return merged
+
+
+def wait_for(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "") -> None:
+    """Poll `condition` every millisecond until it holds; fail the test after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s} s waiting for {what or condition}")
+        time.sleep(0.001)
+
+
+def size_of(path: Path) -> int:
+    """The file's size, 0 while it does not exist yet."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def after_priming(data: bytes, pcm: bytes) -> bytes:
+    """`data` from where `pcm` starts in it; PortAudio primes an output with silence first, and
+    nothing else may come before the tone."""
+    at = data.find(pcm[:1600])
+    assert at >= 0 and at % 2 == 0, "the tone is not in what was played"
+    assert data[:at] == bytes(at), "something other than silence came before the tone"
+    return data[at:]
+
+
+Hosts = Callable[..., AudioHost]
+"""The `hosts` fixture: makes AudioHosts that are closed after the test."""

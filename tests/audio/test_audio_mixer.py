@@ -48,7 +48,9 @@ def test_silence_when_nothing_is_asked(mixer: ToneMixer) -> None:
     assert mixer.current is None and not mixer.busy()
 
 
-def test_a_continuous_tone_loops_its_cadence(mixer: ToneMixer, rendered) -> None:
+def test_a_continuous_tone_loops_its_cadence(
+    mixer: ToneMixer, rendered: dict[str, Rendered]
+) -> None:
     mixer.request("ring")
     ring = rendered["ring"]
     out = b"".join(mixer.render(BUF) for _ in range(ring.frames // BUF * 2 + 3))
@@ -56,7 +58,7 @@ def test_a_continuous_tone_loops_its_cadence(mixer: ToneMixer, rendered) -> None
     assert mixer.current == "ring" and mixer.busy()
 
 
-def test_a_cue_plays_once_then_silence(mixer: ToneMixer, rendered) -> None:
+def test_a_cue_plays_once_then_silence(mixer: ToneMixer, rendered: dict[str, Rendered]) -> None:
     mixer.request("denied")
     cue = rendered["denied"]
     out = b"".join(mixer.render(BUF) for _ in range(cue.frames // BUF + 10))
@@ -66,7 +68,7 @@ def test_a_cue_plays_once_then_silence(mixer: ToneMixer, rendered) -> None:
     assert mixer.requested() == {"denied"}  # asked for, and done
 
 
-def test_asking_again_restarts_a_cue(mixer: ToneMixer, rendered) -> None:
+def test_asking_again_restarts_a_cue(mixer: ToneMixer, rendered: dict[str, Rendered]) -> None:
     cue = rendered["tot_warning"]
     mixer.request("tot_warning")
     mixer.render(BUF * 3)
@@ -74,7 +76,9 @@ def test_asking_again_restarts_a_cue(mixer: ToneMixer, rendered) -> None:
     assert mixer.render(BUF) == cue.pcm[: BUF * BYTES_PER_FRAME]
 
 
-def test_critical_alert_masks_the_ring_which_keeps_its_cadence(mixer: ToneMixer, rendered):
+def test_critical_alert_masks_the_ring_which_keeps_its_cadence(
+    mixer: ToneMixer, rendered: dict[str, Rendered]
+) -> None:
     mixer.request("ring")
     mixer.render(BUF * 10)
     mixer.request("alert_critical")
@@ -88,7 +92,9 @@ def test_critical_alert_masks_the_ring_which_keeps_its_cadence(mixer: ToneMixer,
     assert mixer.current == "ring"
 
 
-def test_a_cue_interrupts_an_alert_which_then_resumes(mixer: ToneMixer, rendered) -> None:
+def test_a_cue_interrupts_an_alert_which_then_resumes(
+    mixer: ToneMixer, rendered: dict[str, Rendered]
+) -> None:
     mixer.request("alert_warning")
     mixer.render(BUF)
     mixer.request("tot_warning")
@@ -117,7 +123,9 @@ def test_a_cue_that_could_not_start_in_time_is_dropped(mixer: ToneMixer, clock: 
     assert mixer.render(BUF) == bytes(BUF * BYTES_PER_FRAME)
 
 
-def test_a_continuous_tone_waits_for_the_device(mixer: ToneMixer, clock: Clock, rendered):
+def test_a_continuous_tone_waits_for_the_device(
+    mixer: ToneMixer, clock: Clock, rendered: dict[str, Rendered]
+) -> None:
     mixer.request("ring")
     clock.now += 60.0
     assert mixer.busy()
@@ -129,7 +137,9 @@ def test_unknown_tone_is_refused(mixer: ToneMixer) -> None:
         mixer.request("klaxon")
 
 
-def test_a_burst_of_requests_leaves_only_the_last_word(mixer: ToneMixer, rendered) -> None:
+def test_a_burst_of_requests_leaves_only_the_last_word(
+    mixer: ToneMixer, rendered: dict[str, Rendered]
+) -> None:
     alerts = ["alert_advisory", "alert_warning", "alert_critical"]
     for i in range(10_000):
         mixer.request(alerts[i % 3])
@@ -158,7 +168,9 @@ steps = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(steps)
-def test_what_is_heard_is_always_the_top_live_tone_at_its_own_position(script) -> None:
+def test_what_is_heard_is_always_the_top_live_tone_at_its_own_position(
+    script: list[tuple[str, str, int]],
+) -> None:
     """A model of the mixer: per tone, a position since its request; the highest-priority tone
     not yet finished is the one heard, from its position."""
     rendered = render_tones(RATE, {})

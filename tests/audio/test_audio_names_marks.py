@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hw.audio.marks import (
+    MarkKind,
     RecordingInfo,
     Transmission,
     mark_line,
@@ -59,7 +60,9 @@ def test_marks_read_back_skipping_a_torn_line() -> None:
 
 
 def test_transmissions_pair_up_and_ignore_a_stray_end() -> None:
-    marks = [("tx_end", 5), ("tx_start", 10), ("tx_start", 20), ("tx_end", 30), ("tx_end", 40)]
+    marks: list[tuple[MarkKind, int]] = [
+        ("tx_end", 5), ("tx_start", 10), ("tx_start", 20), ("tx_end", 30), ("tx_end", 40)
+    ]  # fmt: skip
     assert transmissions(marks) == (Transmission(10, None), Transmission(20, 30))
 
 
@@ -93,7 +96,9 @@ recordings = st.lists(
 
 
 @given(recordings, st.integers(0, 20_000), st.sets(st.integers(0, 50), max_size=5))
-def test_retention_plan_properties(items, cap: int, open_calls: set[int]) -> None:
+def test_retention_plan_properties(
+    items: list[tuple[int, int, int]], cap: int, open_calls: set[int]
+) -> None:
     files = [stored(call, minute, size) for call, minute, size in items]
     removed = plan_removals(files, cap, open_calls)
     kept = [f for f in files if f not in removed]
