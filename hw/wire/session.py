@@ -267,8 +267,13 @@ class LinkSession:
             raise ValueError(f"a {self.role} does not send {msg.TYPE}")
         data = encode(message_frame(self._next_seq, msg))
         seq = self._take_seq()
-        self._pending[seq] = _Pending(seq, msg, data, 1, now + self.ack_timeout_s)
-        self._in_flight += 1
+        if self._up:
+            self._pending[seq] = _Pending(seq, msg, data, 1, now + self.ack_timeout_s)
+            self._in_flight += 1
+        else:
+            # Link down: try once now (the peer may still hear us), and hold it for delivery
+            # with fresh retries as soon as the link is back (4.8).
+            self._pending[seq] = _Pending(seq, msg, data)
         self._recent.append((seq, msg))
         self.stats["urgent"] += 1
         self._write(data, now)

@@ -51,3 +51,34 @@ def test_bridge_ignores_a_key_overtaken_by_an_unkey() -> None:
     sim.receive(lost, now + 0.2)  # ... and its retransmission arrives after the UNKEY
     assert not sim.keyed, "a late KEY must not key the transmitter"
     assert any("late KEY" in e for e in sim.log.errors)
+
+
+def test_urgent_unkey_sent_while_down_is_held_until_the_link_returns() -> None:
+    term = LinkSession(Role.TERMINAL, "t", "0000000A", heartbeat_s=0.2, link_timeout_s=0.5,
+                       ack_timeout_s=0.1, max_retries=2)
+    peer = LinkSession(Role.BRIDGE, "b", "0000000B", heartbeat_s=0.2, link_timeout_s=0.5,
+                       ack_timeout_s=0.1, max_retries=2)
+    term.start(0.0)
+    peer.start(0.0)
+    for _ in range(3):
+        peer.receive(term.data_to_send(), 0.0)
+        term.receive(peer.data_to_send(), 0.0)
+    assert term.is_up
+    term.poll(1.0)  # the peer fell silent: link timeout
+    assert not term.is_up
+    term.data_to_send()
+    term.send_urgent(Unkey(UnkeyReason.LINK), 1.0)
+    assert b"UNKEY" in term.data_to_send(), "tried at once"
+    for t in (1.2, 1.4, 1.6, 1.8, 2.0, 2.5):
+        term.poll(t)  # no retry storm, and above all not given up while the link is down
+    assert [m for _, m in term.pending()] == [Unkey(UnkeyReason.LINK)]
+    term.data_to_send()
+    peer.reset(3.0)  # the peer is back
+    for _ in range(4):
+        events = peer.receive(term.data_to_send(), 3.0)
+        if any(isinstance(e, MessageReceived) and isinstance(e.msg, Unkey) for e in events):
+            break
+        term.receive(peer.data_to_send(), 3.0)
+        term.poll(3.0)
+    else:
+        raise AssertionError("UNKEY not delivered after the link returned")
