@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from terminal.commands import bench, check_config, console, log, service, sim, unkey
+from terminal.commands import audio, bench, check_config, console, log, service, sim, unkey
 
-_MODULES = (console, bench, service, check_config, log, sim, unkey)
+_MODULES = (console, bench, service, check_config, log, sim, unkey, audio)
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:
