@@ -9,10 +9,8 @@ what the device plays. Neither needs the desk to be stopped unless it holds the 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,28 +59,14 @@ def _settings(path: Path | None) -> Any:
     return load_config(path).audio
 
 
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Hide what native libraries print on fd 2 while PortAudio starts (JACK probing for a
-    server that is not there); only in this short-lived command, never in the desk."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _portaudio() -> Any:
     """PortAudio, started quietly; None (after saying why) if it cannot start."""
     from hw.audio.host import pyaudio_factory
+    from hw.audio.quiet import quiet_native_stderr
 
     os.environ.setdefault("JACK_NO_START_SERVER", "1")
     try:
-        with _quiet_native_stderr():
+        with quiet_native_stderr():
             return pyaudio_factory()
     except Exception as exc:
         print(f"hotline audio: PortAudio could not start: {exc}", file=sys.stderr)
