@@ -1,0 +1,123 @@
+"""One alert's members and numbers, at the precision the wire carries them.
+
+The co-processor quantises the picture to wire precision before it runs the kernel, so the
+numbers it sends are exactly those the terminal recomputes from the positions in the message
+(``measure``); any disagreement then means something is wrong, not rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from hashlib import blake2b
+from typing import Literal
+
+import numpy as np
+
+from terminal.kernel.geodesy import F64, FT
+from terminal.kernel.line import Line, line_metrics
+from terminal.kernel.pairs import pair_metrics
+from terminal.kernel.picture import Geometry, Picture
+
+Kind = Literal["TRACK", "LINE"]
+
+PAIR_ID_MAX = 32
+TRACK_ID_MAX = 24
+ALT_FT_RANGE = (-2000, 99_999)
+SPEED_MAX = 2000.0
+TCPA_MAX_S = 86_400.0
+DIST_MAX_M = 1_000_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One member of a pair: a track, or the line's closest point (altitude 0, at rest)."""
+
+    id: str
+    lat: float
+    lon: float
+    alt_ft: float
+    vn_ms: float
+    ve_ms: float
+    vu_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """An alert's numbers: horizontal separation now (m), vertical separation now (ft), time to
+    CPA (s) and horizontal miss distance there (m)."""
+
+    hsep_m: float
+    vsep_ft: float
+    tcpa_s: float
+    miss_m: float
+
+
+def pair_id(a: str, b: str) -> str:
+    """The pair's id ``a/b``; shortened with a hash when longer than 32 characters."""
+    text = f"{a}/{b}"
+    if len(text) <= PAIR_ID_MAX:
+        return text
+    digest = blake2b(text.encode(), digest_size=4).hexdigest().upper()
+    return f"{a[:11]}/{b[:11]}:{digest}"
+
+
+def quantize(picture: Picture) -> Picture:
+    """The picture at wire precision: 6 decimals of a degree, whole feet, 0.1 m/s; clamped to
+    the wire's ranges."""
+    lo, hi = ALT_FT_RANGE
+
+    def speed(v: F64) -> F64:
+        return np.asarray(np.round(np.clip(v, -SPEED_MAX, SPEED_MAX), 1), dtype=np.float64)
+
+    return Picture(
+        picture.ids,
+        np.asarray(np.round(np.clip(picture.lat, -90.0, 90.0), 6), dtype=np.float64),
+        np.asarray(np.round(np.clip(picture.lon, -180.0, 180.0), 6), dtype=np.float64),
+        np.asarray(np.clip(np.round(picture.alt_ft), lo, hi), dtype=np.float64),
+        speed(picture.vn),
+        speed(picture.ve),
+        speed(picture.vu),
+    )
+
+
+def member(picture: Picture, k: int) -> Member:
+    """Track k of ``picture`` as a pair member."""
+    return Member(
+        picture.ids[k], float(picture.lat[k]), float(picture.lon[k]), float(picture.alt_ft[k]),
+        float(picture.vn[k]), float(picture.ve[k]), float(picture.vu[k]),
+    )  # fmt: skip
+
+
+def separation(hsep_m: float, dz_m: float, tcpa_s: float, miss_m: float) -> Separation:
+    """Numbers as the wire carries them (vertical in whole feet, time capped at a day)."""
+    return Separation(
+        min(float(hsep_m), DIST_MAX_M),
+        float(round(abs(dz_m) / FT)),
+        min(float(tcpa_s), TCPA_MAX_S),
+        min(float(miss_m), DIST_MAX_M),
+    )
+
+
+def _two(a: Member, b: Member) -> Picture:
+    ids = ("a", "b")
+    return Picture.from_rows(
+        [(ids[k], m.lat, m.lon, m.alt_ft, m.vn_ms, m.ve_ms, m.vu_ms) for k, m in enumerate((a, b))]
+    )
+
+
+def measure_pair(a: Member, b: Member) -> Separation:
+    """The numbers of a TRACK alert, recomputed from its two members."""
+    pic = _two(a, b)
+    m = pair_metrics(pic, Geometry.of(pic), [0], [1])
+    return separation(m.hsep_m[0], m.dz_m[0], m.tcpa_s[0], m.miss_m[0])
+
+
+def measure_line(a: Member, line: Line) -> tuple[Separation, Member]:
+    """The numbers of a LINE alert for track ``a``, and the line's closest point."""
+    pic = Picture.from_rows([("a", a.lat, a.lon, a.alt_ft, a.vn_ms, a.ve_ms, a.vu_ms)])
+    m = line_metrics(pic, Geometry.of(pic), line, np.array([0], dtype=np.intp))
+    foot = Member(
+        line.segment_id(int(m.segment[0])),
+        round(float(m.foot_lat[0]), 6), round(float(m.foot_lon[0]), 6), 0.0, 0.0, 0.0, 0.0,
+    )  # fmt: skip
+    return separation(m.hsep_m[0], 0.0, m.tcpa_s[0], m.miss_m[0]), foot
