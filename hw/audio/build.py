@@ -56,6 +56,7 @@ class DeskAudio:
     directory: Path
     host: AudioHost | None = None
     max_bytes: int = 0
+    rate: int = 16000
     notice: str | None = None
     calls: CallRecording = field(init=False)
 
@@ -69,15 +70,10 @@ class DeskAudio:
         """
         if self.host is None:
             return []
-        mended = repair_recordings(self.directory, self.recorder_rate)
+        mended = repair_recordings(self.directory, self.rate)
         enforce_retention(self.directory, self.max_bytes)
         self.host.start()
         return mended
-
-    @property
-    def recorder_rate(self) -> int:
-        """The recording sample rate."""
-        return self.recorder.rate if isinstance(self.recorder, CallRecorder) else 16000
 
     def close(self) -> None:
         """Finish any recording, close the streams and PortAudio."""
@@ -108,4 +104,4 @@ def open_audio(
     max_bytes = settings.recordings_max_mb * 1024 * 1024
     player = PortAudioTonePlayer(host, settings.output_device, rate, volumes(settings))
     recorder = CallRecorder(host, settings.input_device, rate, max_bytes=max_bytes)
-    return DeskAudio(player, recorder, directory, host=host, max_bytes=max_bytes)
+    return DeskAudio(player, recorder, directory, host=host, max_bytes=max_bytes, rate=rate)

@@ -228,8 +228,10 @@ class AudioHost:
         try:
             pa = self.factory()
         except Exception as exc:
-            self._init_fault = f"PortAudio could not start: {exc}"
-            log.error("%s", self._init_fault)
+            text = f"PortAudio could not start: {exc}"
+            if text != self._init_fault:
+                log.error("%s", text)
+            self._init_fault = text
             return
         try:
             self._devices = list_devices(pa)
@@ -260,13 +262,13 @@ class AudioHost:
             if problem is None:
                 return
             self._close(slot, drain=False)
-            slot.fault = f"{slot.label} lost ({describe(slot.device, slot.direction)}): {problem}"
-            log.error("%s", slot.fault)
+            self._set_fault(slot, f"{slot.label} lost ({describe(slot.device, slot.direction)}): "
+                            f"{problem}")  # fmt: skip
             self._publish()  # said at once, even if the stream reopens in this same pass
         if want:
             self._open(slot, now)
         else:
-            slot.fault = self._absent(slot)
+            self._set_fault(slot, self._absent(slot))
 
     def _absent(self, slot: StreamSlot) -> str | None:
         """Why `slot` could not be opened right now, or None if its device is there."""
@@ -291,7 +293,7 @@ class AudioHost:
     def _open(self, slot: StreamSlot, now: float) -> None:
         absent = self._absent(slot)
         if absent is not None:
-            slot.fault = absent
+            self._set_fault(slot, absent)
             return
         device = choose_device(self._devices, slot.device, slot.direction)
         assert device is not None
@@ -320,8 +322,7 @@ class AudioHost:
                 with contextlib.suppress(Exception):
                     stream.close()
             what = describe(slot.device, slot.direction)
-            slot.fault = f"{slot.label}: {what} would not open: {exc}"
-            log.error("%s", slot.fault)
+            self._set_fault(slot, f"{slot.label}: {what} would not open: {exc}")
             return
         slot.stream = stream
         slot.device_info = device
@@ -329,6 +330,12 @@ class AudioHost:
         if slot.fault is not None:
             log.info("%s back on %s", slot.label, device.name)
         slot.fault = None
+
+    def _set_fault(self, slot: StreamSlot, text: str | None) -> None:
+        """Record the slot's fault, logging it once when it changes (not every pass)."""
+        if text is not None and text != slot.fault:
+            log.error("%s", text)
+        slot.fault = text
 
     def _close(self, slot: StreamSlot, drain: bool) -> None:
         stream, slot.stream = slot.stream, None

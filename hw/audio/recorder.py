@@ -86,6 +86,12 @@ class CallRecorder:
         """The file being recorded, if any."""
         return self._current.path if self._current is not None else None
 
+    @property
+    def frames(self) -> int:
+        """Frames of the current recording so far (buffers lost to overruns included); 0 if idle."""
+        current = self._current
+        return self._frames(current.generation) if current is not None else 0
+
     def start_recording(self, call_id: int, directory: Path) -> Path:
         """Record call `call_id` into a new WAV in `directory`; returns its path."""
         if self._current is not None:

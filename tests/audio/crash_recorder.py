@@ -25,7 +25,7 @@ def main() -> None:
     host.start()
     recorder.start_recording(77, Path(sys.argv[1]))
     recorder.mark_transmission("start")
-    while recorder._frames(1) < 2 * RATE:
+    while recorder.frames < 2 * RATE:
         time.sleep(0.001)
     recorder.writer.sync()
     print("recording", flush=True)

@@ -51,10 +51,10 @@ def test_a_call_is_recorded_sample_for_sample(alsa: Sandbox, hosts: Hosts, tmp_p
     host, recorder, faults = make_recorder(hosts)
     host.start()
     path = recorder.start_recording(12, tmp_path / "rec")
-    wait_for(lambda: recorder._frames(1) >= RATE, what="a second recorded")
+    wait_for(lambda: recorder.frames >= RATE, what="a second recorded")
     tx_start = recorder.mark_transmission("start")
     assert tx_start is not None
-    wait_for(lambda: recorder._frames(1) >= tx_start + RATE, what="a second more")
+    wait_for(lambda: recorder.frames >= tx_start + RATE, what="a second more")
     tx_end = recorder.mark_transmission("end")
     info = recorder.stop_recording()
     assert recorder.writer.sync()
@@ -81,7 +81,7 @@ def test_a_paced_recording_holds_the_tone_it_heard(
     host, recorder, faults = make_recorder(hosts)
     host.start()
     path = recorder.start_recording(3, tmp_path)
-    wait_for(lambda: recorder._frames(1) >= RATE, what="a second recorded")
+    wait_for(lambda: recorder.frames >= RATE, what="a second recorded")
     info = recorder.stop_recording()
     assert recorder.writer.sync() and info is not None
     rate, samples = read_wav(path)
@@ -110,7 +110,7 @@ def test_a_missing_microphone_is_a_fault_and_recording_starts_when_it_appears(
     cards[0] = "card 0: speaker\ncard 1: USB microphone"
     host.service()
     assert recorder.slot.running and faults[-1] is None
-    wait_for(lambda: recorder._frames(1) >= RATE // 2, what="half a second recorded")
+    wait_for(lambda: recorder.frames >= RATE // 2, what="half a second recorded")
     info = recorder.stop_recording()
     assert recorder.writer.sync() and info is not None and info.path == path
     _, samples = read_wav(path)
