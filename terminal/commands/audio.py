@@ -1,9 +1,10 @@
 """`hotline audio`: list the sound devices PortAudio sees, and play each tone to check them.
 
 `devices` marks the devices the configuration chooses for tones (>) and for recording (<).
-`test` plays each tone once on the configured (or `--device`) output, a continuous tone for one
-cadence cycle, with half a second between them, through a blocking stream: what is written is
-what the device plays. Neither needs the desk to be stopped unless it holds the device.
+`test` plays each tone once on the configured (or `--device`) output — a continuous tone for one
+cadence cycle, its closing silence cut to a second — with half a second between them, through a
+blocking stream: what is written is what the device plays. Neither needs the desk stopped unless
+it holds the device.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 
 DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 GAP_S = 0.5
+TAIL_S = 1.0
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -40,7 +42,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     devices.set_defaults(handler=run_devices)
     test = actions.add_parser(
         "test", parents=[common], help="play each tone once",
-        description="Play each tone once on the output device (continuous tones: one cycle).",
+        description="Play each tone once on the output device (continuous tones: one cycle, "
+        "its closing silence cut to 1 s).",
     )  # fmt: skip
     test.add_argument("--device", help="output device name or index (default: from the config)")
     test.add_argument("--tone", action="append", metavar="NAME", help="only this tone (repeatable)")
@@ -126,6 +129,18 @@ def run_devices(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+def sample(tone: Any, rate: int) -> bytes:
+    """What `test` plays of a tone: a cue whole; a continuous tone's cycle with the silence at its
+    end cut to TAIL_S (the advisory chime would otherwise be followed by 9.5 s of nothing)."""
+    from hw.audio.tones import schedule
+
+    if not tone.spec.continuous:
+        return bytes(tone.pcm)
+    last = max(end for _, end, sounding in schedule(tone.spec, rate) if sounding)
+    keep = min(tone.frames, last + round(TAIL_S * rate))
+    return bytes(tone.pcm[: 2 * keep])
+
+
 def run_test(args: argparse.Namespace) -> int:
     """Play the tones one after another on a blocking stream."""
     from hw.audio.build import volumes
@@ -159,9 +174,9 @@ def run_test(args: argparse.Namespace) -> int:
         print(f"playing on #{device.index} {device.name} at {settings.sample_rate} Hz", flush=True)
         for name in names:
             tone = rendered[name]
-            kind = "continuous, one cycle" if tone.spec.continuous else "cue"
-            print(f"{name}: {tone.spec.cycle_s:g} s ({kind}): {tone.spec.basis}", flush=True)
-            stream.write(tone.pcm)
+            kind = f"continuous, {tone.spec.cycle_s:g} s cycle" if tone.spec.continuous else "cue"
+            print(f"{name} ({kind}): {tone.spec.basis}", flush=True)
+            stream.write(sample(tone, settings.sample_rate))
             stream.write(gap)
         stream.stop_stream()
         stream.close()

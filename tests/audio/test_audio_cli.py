@@ -70,10 +70,15 @@ def test_test_plays_every_tone_once_byte_for_byte(
     rendered = render_tones(16000, {"ring_volume": 0.8, "ringback_volume": 0.5,
                                     "warning_volume": 0.8, "alert_volume": 1.0})  # fmt: skip
     gap = bytes(2 * 8000)
-    assert alsa.speaker.read_bytes() == b"".join(t.pcm + gap for t in rendered.values())
+    played = alsa.speaker.read_bytes()
+    assert played == b"".join(command.sample(t, 16000) + gap for t in rendered.values())
+    # cues whole; a continuous tone's cycle up to a second after its last sound
+    assert command.sample(rendered["denied"], 16000) == rendered["denied"].pcm
+    assert command.sample(rendered["ring"], 16000) == rendered["ring"].pcm[: 2 * 16000 * 2]
+    assert len(command.sample(rendered["alert_advisory"], 16000)) == 2 * 16000 * 3 // 2
     out = capsys.readouterr().out
     for name in rendered:
-        assert f"\n{name}: " in out
+        assert f"\n{name} (" in out
 
 
 def test_test_one_tone_at_the_configured_rate_and_device_index(
@@ -83,7 +88,7 @@ def test_test_one_tone_at_the_configured_rate_and_device_index(
     assert main(["audio", "test", "--config", str(config), "--tone", "alert_warning"]) == 0
     played = alsa.speaker.read_bytes()
     tone = render_tones(8000, {"alert_volume": 0.5})["alert_warning"]
-    assert played == tone.pcm + bytes(2 * 4000)
+    assert played == tone.pcm[: 2 * round(1.9 * 8000)] + bytes(2 * 4000)  # 0.9 s pulses, 1 s after
     first_pulse = np.frombuffer(played, "<i2")[: round(0.2 * 8000)]
     assert peak_freqs(first_pulse, 8000) == pytest.approx([880.0], abs=2.0)
 
