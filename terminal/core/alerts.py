@@ -1,0 +1,665 @@
+"""The alert book: proximity alerts from the co-processor, kept by pair until resolved.
+
+Pure, like call control: feed it timestamped events with `AlertBook.handle`, it returns effects
+(records for the log, the alert tone, console notices); no I/O, no clock reads. `at` is monotonic
+seconds (timers), `utc_ms` the Zulu time of the event in milliseconds (records, screen).
+
+Rules (the tests pin each one):
+- One open alert per pair: an ALERT for an open pair updates it (the log closes the previous
+  alert as "superseded"), never adds a second one. CLEAR closes it ("cleared").
+- An alert is identified by (co-processor boot id, alert_seq). A repeat is dropped (counted). A
+  jump in alert_seq within a boot is a gap: reported (`AlertGap`, a notice), and the missing
+  numbers still accepted if they turn up late. An ALERT older than the pair's latest one is
+  logged but changes nothing.
+- Every ALERT's numbers are recomputed with the kernel from its own positions; disagreement
+  beyond the tolerance (percent, plus absolute floors) marks it suspect: shown and logged, never
+  dropped.
+- A rise in severity re-alerts: the pair needs acknowledging again. The alert tone is the one of
+  the highest severity among unacknowledged open alerts (`AlertTone`, on every change); the LED
+  follows `highest_open_severity()`. An acknowledgement (who, when) silences that alert.
+- A critical alert unacknowledged for `critical_repeat_s` sounds again (`AlertReminder`, the
+  tone restarted), and again every `critical_repeat_s` until acknowledged or closed.
+- When the co-processor restarts (new boot id), alerts of the old boot that the new boot does not
+  re-issue are closed ("coproc_restart") once the link is up and `restart_grace_s` has passed
+  with no ALERT from the new boot: a new boot re-issues whatever is still in alert.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from terminal.core.effects import Notice
+from terminal.kernel.line import Line
+from terminal.kernel.report import Member, Separation
+from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
+from terminal.views import SEVERITIES, AlertView, TrackView
+
+Severity = Literal["advisory", "warning", "critical"]
+Kind = Literal["TRACK", "LINE"]
+CloseReason = Literal["cleared", "superseded", "coproc_restart"]
+
+RANK: dict[str, int] = {name: k + 1 for k, name in enumerate(SEVERITIES)}
+TONES: dict[str, str] = {name: f"alert_{name}" for name in SEVERITIES}
+"""The tone (hw.audio) for each severity."""
+BOOTS_REMEMBERED = 8
+GAPS_REMEMBERED = 256
+BELOW_REMEMBERED = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """How the book judges and repeats; the defaults are those of config [alerts]."""
+
+    critical_repeat_s: float = 30.0
+    suspect_tolerance_pct: float = 5.0
+    floors: Floors = DEFAULT_FLOORS
+    restart_grace_s: float = 10.0
+    line: Line | None = None  # the deconfliction line, to check LINE alerts fully
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReceived:
+    """An ALERT from the co-processor (link duplicates already dropped by the session)."""
+
+    at: float
+    utc_ms: int
+    boot_id: str
+    alert_seq: int
+    pair_id: str
+    kind: Kind
+    severity: Severity
+    computed_utc_ms: int
+    a: Member
+    b: Member
+    hsep_m: float
+    vsep_ft: float
+    tcpa_s: float
+    miss_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCleared:
+    """A CLEAR: the pair's alert is resolved."""
+
+    at: float
+    utc_ms: int
+    boot_id: str
+    pair_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAcknowledged:
+    """The operator acknowledges the pair's alert."""
+
+    at: float
+    utc_ms: int
+    pair_id: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoprocStatus:
+    """The co-processor link came up (with the peer's boot id) or went down."""
+
+    at: float
+    utc_ms: int
+    up: bool
+    boot_id: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTick:
+    """Time has passed: run the timers due at `at` (scheduled at `next_deadline()`)."""
+
+    at: float
+    utc_ms: int
+
+
+AlertEvent = AlertReceived | AlertCleared | AlertAcknowledged | CoprocStatus | AlertTick
+
+
+# --- effects ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertLogged:
+    """Record (log kind alert_received): an ALERT as received, with the kernel's verdict."""
+
+    utc_ms: int
+    alert_id: str
+    boot_id: str
+    alert_seq: int
+    pair_id: str
+    severity: Severity
+    consistent: bool
+    fields: dict[str, Any]
+    disagreements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAckLogged:
+    """Record (log kind alert_acknowledged): the operator acknowledged the alert."""
+
+    utc_ms: int
+    alert_id: str
+    pair_id: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertClosedLogged:
+    """Record (log kind alert_closed): cleared, superseded by a newer ALERT, or dropped after a
+    co-processor restart."""
+
+    utc_ms: int
+    alert_id: str
+    pair_id: str
+    reason: CloseReason
+
+
+@dataclass(frozen=True, slots=True)
+class AlertGap:
+    """Record (journal): alert numbers first_missing..last_missing of a boot never arrived."""
+
+    utc_ms: int
+    boot_id: str
+    first_missing: int
+    last_missing: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReminder:
+    """Record (journal): a critical alert is still unacknowledged; its tone sounds again."""
+
+    utc_ms: int
+    alert_id: str
+    pair_id: str
+    unacknowledged_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CoprocRestarted:
+    """Record (journal): the co-processor came back with a new boot id."""
+
+    utc_ms: int
+    old_boot_id: str
+    new_boot_id: str
+    open_alerts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTone:
+    """Sound this alert tone (continuous, hw.audio name) and no other; None: silence.
+    Emitted on every change, and again (the same name) for a reminder."""
+
+    name: str | None
+    previous: str | None
+
+
+AlertRecord = (
+    AlertLogged | AlertAckLogged | AlertClosedLogged | AlertGap | AlertReminder | CoprocRestarted
+)
+AlertEffect = AlertRecord | AlertTone | Notice
+RECORD_TYPES: tuple[type[AlertRecord], ...] = (
+    AlertLogged, AlertAckLogged, AlertClosedLogged, AlertGap, AlertReminder, CoprocRestarted,
+)  # fmt: skip
+"""Effects the engine must hand to the log (the first three as records, the rest journalled)."""
+
+
+def zulu(utc_ms: int) -> str:
+    """Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
+    moment = datetime.fromtimestamp(utc_ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc_ms % 1000:03d}Z"
+
+
+def alert_id(boot_id: str, alert_seq: int) -> str:
+    """The alert's id in the log (as terminal.log.records.alert_key)."""
+    return f"{boot_id}:{alert_seq}"
+
+
+def wire_fields(ev: AlertReceived) -> dict[str, Any]:
+    """Every field of the ALERT, by its wire name (docs/protocol.md 5.4), for the log."""
+    out: dict[str, Any] = {
+        "alert_seq": ev.alert_seq, "pair_id": ev.pair_id, "kind": ev.kind,
+        "severity": ev.severity.upper(), "computed_at": zulu(ev.computed_utc_ms),
+    }  # fmt: skip
+    for prefix, m in (("a", ev.a), ("b", ev.b)):
+        out.update({
+            f"{prefix}_id": m.id, f"{prefix}_lat": m.lat, f"{prefix}_lon": m.lon,
+            f"{prefix}_alt_ft": m.alt_ft, f"{prefix}_vn": m.vn_ms, f"{prefix}_ve": m.ve_ms,
+            f"{prefix}_vu": m.vu_ms,
+        })  # fmt: skip
+    out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
+    return out
+
+
+def _track_view(m: Member) -> TrackView:
+    return TrackView(m.id, m.lat, m.lon, m.alt_ft, m.vn_ms, m.ve_ms)
+
+
+@dataclass
+class _Open:
+    """One open alert (the latest ALERT of its pair)."""
+
+    last: AlertReceived
+    first_seen_utc_ms: int
+    suspect: bool
+    acked_by: str | None = None
+    acked_utc_ms: int | None = None
+    unacked_since: float = 0.0
+    remind_at: float = 0.0  # when an unacknowledged critical sounds again
+    stale: bool = False  # from a co-processor boot that has since restarted
+    version: int = 0  # bumps on every change, to retire old reminder entries
+
+    @property
+    def id(self) -> str:
+        return alert_id(self.last.boot_id, self.last.alert_seq)
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.last.severity]
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (-self.rank, self.first_seen_utc_ms, self.last.pair_id)
+
+    def view(self) -> AlertView:
+        ev = self.last
+        return AlertView(
+            pair_id=ev.pair_id, severity=ev.severity, kind=ev.kind,
+            a=_track_view(ev.a), b=_track_view(ev.b),
+            horizontal_m=ev.hsep_m, vertical_ft=ev.vsep_ft,
+            time_to_cpa_s=ev.tcpa_s, miss_distance_m=ev.miss_m,
+            first_seen_utc=zulu(self.first_seen_utc_ms), updated_utc=zulu(ev.utc_ms),
+            suspect=self.suspect, acknowledged_by=self.acked_by,
+            acknowledged_utc=None if self.acked_utc_ms is None else zulu(self.acked_utc_ms),
+        )  # fmt: skip
+
+
+@dataclass
+class _BootSeqs:
+    """What arrived from one co-processor boot: the highest alert_seq and the gaps below it.
+
+    Joining a boot midway (the terminal started after it), the numbers below the first one seen
+    are unknown ground: each is taken once when it comes, and never called a gap."""
+
+    high: int
+    floor: int = 0
+    missing: list[tuple[int, int]] = field(default_factory=list)  # inclusive ranges
+    below: dict[int, None] = field(default_factory=dict)  # taken below the floor, oldest first
+
+    def take(self, seq: int) -> Literal["new", "late", "duplicate"]:
+        """Note ``seq``; whether it is new, a late one from a gap, or a repeat."""
+        if seq > self.high:
+            return "new"
+        if seq < self.floor:
+            if seq in self.below:
+                return "duplicate"
+            self.below[seq] = None
+            if len(self.below) > BELOW_REMEMBERED:
+                del self.below[next(iter(self.below))]
+            return "late"
+        for k, (lo, hi) in enumerate(self.missing):
+            if lo <= seq <= hi:
+                pieces = [(lo, seq - 1), (seq + 1, hi)]
+                self.missing[k : k + 1] = [(a, b) for a, b in pieces if a <= b]
+                return "late"
+        return "duplicate"
+
+
+class AlertBook:
+    """The open alerts, by pair; a pure state machine from events to effects."""
+
+    def __init__(self, settings: AlertSettings | None = None) -> None:
+        self.settings = settings or AlertSettings()
+        self.stats: Counter[str] = Counter()
+        self._open: dict[str, _Open] = {}
+        self._order: list[tuple[int, int, str]] = []  # sort keys of open alerts, display order
+        self._views: dict[str, AlertView] = {}
+        self._by_rank: Counter[int] = Counter()
+        self._unacked_by_rank: Counter[int] = Counter()
+        self._reminders: list[tuple[float, str, int]] = []  # heap: (due, pair_id, version)
+        self._boots: OrderedDict[str, _BootSeqs] = OrderedDict()
+        self._boot: str | None = None
+        self._link_up = False
+        self._restart_at: float | None = None
+        self._last_new_boot_alert: float = 0.0
+        self._tone: str | None = None
+        self._now = 0.0
+
+    # --- queries -----------------------------------------------------------------------------
+
+    def highest_open_severity(self) -> Severity | None:
+        """The most severe open alert, acknowledged or not (the alert LED); None if none."""
+        for rank in (3, 2, 1):
+            if self._by_rank[rank]:
+                return SEVERITIES[rank - 1]  # type: ignore[return-value]
+        return None
+
+    def highest_unacknowledged_severity(self) -> Severity | None:
+        """The most severe alert still waiting for the operator (the tone); None if none."""
+        for rank in (3, 2, 1):
+            if self._unacked_by_rank[rank]:
+                return SEVERITIES[rank - 1]  # type: ignore[return-value]
+        return None
+
+    def views(self, limit: int | None = None) -> tuple[AlertView, ...]:
+        """Open alerts for the console: most severe first, then oldest; at most ``limit``."""
+        keys = self._order if limit is None else self._order[:limit]
+        return tuple(self._views[k[2]] for k in keys)
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def is_open(self, pair_id: str) -> bool:
+        """Whether the pair has an open alert (what the engine's acknowledge asks)."""
+        return pair_id in self._open
+
+    def unacknowledged(self) -> int:
+        """How many open alerts wait for an acknowledgement."""
+        return sum(self._unacked_by_rank.values())
+
+    def next_deadline(self) -> float | None:
+        """When `AlertTick` must next be fed (critical reminders, restart grace); None: never."""
+        times: list[float] = []
+        while self._reminders and not self._reminder_live(self._reminders[0]):
+            heapq.heappop(self._reminders)
+        if self._reminders:
+            times.append(self._reminders[0][0])
+        grace = self._grace_deadline()
+        if grace is not None:
+            times.append(grace)
+        return min(times) if times else None
+
+    # --- events ------------------------------------------------------------------------------
+
+    def handle(self, event: AlertEvent) -> list[AlertEffect]:
+        """Apply one event; the effects, records first, in the order to carry them out."""
+        self._now = max(self._now, event.at)
+        out: list[AlertEffect] = []
+        match event:
+            case AlertReceived():
+                self._received(event, out)
+            case AlertCleared():
+                self._cleared(event, out)
+            case AlertAcknowledged():
+                self._acknowledged(event, out)
+            case CoprocStatus():
+                self._status(event, out)
+            case AlertTick():
+                pass
+        self._timers(event.utc_ms, out)
+        self._retone(out)
+        return out
+
+    def acknowledge(self, pair_id: str, operator: str, at: float, utc_ms: int) -> list[AlertEffect]:
+        """Shorthand for an `AlertAcknowledged` event."""
+        return self.handle(AlertAcknowledged(at, utc_ms, pair_id, operator))
+
+    # --- inside ------------------------------------------------------------------------------
+
+    def _received(self, ev: AlertReceived, out: list[AlertEffect]) -> None:
+        self.stats["received"] += 1
+        if not self._accept_seq(ev, out):
+            return
+        if ev.boot_id == self._boot and self._restart_at is not None:
+            self._last_new_boot_alert = ev.at
+        found = self._check(ev)
+        aid = alert_id(ev.boot_id, ev.alert_seq)
+        out.append(AlertLogged(ev.utc_ms, aid, ev.boot_id, ev.alert_seq, ev.pair_id, ev.severity,
+                               not found, wire_fields(ev), found))  # fmt: skip
+        if found:
+            self.stats["suspect"] += 1
+            out.append(
+                Notice("warning", f"Alert {ev.pair_id}: suspect numbers ({'; '.join(found)}).")
+            )
+        st = self._open.get(ev.pair_id)
+        if st is None:
+            self._open_new(ev, bool(found), out)
+            return
+        if st.last.boot_id == ev.boot_id and ev.alert_seq < st.last.alert_seq:
+            self.stats["older"] += 1  # overtaken by a newer ALERT of the pair: logged, no more
+            out.append(AlertClosedLogged(ev.utc_ms, aid, ev.pair_id, "superseded"))
+            return
+        self._update(st, ev, bool(found), out)
+
+    def _accept_seq(self, ev: AlertReceived, out: list[AlertEffect]) -> bool:
+        if ev.boot_id != self._boot:
+            self._new_boot(ev.boot_id, ev.at, ev.utc_ms, out)
+        seqs = self._boots.get(ev.boot_id)
+        if seqs is None:  # joined a running co-processor: what came before is unknown ground
+            seqs = self._remember_boot(ev.boot_id, ev.alert_seq - 1, floor=ev.alert_seq)
+        verdict = seqs.take(ev.alert_seq)
+        if verdict == "duplicate":
+            self.stats["duplicates"] += 1
+            return False
+        if verdict == "late":
+            self.stats["late"] += 1
+            return True
+        lo, hi = seqs.high + 1, ev.alert_seq - 1
+        if lo == 0 and hi >= 0:  # a boot we saw start: it counts from 1 (0 is welcome too)
+            seqs.missing.append((0, 0))
+            lo = 1
+        if lo <= hi:
+            seqs.missing.append((lo, hi))
+            del seqs.missing[:-GAPS_REMEMBERED]
+            self.stats["gaps"] += 1
+            self.stats["missing"] += hi - lo + 1
+            out.append(AlertGap(ev.utc_ms, ev.boot_id, lo, hi))
+            what = f"alert {lo}" if lo == hi else f"alerts {lo} to {hi}"
+            out.append(Notice("error", f"Co-processor {ev.boot_id}: {what} never arrived."))
+        seqs.high = ev.alert_seq
+        return True
+
+    def _check(self, ev: AlertReceived) -> tuple[str, ...]:
+        nums = Separation(ev.hsep_m, ev.vsep_ft, ev.tcpa_s, ev.miss_m)
+        s = self.settings
+        return disagreements(ev.kind, ev.a, ev.b, nums, tolerance_pct=s.suspect_tolerance_pct,
+                             floors=s.floors, line=s.line)  # fmt: skip
+
+    def _open_new(self, ev: AlertReceived, suspect: bool, out: list[AlertEffect]) -> None:
+        repeat = self.settings.critical_repeat_s
+        st = _Open(ev, ev.utc_ms, suspect, unacked_since=ev.at, remind_at=ev.at + repeat)
+        self._open[ev.pair_id] = st
+        self._index(st)
+        self._count(st, +1)
+        self._arm_reminder(st)
+        self.stats["opened"] += 1
+        out.append(Notice(_level(ev.severity), f"{ev.severity.upper()} {_describe(ev)}"))
+
+    def _update(self, st: _Open, ev: AlertReceived, suspect: bool, out: list[AlertEffect]) -> None:
+        out.append(AlertClosedLogged(ev.utc_ms, st.id, ev.pair_id, "superseded"))
+        rose = RANK[ev.severity] > st.rank
+        self._unindex(st)
+        self._count(st, -1)
+        st.last, st.suspect, st.stale = ev, suspect, False
+        st.version += 1
+        if rose:  # re-alert: the operator must see it again
+            st.acked_by = st.acked_utc_ms = None
+            st.unacked_since = ev.at
+            out.append(
+                Notice(_level(ev.severity), f"{ev.severity.upper()} (raised) {_describe(ev)}")
+            )
+            st.remind_at = ev.at + self.settings.critical_repeat_s
+        self._index(st)
+        self._count(st, +1)
+        self._arm_reminder(st)
+        self.stats["updated"] += 1
+
+    def _cleared(self, ev: AlertCleared, out: list[AlertEffect]) -> None:
+        st = self._open.get(ev.pair_id)
+        if st is None:
+            self.stats["clear_unknown"] += 1
+            return
+        self._close(st, ev.utc_ms, "cleared", out)
+        out.append(Notice("info", f"Alert {ev.pair_id} resolved."))
+
+    def _close(self, st: _Open, utc_ms: int, reason: CloseReason, out: list[AlertEffect]) -> None:
+        out.append(AlertClosedLogged(utc_ms, st.id, st.last.pair_id, reason))
+        del self._open[st.last.pair_id]
+        self._unindex(st)
+        self._count(st, -1)
+        st.version += 1
+        self.stats[f"closed_{reason}"] += 1
+
+    def _acknowledged(self, ev: AlertAcknowledged, out: list[AlertEffect]) -> None:
+        st = self._open.get(ev.pair_id)
+        if st is None or st.acked_by is not None:
+            self.stats["ack_ignored"] += 1
+            return
+        self._count(st, -1)
+        st.acked_by, st.acked_utc_ms = ev.operator, ev.utc_ms
+        st.version += 1
+        self._count(st, +1)
+        self._views[ev.pair_id] = st.view()
+        out.append(AlertAckLogged(ev.utc_ms, st.id, ev.pair_id, ev.operator))
+        self.stats["acknowledged"] += 1
+
+    def _status(self, ev: CoprocStatus, out: list[AlertEffect]) -> None:
+        self._link_up = ev.up
+        if ev.up and ev.boot_id and ev.boot_id != self._boot:
+            self._new_boot(ev.boot_id, ev.at, ev.utc_ms, out)
+
+    def _new_boot(self, boot: str, at: float, utc_ms: int, out: list[AlertEffect]) -> None:
+        old = self._boot
+        self._boot = boot
+        if old is None:
+            return
+        if boot not in self._boots:
+            self._remember_boot(boot, -1)  # we saw it start: its alerts count from 1 (or 0)
+        stale = [st for st in self._open.values() if st.last.boot_id != boot]
+        for st in stale:
+            st.stale = True
+        self._restart_at = at
+        self._last_new_boot_alert = at
+        self.stats["coproc_restarts"] += 1
+        out.append(CoprocRestarted(utc_ms, old, boot, len(stale)))
+        out.append(Notice("warning", f"Co-processor restarted ({old} -> {boot}); "
+                                     f"{len(stale)} open alert(s) await re-issue."))  # fmt: skip
+
+    def _remember_boot(self, boot: str, high: int, floor: int = 0) -> _BootSeqs:
+        seqs = self._boots[boot] = _BootSeqs(high, floor)
+        while len(self._boots) > BOOTS_REMEMBERED:
+            self._boots.popitem(last=False)
+        return seqs
+
+    def _grace_deadline(self) -> float | None:
+        if self._restart_at is None or not self._link_up:
+            return None
+        return max(self._restart_at, self._last_new_boot_alert) + self.settings.restart_grace_s
+
+    def _timers(self, utc_ms: int, out: list[AlertEffect]) -> None:
+        now = self._now
+        grace = self._grace_deadline()
+        if grace is not None and now >= grace:
+            self._restart_at = None
+            stale = [st for st in self._open.values() if st.stale]
+            for st in stale:
+                self._close(st, utc_ms, "coproc_restart", out)
+            if stale:
+                text = f"{len(stale)} alert(s) of the previous co-processor boot not re-issued."
+                out.append(Notice("warning", text))
+        while self._reminders and self._reminders[0][0] <= now:
+            entry = heapq.heappop(self._reminders)
+            if not self._reminder_live(entry):
+                continue
+            st = self._open[entry[1]]
+            waited = now - st.unacked_since
+            out.append(AlertReminder(utc_ms, st.id, st.last.pair_id, round(waited, 3)))
+            out.append(Notice("error", f"CRITICAL {st.last.pair_id} unacknowledged for "
+                                       f"{waited:.0f} s."))  # fmt: skip
+            out.append(AlertTone(TONES["critical"], self._tone))
+            self.stats["reminders"] += 1
+            st.remind_at = now + self.settings.critical_repeat_s
+            heapq.heappush(self._reminders, (st.remind_at, entry[1], entry[2]))
+
+    def _reminder_live(self, entry: tuple[float, str, int]) -> bool:
+        st = self._open.get(entry[1])
+        return st is not None and st.version == entry[2] and st.acked_by is None and st.rank == 3
+
+    def _arm_reminder(self, st: _Open) -> None:
+        if st.rank == 3 and st.acked_by is None:
+            heapq.heappush(self._reminders, (st.remind_at, st.last.pair_id, st.version))
+
+    def _retone(self, out: list[AlertEffect]) -> None:
+        sev = self.highest_unacknowledged_severity()
+        tone = None if sev is None else TONES[sev]
+        if tone != self._tone:
+            out.append(AlertTone(tone, self._tone))
+            self._tone = tone
+
+    def _index(self, st: _Open) -> None:
+        bisect.insort(self._order, st.sort_key())
+        self._views[st.last.pair_id] = st.view()
+
+    def _unindex(self, st: _Open) -> None:
+        key = st.sort_key()
+        k = bisect.bisect_left(self._order, key)
+        if k < len(self._order) and self._order[k] == key:
+            del self._order[k]
+        self._views.pop(st.last.pair_id, None)
+
+    def _count(self, st: _Open, sign: int) -> None:
+        self._by_rank[st.rank] += sign
+        if st.acked_by is None:
+            self._unacked_by_rank[st.rank] += sign
+
+
+def _level(severity: str) -> Literal["info", "warning", "error"]:
+    if severity == "advisory":
+        return "info"
+    return "warning" if severity == "warning" else "error"
+
+
+def _describe(ev: AlertReceived) -> str:
+    what = f"{ev.a.id} and {ev.b.id}" if ev.kind == "TRACK" else f"{ev.a.id} and the line"
+    return (f"{what}: {ev.hsep_m:.0f} m, {ev.vsep_ft:.0f} ft apart; CPA in {ev.tcpa_s:.0f} s, "
+            f"miss {ev.miss_m:.0f} m.")  # fmt: skip
+
+
+EVENT_TYPES: dict[str, type[AlertEvent]] = {
+    cls.__name__: cls
+    for cls in (AlertReceived, AlertCleared, AlertAcknowledged, CoprocStatus, AlertTick)
+}
+
+
+def event_from_dict(name: str, data: dict[str, Any]) -> AlertEvent:
+    """Rebuild a journalled event (``dataclasses.asdict`` of it) for replay."""
+    cls = EVENT_TYPES[name]
+    if cls is AlertReceived:
+        data = {**data, "a": Member(**data["a"]), "b": Member(**data["b"])}
+    return cls(**data)
+
+
+__all__ = [
+    "RECORD_TYPES",
+    "AlertAckLogged",
+    "AlertAcknowledged",
+    "AlertBook",
+    "AlertCleared",
+    "AlertClosedLogged",
+    "AlertEffect",
+    "AlertEvent",
+    "AlertGap",
+    "AlertLogged",
+    "AlertReceived",
+    "AlertRecord",
+    "AlertReminder",
+    "AlertSettings",
+    "AlertTick",
+    "AlertTone",
+    "CoprocRestarted",
+    "CoprocStatus",
+    "alert_id",
+    "event_from_dict",
+    "wire_fields",
+    "zulu",
+]  # fmt: skip
