@@ -258,7 +258,7 @@ class _Open:
     unacked_since: float = 0.0
     remind_at: float = 0.0  # when an unacknowledged critical sounds again
     stale: bool = False  # from a co-processor boot that has since restarted
-    version: int = 0  # bumps on every change, to retire old reminder entries
+    version: int = 0  # new on every change (unique in the book): retires old reminders
 
     @property
     def id(self) -> str:
@@ -334,6 +334,7 @@ class AlertBook:
         self._last_new_boot_alert: float = 0.0
         self._tone: str | None = None
         self._now = 0.0
+        self._versions = 0
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -396,6 +397,7 @@ class AlertBook:
                 self._status(event, out)
             case AlertTick():
                 pass
+        self._retone(out)
         self._timers(event.utc_ms, out)
         self._retone(out)
         return out
@@ -468,6 +470,7 @@ class AlertBook:
     def _open_new(self, ev: AlertReceived, suspect: bool, out: list[AlertEffect]) -> None:
         repeat = self.settings.critical_repeat_s
         st = _Open(ev, ev.utc_ms, suspect, unacked_since=ev.at, remind_at=ev.at + repeat)
+        self._bump(st)
         self._open[ev.pair_id] = st
         self._index(st)
         self._count(st, +1)
@@ -481,7 +484,7 @@ class AlertBook:
         self._unindex(st)
         self._count(st, -1)
         st.last, st.suspect, st.stale = ev, suspect, False
-        st.version += 1
+        self._bump(st)
         if rose:  # re-alert: the operator must see it again
             st.acked_by = st.acked_utc_ms = None
             st.unacked_since = ev.at
@@ -507,7 +510,7 @@ class AlertBook:
         del self._open[st.last.pair_id]
         self._unindex(st)
         self._count(st, -1)
-        st.version += 1
+        self._bump(st)
         self.stats[f"closed_{reason}"] += 1
 
     def _acknowledged(self, ev: AlertAcknowledged, out: list[AlertEffect]) -> None:
@@ -517,7 +520,7 @@ class AlertBook:
             return
         self._count(st, -1)
         st.acked_by, st.acked_utc_ms = ev.operator, ev.utc_ms
-        st.version += 1
+        self._bump(st)
         self._count(st, +1)
         self._views[ev.pair_id] = st.view()
         out.append(AlertAckLogged(ev.utc_ms, st.id, ev.pair_id, ev.operator))
@@ -584,6 +587,11 @@ class AlertBook:
     def _reminder_live(self, entry: tuple[float, str, int]) -> bool:
         st = self._open.get(entry[1])
         return st is not None and st.version == entry[2] and st.acked_by is None and st.rank == 3
+
+    def _bump(self, st: _Open) -> None:
+        """A new version, unique in the book: reminders armed for older ones are void."""
+        self._versions += 1
+        st.version = self._versions
 
     def _arm_reminder(self, st: _Open) -> None:
         if st.rank == 3 and st.acked_by is None:
