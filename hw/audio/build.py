@@ -63,6 +63,11 @@ class DeskAudio:
     def __post_init__(self) -> None:
         self.calls = CallRecording(self.recorder, self.directory)
 
+    @property
+    def ok(self) -> bool:
+        """No audio fault (always true when audio is disabled): for the desk's link health."""
+        return self.host is None or self.host.fault is None
+
     def start(self) -> list[RecordingInfo]:
         """Mend recordings a crash cut short, apply retention, start the supervisor.
 

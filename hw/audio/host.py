@@ -86,6 +86,7 @@ class StreamSlot:
         self.beat = 0.0  # written by the PortAudio thread
         self.errors = 0  # exceptions from `process` (PortAudio thread)
         self.xruns = 0  # buffers PortAudio flagged as over- or underflowed (PortAudio thread)
+        self.xruns_logged = 0
         self.device_info: DeviceInfo | None = None
 
     @property
@@ -208,6 +209,7 @@ class AudioHost:
             self._rescan(cards, now)
         for slot in self.slots:
             self._tend(slot, now)
+            self._log_xruns(slot)
         self._publish()
 
     def _retry_due(self, now: float) -> bool:
@@ -330,6 +332,14 @@ class AudioHost:
         if slot.fault is not None:
             log.info("%s back on %s", slot.label, device.name)
         slot.fault = None
+
+    def _log_xruns(self, slot: StreamSlot) -> None:
+        """Log buffers PortAudio flagged (the device ran dry or overflowed) since the last pass."""
+        seen = slot.xruns
+        if seen > slot.xruns_logged:
+            log.warning("%s: %d buffer(s) over- or underflowed in the device (%d in all)",
+                        slot.label, seen - slot.xruns_logged, seen)  # fmt: skip
+            slot.xruns_logged = seen
 
     def _set_fault(self, slot: StreamSlot, text: str | None) -> None:
         """Record the slot's fault, logging it once when it changes (not every pass)."""

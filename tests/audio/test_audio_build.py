@@ -38,7 +38,7 @@ def test_disabled_audio_is_silent_and_never_starts_portaudio(
     portaudio = mocker.patch("pyaudio.PyAudio")
     audio = open_audio(AudioConfig(enabled=False), tmp_path)
     assert isinstance(audio.player, NullTonePlayer) and isinstance(audio.recorder, NullRecorder)
-    assert audio.notice == DISABLED and audio.start() == []
+    assert audio.notice == DISABLED and audio.start() == [] and audio.ok
     audio.player.play("ring")
     assert audio.player.requested == {"ring"}
     audio.player.stop("ring")
@@ -116,7 +116,7 @@ def test_a_call_through_the_engine_rings_and_is_recorded(paced_alsa: Paced, tmp_
         samples = as_samples(w.readframes(w.getnframes()))
     assert len(samples) == info.frames and info.frames >= RATE // 2
     assert peak_freqs(samples, RATE) == pytest.approx([1000.0], abs=1.0)
-    assert faults == []
+    assert faults == [] and audio.ok
     audio.close()
 
 

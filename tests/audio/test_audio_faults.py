@@ -299,3 +299,18 @@ def test_disk_full_mid_recording_is_a_fault(
     assert desk.recorder.writer.sync()
     desk.host.service()
     assert desk.faults[-1] is not None and "No space left" in desk.faults[-1]
+
+
+def test_device_xruns_are_counted_and_logged_once(
+    desk: Desk, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk.player.play("ring")
+    desk.host.service()
+    speaker = world.live(output=True)
+    caplog.set_level(logging.WARNING, "hw.audio.host")
+    for _ in range(3):
+        speaker.pump(status=4)  # paOutputUnderflow
+    desk.host.service()
+    desk.host.service()
+    assert desk.player.slot.xruns == 3
+    assert caplog.text.count("over- or underflowed") == 1
