@@ -1,7 +1,7 @@
 """The distance kernel: geodesic separation, CPA and tau for aircraft pairs and the line.
 
-Pure NumPy/SciPy, no I/O, no clock. ``assess`` runs one cycle over a ``Picture``; ``Watch`` turns
-cycles into ALERT/CLEAR decisions (the co-processor's side); ``disagreements`` recomputes an
+Pure NumPy/SciPy, no I/O, no clock. ``assess`` runs one cycle over a ``Picture``; ``Watch`` and
+``Outbox`` turn cycles into ALERT/CLEAR messages (the co-processor's side); ``disagreements`` recomputes an
 alert's numbers from its positions (the terminal's check).
 """
 
@@ -21,7 +21,7 @@ from terminal.kernel.thresholds import (
     Table,
 )
 from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
-from terminal.kernel.watch import Clear, Finding, Issue, Watch
+from terminal.kernel.watch import Clear, Finding, Issue, Outbox, Watch
 
 __all__ = [
     "ADVISORY",
@@ -41,6 +41,7 @@ __all__ = [
     "Line",
     "LineMetrics",
     "Member",
+    "Outbox",
     "PairMetrics",
     "Picture",
     "Separation",
