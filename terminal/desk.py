@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hw.audio import DeskAudio, open_audio
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
 from terminal.attach.server import DeskControl
@@ -74,6 +75,7 @@ class Desk:
     control: DeskControl | None = field(init=False, default=None)
     writer: LogWriter | None = field(init=False, default=None)
     records: DeskRecords | None = field(init=False, default=None)
+    audio: DeskAudio | None = field(init=False, default=None)
     radio_started: bool = field(init=False, default=False)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
@@ -88,6 +90,7 @@ class Desk:
         self.engine.bind_loop(loop)
         self.engine.clock = loop.time
         self._open_log(loop)
+        self._open_audio(loop)
         if self.pin_factory is None:
             self.pin_factory = make_pin_factory(self.config.gpio.pin_factory)
         self.panel = DeskPanel(
@@ -158,6 +161,27 @@ class Desk:
         self.engine.parts.note = self.records.note
         self.records.refresh_calls()
 
+    def _open_audio(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Tones and recording; with no device the desk runs on and says so (audio fault)."""
+
+        def on_fault(text: str | None) -> None:  # the audio supervisor's thread
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self.engine.set_fault, "audio", text)
+
+        self.audio = open_audio(self.config.audio, self.config.log.directory, on_fault)
+        if self.audio.notice:
+            self.engine.notice("info", self.audio.notice)
+        for info in self.audio.start():
+            self.engine.notice("warning", f"Recording {info.path.name} was cut short; mended.")
+        self.engine.attach(tones=self.audio.player)
+        self.engine.on_event(self.audio.calls)
+        records = self.records
+        if records is not None:
+            self.audio.calls.on_finished = lambda cid, info: records.recording(cid, info.path)
+        audio = self.audio
+        if audio.host is not None:
+            self.engine.add_link("audio", lambda: audio.ok)
+
     def on_close(self, hook: Callable[[], None]) -> None:
         """Run `hook` after the desk has stopped (close simulators, temp files)."""
         self._on_close.append(hook)
@@ -184,6 +208,9 @@ class Desk:
         for task in self._tasks:
             task.cancel()
         self.engine.close()
+        if self.audio is not None:
+            self.audio.close()
+            self.audio = None
         if self.writer is not None:
             if not self.writer.close(timeout=5.0):
                 log.error("the log did not flush within 5 s; records may be waiting in the queue")

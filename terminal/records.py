@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from terminal.core.effects import (
@@ -122,6 +123,10 @@ class DeskRecords:
         fut = self.writer.submit(*entry)
         fut.add_done_callback(lambda _f: self._refresh_threadsafe())
         return fut
+
+    def recording(self, core_call_id: int, path: Path) -> None:
+        """The call's recording file (called when the recording is finished)."""
+        self._submit_quietly(records.call_recording(self.log_call_id(core_call_id), str(path)))
 
     def _submit_quietly(self, entry: records.Entry) -> None:
         try:

@@ -32,7 +32,8 @@ def test_incoming_call_answered_by_ptt_keys_and_unkeys(run_rig: Run) -> None:
         assert rig.desk.panel.led_is_lit("tx")
         rig.press(False)
         await until(lambda: not rig.bridge.keyed, what="bridge unkeyed")
-        assert received(rig, Unkey)[-1].reason == "PTT"
+        # (a bridge TX report overtaken by our UNKEY earns an extra, harmless UNKEY(LOCKOUT))
+        assert "PTT" in [u.reason for u in received(rig, Unkey)]
         assert not rig.desk.panel.led_is_lit("tx")
 
     run_rig(body)

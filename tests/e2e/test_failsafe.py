@@ -58,7 +58,7 @@ def test_time_out_timer_unkeys_and_blocks_rekey_until_release(run_rig: Run) -> N
         rig.press(True)
         await until(lambda: rig.bridge.keyed, what="keyed")
         await until(lambda: not rig.bridge.keyed, timeout_s=3, what="TOT unkey")
-        assert received(rig, Unkey)[-1].reason == "TOT"
+        assert "TOT" in [u.reason for u in received(rig, Unkey)]
         assert rig.desk.engine.core.state.need_release
         assert rig.desk.panel is not None and not rig.desk.panel.led_is_lit("tx")
         keys_before = len(received(rig, Key))
@@ -152,7 +152,7 @@ def test_hotline_unkey_through_running_terminal(run_rig: Run, tmp_path: Path) ->
         assert proc.returncode == 0, err.decode()
         assert b"through the running terminal" in out
         await until(lambda: not rig.bridge.keyed, what="bridge unkeyed")
-        assert received(rig, Unkey)[-1].reason == "FORCE"
+        assert "FORCE" in [u.reason for u in received(rig, Unkey)]
         await until(lambda: not rig.desk.engine.core.state.keyed, what="terminal agrees")
         rig.press(False)
 
