@@ -1,8 +1,8 @@
 """The distance kernel: geodesic separation, CPA and tau for aircraft pairs and the line.
 
 Pure NumPy/SciPy, no I/O, no clock. ``assess`` runs one cycle over a ``Picture``; ``Watch`` and
-``Outbox`` turn cycles into ALERT/CLEAR messages (the co-processor's side); ``disagreements`` recomputes an
-alert's numbers from its positions (the terminal's check).
+``Outbox`` turn cycles into ALERT/CLEAR messages (the co-processor's side); ``disagreements``
+recomputes an alert's numbers from its positions (the terminal's check).
 """
 
 from terminal.kernel.assess import Assessment, assess

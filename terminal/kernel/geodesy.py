@@ -112,6 +112,14 @@ def geodesic_direct(
 ) -> tuple[F64, F64]:
     """The point ``distance`` m from (lat1, lon1) along the geodesic leaving at ``azimuth``
     (degrees from north): Vincenty's direct formula, vectorised. Returns (lat, lon) degrees."""
+    lat, lon, _ = geodesic_direct_azimuth(lat1, lon1, azimuth, distance)
+    return lat, lon
+
+
+def geodesic_direct_azimuth(
+    lat1: ArrayLike, lon1: ArrayLike, azimuth: ArrayLike, distance: ArrayLike
+) -> tuple[F64, F64, F64]:
+    """As `geodesic_direct`, with the geodesic's azimuth at the end point (degrees)."""
     f = WGS84_F
     phi1 = np.radians(_f64(lat1))
     a1 = np.radians(_f64(azimuth))
@@ -142,7 +150,8 @@ def geodesic_direct(
     big_l = lam - (1.0 - c) * f * sin_alpha * (
         sigma + c * ss * (cos_2sm + c * cs * (-1.0 + 2.0 * cos_2sm**2))
     )
-    return np.degrees(phi2), wrap180(_f64(lon1) + np.degrees(big_l))
+    azi2 = np.degrees(np.arctan2(sin_alpha, -su1 * ss + cu1 * cs * ca1))
+    return np.degrees(phi2), wrap180(_f64(lon1) + np.degrees(big_l)), azi2
 
 
 def ecef(lat: ArrayLike, lon: ArrayLike, alt_m: ArrayLike = 0.0) -> F64:

@@ -110,3 +110,18 @@ def test_ecef_and_local_axes() -> None:
     # "up" is the ellipsoid normal: a point 1 km up has the same geodetic latitude
     step = ecef(lat, lon, 1000.0) - ecef(lat, lon, 0.0)
     assert np.allclose(step, 1000.0 * up, atol=1e-6)
+
+
+def test_direct_agrees_with_geographiclib() -> None:
+    from terminal.kernel.geodesy import geodesic_direct_azimuth
+
+    rng = np.random.default_rng(11)
+    n = 2000
+    lat, lon = rng.uniform(-89.9, 89.9, n), rng.uniform(-180, 180, n)
+    az, s = rng.uniform(-180, 180, n), 10.0 ** rng.uniform(1, 6, n)
+    got_lat, got_lon, got_az = geodesic_direct_azimuth(lat, lon, az, s)
+    for k in range(n):
+        want = WGS84.Direct(lat[k], lon[k], az[k], s[k])
+        miss = WGS84.Inverse(want["lat2"], want["lon2"], got_lat[k], got_lon[k])["s12"]
+        assert miss < 0.01
+        assert abs((got_az[k] - want["azi2"] + 180) % 360 - 180) < 1e-6

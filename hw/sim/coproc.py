@@ -1,0 +1,296 @@
+"""The co-processor: tracks in, the distance kernel every cycle, ALERT and CLEAR out.
+
+The co-processor side of docs/protocol.md (section 7), pure like the bridge simulator (times
+passed in) so a runner (hw/sim/runner.py) can put it on a pseudo-terminal or a serial port. The
+same object is the program (`hotline coproc`) and the simulator (`hotline sim coproc`).
+
+Every `cycle_s` it takes the picture from its track source at source time
+``(now - start) * time_scale``, runs the kernel (`Watch`) and queues what changed in an `Outbox`.
+While the link is up, ALERTs and CLEARs go out one at a time (send window 1) and are resent until
+acknowledged; a message that failed all its retries goes back to the head of the queue, so
+nothing is lost. When the terminal restarts (a new terminal boot id), every pair still in alert is
+sent again, numbered anew. A reboot (scenario time, or `reboot`) starts over with a new boot id.
+For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from hw.sim.tracks import TrackSource
+from hw.wire.messages import (
+    Alert,
+    AlertKind,
+    Clear,
+    Message,
+    Role,
+    Severity,
+    TrackState,
+    random_boot_id,
+)
+from hw.wire.session import (
+    Delivered,
+    LinkSession,
+    PeerHello,
+    ProtocolError,
+    SendFailed,
+)
+from terminal.kernel.line import Line
+from terminal.kernel.report import Member
+from terminal.kernel.thresholds import DEFAULT_TABLE, Table
+from terminal.kernel.watch import DEFAULT_HOLD_S, Issue, Outbox, Watch
+from terminal.kernel.watch import Clear as ClearDecision
+
+LOG_MAX = 100_000
+_SEVERITY = {1: Severity.ADVISORY, 2: Severity.WARNING, 3: Severity.CRITICAL}
+
+
+def track_state(m: Member) -> TrackState:
+    """A pair member as the wire carries it."""
+    return TrackState(m.id, m.lat, m.lon, round(m.alt_ft), m.vn_ms, m.ve_ms, m.vu_ms)
+
+
+def alert_message(issue: Issue) -> Alert:
+    """The ALERT for a numbered finding."""
+    f = issue.finding
+    n = f.numbers
+    computed = datetime.fromtimestamp(f.computed_utc_ms / 1000, UTC)
+    return Alert(
+        issue.alert_seq, f.pair_id, AlertKind(f.kind), _SEVERITY[f.severity], computed,
+        track_state(f.a), track_state(f.b), n.hsep_m, round(n.vsep_ft), n.tcpa_s, n.miss_m,
+    )  # fmt: skip
+
+
+def wire_message(item: Issue | ClearDecision) -> Message:
+    """The wire message for an outgoing item."""
+    return alert_message(item) if isinstance(item, Issue) else Clear(item.pair_id)
+
+
+@dataclass
+class CoprocLog:
+    """What the co-processor did, for tests, the bench and its console."""
+
+    issued: deque[tuple[str, int, str, int]] = field(default_factory=lambda: deque(maxlen=LOG_MAX))
+    delivered: set[tuple[str, int]] = field(default_factory=set)
+    clears_sent: int = 0
+    clears_delivered: int = 0
+    requeued: int = 0
+    reissued: int = 0
+    cycles: int = 0
+    reboots: int = 0
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
+
+
+class CoprocSim:
+    """The co-processor end of the link, with its track source and kernel."""
+
+    def __init__(
+        self,
+        source: TrackSource,
+        *,
+        line: Line | None = None,
+        table: Table = DEFAULT_TABLE,
+        cycle_s: float = 1.0,
+        hold_s: float = DEFAULT_HOLD_S,
+        time_scale: float = 1.0,
+        name: str = "coproc-sim",
+        boot_id: str | None = None,
+        heartbeat_s: float = 1.0,
+        link_timeout_s: float = 3.5,
+        ack_timeout_s: float = 0.3,
+        max_retries: int = 5,
+        utc0_ms: int | None = None,
+    ) -> None:
+        if cycle_s <= 0 or time_scale <= 0:
+            raise ValueError("cycle_s and time_scale must be positive")
+        self.source = source
+        self.line = line if line is not None else source.line
+        self.table = table
+        self.cycle_s = cycle_s
+        self.hold_s = hold_s
+        self.time_scale = time_scale
+        self.name = name
+        self.heartbeat_s, self.link_timeout_s = heartbeat_s, link_timeout_s
+        self.ack_timeout_s, self.max_retries = ack_timeout_s, max_retries
+        self.utc0_ms = utc0_ms if utc0_ms is not None else time.time_ns() // 1_000_000
+        self.log = CoprocLog()
+        self._pending_reboots = sorted(source.reboots)
+        self._t0: float | None = None
+        self._next_cycle = 0.0
+        self._out = bytearray()
+        self._damage = 0
+        self._fresh(boot_id)
+
+    def _fresh(self, boot_id: str | None = None) -> None:
+        """A new boot: new id, empty queue and memory of pairs."""
+        self.session = LinkSession(
+            Role.COPROC,
+            self.name,
+            boot_id or random_boot_id(),
+            heartbeat_s=self.heartbeat_s,
+            link_timeout_s=self.link_timeout_s,
+            ack_timeout_s=self.ack_timeout_s,
+            max_retries=self.max_retries,
+            peer_roles={Role.TERMINAL},
+        )
+        self.watch = Watch(self.line, self.table, self.hold_s)
+        self.outbox = Outbox()
+        self._inflight: dict[int, Issue | ClearDecision] = {}
+
+    @property
+    def boot_id(self) -> str:
+        """This boot's id."""
+        return self.session.boot_id
+
+    def source_time(self, now: float) -> float:
+        """The track source's time at monotonic ``now``."""
+        return 0.0 if self._t0 is None else (now - self._t0) * self.time_scale
+
+    def utc_ms(self, now: float) -> int:
+        """Zulu milliseconds at monotonic ``now``."""
+        return self.utc0_ms + round(self.source_time(now) / self.time_scale * 1000)
+
+    # --- the runner's side ----------------------------------------------------------------
+
+    def start(self, now: float) -> None:
+        """Begin, or begin again after the cable returns: HELLO; the first cycle at once."""
+        if self._t0 is None:
+            self._t0 = now
+            self._next_cycle = now
+        self.session.start(now)
+
+    def receive(self, data: bytes, now: float) -> None:
+        """Bytes from the terminal."""
+        for event in self.session.receive(data, now):
+            self._on_event(event, now)
+        self._feed(now)
+
+    def poll(self, now: float) -> None:
+        """Run the link's timers, the kernel when a cycle is due, and send what is queued."""
+        for event in self.session.poll(now):
+            self._on_event(event, now)
+        if self._t0 is not None and now >= self._next_cycle:
+            self._cycle(now)
+            self._next_cycle = max(self._next_cycle + self.cycle_s, now)
+        self._feed(now)
+
+    def output(self, now: float) -> bytes:
+        """Bytes for the terminal now."""
+        data = self.session.data_to_send()
+        if self._damage and data:
+            data = self._mangle(data)
+        out = bytes(self._out) + data
+        self._out.clear()
+        return out
+
+    def next_deadline(self) -> float | None:
+        """When `poll` must next run."""
+        times = [t for t in (self.session.next_deadline(), self._next_cycle) if t is not None]
+        if self._t0 is None:
+            return self.session.next_deadline()
+        return min(times)
+
+    # --- control and misbehaviour ---------------------------------------------------------------
+
+    def reboot(self, now: float) -> None:
+        """Restart the co-processor: a new boot id; queue and pair memory are lost."""
+        self.log.reboots += 1
+        self._fresh()
+        self.session.start(now)
+        self._next_cycle = now
+
+    def send_garbage(self, nbytes: int = 64) -> None:
+        """Noise on the line between frames."""
+        self._out += os.urandom(nbytes).replace(b"$", b"#")
+
+    def damage_alerts(self, count: int) -> None:
+        """Corrupt the next ``count`` ALERT frames on the wire (one byte each): the terminal drops
+        them on their CRC and they are resent."""
+        self._damage += count
+
+    def in_alert(self) -> dict[str, int]:
+        """Pair id -> severity of every pair this boot holds in alert."""
+        return {f.pair_id: f.severity for f in self.watch.open_findings()}
+
+    def idle(self) -> bool:
+        """Nothing waiting to be sent or acknowledged."""
+        return not self.outbox and not self._inflight
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def _cycle(self, now: float) -> None:
+        t = self.source_time(now)
+        while self._pending_reboots and self._pending_reboots[0] <= t:
+            self._pending_reboots.pop(0)
+            self.reboot(now)
+        for decision in self.watch.cycle(self.source.picture(t), t, self.utc_ms(now)):
+            self.outbox.put(decision)
+        self.log.cycles += 1
+
+    def _feed(self, now: float) -> None:
+        while self.session.is_up and not self._inflight and self.outbox:
+            item = self.outbox.pop()
+            if item is None:
+                return
+            seq = self.session.send(wire_message(item), now)
+            self._inflight[seq] = item
+            if isinstance(item, Issue):
+                self.log.issued.append((self.boot_id, item.alert_seq, item.pair_id,
+                                        item.finding.severity))  # fmt: skip
+            else:
+                self.log.clears_sent += 1
+
+    def _on_event(self, event: object, now: float) -> None:
+        match event:
+            case Delivered(seq=seq):
+                item = self._inflight.pop(seq, None)
+                if isinstance(item, Issue):
+                    self.log.delivered.add((self.boot_id, item.alert_seq))
+                elif item is not None:
+                    self.log.clears_delivered += 1
+            case SendFailed(seq=seq):
+                self._give_back(seq)
+            case PeerHello(restarted=True):
+                self._terminal_restarted()
+            case ProtocolError(detail=detail):
+                self.log.errors.append(detail)
+
+    def _give_back(self, failed: int) -> None:
+        """A message failed every retry: it, and anything else unacknowledged, go back first."""
+        items = []
+        item = self._inflight.pop(failed, None)
+        if item is not None:
+            items.append(item)
+        for seq in sorted(self._inflight):
+            self.session.cancel(seq)
+            items.append(self._inflight.pop(seq))
+        self.outbox.give_back(items)
+        self.log.requeued += len(items)
+
+    def _terminal_restarted(self) -> None:
+        """A new terminal knows none of our alerts: forget the queue, send every open pair."""
+        for seq in list(self._inflight):
+            self.session.cancel(seq)
+        self._inflight.clear()
+        self.outbox.clear()
+        for finding in self.watch.open_findings():
+            self.outbox.put(finding)
+            self.log.reissued += 1
+
+    def _mangle(self, data: bytes) -> bytes:
+        """Flip one byte inside ALERT frames (after the type, before the CRC)."""
+        out = bytearray(data)
+        start = 0
+        while self._damage:
+            k = out.find(b",ALERT,", start)
+            if k < 0:
+                break
+            pos = k + 12
+            out[pos] = ord("#") if out[pos] != ord("#") else ord("%")
+            self._damage -= 1
+            start = pos
+        return bytes(out)

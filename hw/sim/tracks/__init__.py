@@ -1,0 +1,68 @@
+"""Track sources for the co-processor: named scenarios, recorded files, a live SBS-1 feed.
+
+A source gives the air picture at any time t (seconds on its own clock) and may carry the
+deconfliction line and reboot times (scenarios do). `parse_spec` reads the ``--tracks`` text:
+
+- ``NAME`` or ``scenario:NAME[:N]``: a named scenario (`hw.sim.tracks.scenarios.SCENARIOS`);
+- ``PATH.csv`` / ``PATH.jsonl`` or ``file:PATH``: a recorded track file;
+- ``sbs://HOST:PORT`` (also ``tcp://`` or ``sbs:HOST:PORT``): a live SBS-1 feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from terminal.kernel.line import Line
+from terminal.kernel.picture import Picture
+
+
+class TrackSource(Protocol):
+    """Where the co-processor's tracks come from."""
+
+    line: Line | None
+    reboots: tuple[float, ...]
+
+    def picture(self, t: float) -> Picture:
+        """The tracks at time t."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """What ``--tracks`` asked for."""
+
+    kind: Literal["scenario", "file", "sbs"]
+    name: str = ""
+    path: Path | None = None
+    host: str = ""
+    port: int = 0
+
+
+def parse_spec(text: str) -> SourceSpec:
+    """The source named by ``text``; ValueError saying what is accepted."""
+    t = text.strip()
+    for prefix in ("sbs://", "tcp://", "sbs:"):
+        if t.startswith(prefix):
+            host, sep, port = t[len(prefix) :].rstrip("/").rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"expected {prefix}HOST:PORT, got {text!r}")
+            return SourceSpec("sbs", host=host.strip("[]"), port=int(port))
+    if t.startswith("file:"):
+        return SourceSpec("file", path=Path(t[5:]))
+    if t.lower().endswith((".csv", ".jsonl", ".ndjson", ".json")):
+        return SourceSpec("file", path=Path(t))
+    name = t.removeprefix("scenario:")
+    from hw.sim.tracks.scenarios import SCENARIOS
+
+    if name.partition(":")[0] in SCENARIOS:
+        return SourceSpec("scenario", name=name)
+    known = ", ".join(SCENARIOS)
+    raise ValueError(
+        f"unknown track source {text!r}: give a scenario ({known}), a .csv or .jsonl file, "
+        "or sbs://HOST:PORT"
+    )
+
+
+__all__ = ["SourceSpec", "TrackSource", "parse_spec"]
