@@ -23,6 +23,7 @@ from hw.radio import RadioLink
 from terminal.attach.server import DeskControl
 from terminal.config import Config
 from terminal.control import ControlServer
+from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
 from terminal.engine import Engine, EngineOptions
 from terminal.log import DB_NAME, LogWriter
@@ -44,6 +45,10 @@ def engine_options(config: Config) -> EngineOptions:
         bounce_s=config.gpio.ptt_bounce_ms / 1000.0,
         operator=config.desk.operator,
         lamp_test_s=config.gpio.lamp_test_ms / 1000.0,
+        alerts=AlertSettings(
+            critical_repeat_s=config.alerts.critical_repeat_s,
+            suspect_tolerance_pct=config.alerts.suspect_tolerance_pct,
+        ),
     )
 
 

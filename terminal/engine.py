@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from hw.debounce import Debouncer
+from terminal.core import alerts as al
 from terminal.core import events as ev
 from terminal.core.calls import CallControl, CallSettings, CallView
 from terminal.core.effects import (
@@ -76,6 +77,9 @@ class RecordSink(Protocol):
     def journal(self, kind: str, item: dict[str, Any]) -> None:
         """Queue a journal entry (event or effect) for the next group commit."""
 
+    def record_alert(self, effect: al.AlertRecord) -> asyncio.Future[int] | None:
+        """Commit an alert record (received, acknowledged, closed; the rest journalled)."""
+
 
 class TonePlayer(Protocol):
     """What the engine needs of the audio adapter."""
@@ -124,6 +128,11 @@ def utc_stamp(moment: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def utc_ms() -> int:
+    """Now, in milliseconds since the epoch (UTC), for records."""
+    return time.time_ns() // 1_000_000
+
+
 def _describe(item: object) -> dict[str, Any]:
     data = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else {}  # type: ignore[arg-type]
     return {"type": type(item).__name__, **data}
@@ -138,6 +147,8 @@ class EngineOptions:
     operator: str = ""
     lamp_test_s: float = 0.0
     unkey_drain_s: float = 0.5
+    alerts: al.AlertSettings = field(default_factory=al.AlertSettings)
+    alerts_shown: int = 200
 
 
 @dataclass
@@ -171,6 +182,12 @@ class Engine:
         self._faults: dict[str, str] = {}
         self._pending_records: set[asyncio.Future[Any]] = set()
         self._calls_today: tuple[CallSummary, ...] = ()
+        self.alerts = al.AlertBook(options.alerts)
+        self._alert_views: tuple[AlertView, ...] = ()
+        self._alert_level: str | None = None
+        self._line: tuple[tuple[float, float], ...] = ()
+        if options.alerts.line is not None:
+            self._line = tuple(options.alerts.line.points)
         self.stopped = False
         self.snapshot = self._make_snapshot()
 
@@ -273,10 +290,10 @@ class Engine:
 
     def acknowledge(self, pair_id: str) -> bool:
         """The operator acknowledges an open alert; False if there is no such alert."""
-        handler = self.parts.acknowledge
-        if handler is None or not handler(pair_id, self.operator):
+        if not self.alerts.is_open(pair_id):
             self.notice("warning", f"No open alert {pair_id!r} to acknowledge.")
             return False
+        self.alert_event(al.AlertAcknowledged(self.clock(), utc_ms(), pair_id, self.operator))
         return True
 
     def add_note(self, text: str) -> bool:
@@ -303,6 +320,50 @@ class Engine:
             return
         task = loop.create_task(run(max(self.options.lamp_test_s, 0.25)))
         task.add_done_callback(lambda _t: self._publish())
+
+    def alert_event(self, event: al.AlertEvent) -> None:
+        """An event for the alert book (from the co-processor link, the operator, the timer).
+
+        The book's records go to the log first; what the operator sees and hears of them (the
+        list, the alert LED, the tone, notices) follows once they are committed."""
+        if self.stopped:
+            return
+        self._emit("event", _describe(event))
+        effects = self.alerts.handle(event)
+        visible: list[Any] = []
+        last_commit: asyncio.Future[int] | None = None
+        sink = self.parts.records
+        for effect in effects:
+            if isinstance(effect, al.RECORD_TYPES):
+                if sink is not None:
+                    last_commit = sink.record_alert(effect) or last_commit
+            else:
+                visible.append(effect)
+        views = self.alerts.views(self.options.alerts_shown)
+        level = self.alerts.highest_open_severity()
+        if last_commit is None:
+            self._show_alerts(visible, views, level)
+        else:
+            last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
+        self._reschedule()
+
+    def _show_alerts(
+        self, effects: list[Any], views: tuple[AlertView, ...], level: str | None
+    ) -> None:
+        tones = self.parts.tones
+        for effect in effects:
+            self._emit("effect", _describe(effect))
+            if isinstance(effect, al.AlertTone):
+                if tones is not None:
+                    if effect.previous and effect.previous != effect.name:
+                        tones.stop(effect.previous)
+                    if effect.name:
+                        tones.play(effect.name)
+            elif isinstance(effect, Notice):
+                self._notice(effect)
+        self._alert_views = views
+        self._alert_level = level
+        self._publish()
 
     def notice(self, level: str, text: str) -> None:
         """A line for the console from an adapter (level: info, warning or error)."""
@@ -382,7 +443,15 @@ class Engine:
         loop = self._loop
         if loop is None or self.stopped:
             return
-        deadlines = [d for d in (self.core.next_deadline(), self._debounce.next_deadline()) if d]
+        deadlines = [
+            d
+            for d in (
+                self.core.next_deadline(),
+                self._debounce.next_deadline(),
+                self.alerts.next_deadline(),
+            )
+            if d is not None
+        ]
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -396,6 +465,9 @@ class Engine:
         for change in self._debounce.poll(now):
             self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
         self.feed(ev.Tick(now))
+        deadline = self.alerts.next_deadline()
+        if deadline is not None and deadline <= now:
+            self.alert_event(al.AlertTick(now, utc_ms()))
 
     # --- output to fronts ---
 
@@ -425,7 +497,7 @@ class Engine:
         state = self.core.state
         links = self.links()
         links_down = not all(links.values()) or bool(self._faults)
-        leds = led_patterns(state, links_down=links_down, alert_level=None)
+        leds = led_patterns(state, links_down=links_down, alert_level=self._alert_level)
         return DeskSnapshot(
             call=state,
             display=state.display_state(),
@@ -436,6 +508,8 @@ class Engine:
             faults=tuple(f"{k}: {v}" for k, v in self._faults.items()),
             calls_today=self._calls_today,
             health=self.health(links),
+            alerts=self._alert_views,
+            line=self._line,
         )
 
     def _publish(self) -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from terminal.core import alerts as al
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -116,6 +117,26 @@ class DeskRecords:
             else records.journal_effect(name, data)
         )
         self._submit_quietly(entry)
+
+    def record_alert(self, effect: al.AlertRecord) -> asyncio.Future[int] | None:
+        """Commit an alert record; the future resolves once it is on disk."""
+        entry: records.Entry
+        match effect:
+            case al.AlertLogged():
+                fields = dict(effect.fields)
+                if effect.disagreements:
+                    fields["_suspect"] = list(effect.disagreements)
+                entry = records.alert_received(
+                    fields, boot_id=effect.boot_id, alert_seq=effect.alert_seq,
+                    pair_id=effect.pair_id, severity=effect.severity, consistent=effect.consistent,
+                )
+            case al.AlertAckLogged():
+                entry = records.alert_acknowledged(effect.alert_id, effect.operator or None)
+            case al.AlertClosedLogged():
+                entry = records.alert_closed(effect.alert_id, effect.reason)
+            case _:
+                entry = records.journal_of("effect", effect)
+        return asyncio.wrap_future(self.writer.submit(*entry, utc_ms=effect.utc_ms))
 
     def note(self, core_call_id: int, text: str, operator: str) -> Future[int]:
         """A free-text note on a call."""
