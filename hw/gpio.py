@@ -118,8 +118,8 @@ class DeskPanel:
             self._set(name, getattr(patterns, name))
 
     def _set(self, name: str, pattern: LedPattern) -> None:
-        if self._shown.get(name) is pattern:
-            return
+        if self._shown.get(name) is pattern or name not in self._leds:
+            return  # unchanged, or the panel is closed
         led = self._leds[name]
         times = blink_times(pattern)
         if times is not None:

@@ -15,15 +15,27 @@ from pathlib import Path
 from hw.gpio import mock_press
 from hw.pty import PtyPair
 from hw.sim.bridge import BridgeSim
+from hw.sim.coproc import CoprocSim
 from hw.sim.runner import SimRunner
+from hw.sim.tracks.scenarios import make as make_scenario
 from terminal.config import Config
 from terminal.desk import Desk
+
+
+DEFAULT_SCENARIO = "head-on"
+"""The co-processor simulator's air picture on the bench: two aircraft converging head-on."""
 
 
 class BenchRig:
     """A desk wired to simulators over pseudo-terminals."""
 
-    def __init__(self, config: Config, workdir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        workdir: Path | None = None,
+        scenario: str | None = DEFAULT_SCENARIO,
+        time_scale: float = 1.0,
+    ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="hotline-bench-")
@@ -39,7 +51,27 @@ class BenchRig:
         )
         self.bridge_runner = SimRunner(self.bridge)
         config = replace(config, radio=replace(radio, port=self.radio_pty.path))
-        self.desk = Desk(config, control_socket=config.log.directory / "control.sock")
+        self.coproc: CoprocSim | None = None
+        self.coproc_pty: PtyPair | None = None
+        self.coproc_runner: SimRunner | None = None
+        line = None
+        if scenario is not None and config.coproc.enabled:
+            source = make_scenario(scenario)
+            line = source.line
+            link = config.coproc
+            self.coproc_pty = PtyPair(workdir / "coproc")
+            self.coproc = CoprocSim(
+                source, heartbeat_s=link.heartbeat_s, link_timeout_s=link.link_timeout_s,
+                ack_timeout_s=link.ack_timeout_s, max_retries=link.max_retries,
+                time_scale=time_scale,
+            )
+            self.coproc_runner = SimRunner(self.coproc)
+            config = replace(config, coproc=replace(link, port=self.coproc_pty.path))
+        else:
+            config = replace(config, coproc=replace(config.coproc, enabled=False))
+        self.desk = Desk(
+            config, control_socket=config.log.directory / "control.sock", line=line
+        )
 
     @property
     def clock(self) -> float:
@@ -47,8 +79,12 @@ class BenchRig:
         return asyncio.get_running_loop().time()
 
     def _start_sims(self) -> None:
-        self.bridge_runner.set_clock(asyncio.get_running_loop().time)
+        clock = asyncio.get_running_loop().time
+        self.bridge_runner.set_clock(clock)
         self.bridge_runner.attach_fd(self.radio_pty.master_fd)
+        if self.coproc_runner is not None and self.coproc_pty is not None:
+            self.coproc_runner.set_clock(clock)
+            self.coproc_runner.attach_fd(self.coproc_pty.master_fd)
         self.desk.on_close(self._close_sims)
 
     async def start(self) -> None:
@@ -64,6 +100,9 @@ class BenchRig:
     def _close_sims(self) -> None:
         self.bridge_runner.detach()
         self.radio_pty.close()
+        if self.coproc_runner is not None and self.coproc_pty is not None:
+            self.coproc_runner.detach()
+            self.coproc_pty.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

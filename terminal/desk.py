@@ -13,11 +13,12 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hw.audio import DeskAudio, open_audio
+from hw.coproc import CoprocLink
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
 from terminal.attach.server import DeskControl
@@ -26,6 +27,7 @@ from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
 from terminal.engine import Engine, EngineOptions
+from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogWriter
 from terminal.records import DeskRecords
 
@@ -72,6 +74,8 @@ class Desk:
 
     config: Config
     radio_port: str | None = None
+    coproc_port: str | None = None
+    line: Line | None = None
     pin_factory: Any = None
     control_socket: Path | None = None
     engine: Engine = field(init=False)
@@ -85,8 +89,13 @@ class Desk:
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
+    coproc: CoprocLink | None = field(init=False, default=None)
+
     def __post_init__(self) -> None:
-        self.engine = Engine(engine_options(self.config))
+        options = engine_options(self.config)
+        if self.line is not None:
+            options.alerts = replace(options.alerts, line=self.line)
+        self.engine = Engine(options)
 
     async def start(self) -> None:
         """Open the log, claim the pins, open the links, run the lamp test. Raises on a log or
@@ -118,6 +127,20 @@ class Desk:
         self.engine.add_health("radio", self.radio.health)
         self._tasks.append(loop.create_task(self._refresh_health(), name="health"))
         self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
+        if self.config.coproc.enabled:
+            self.coproc = CoprocLink(
+                self.config.coproc,
+                on_alert=self.engine.alert_event,
+                on_clear=self.engine.alert_event,
+                on_link=self.engine.alert_event,
+                on_notice=self._notice,
+                clock=loop.time,
+                name=f"{self.config.desk.site}/{self.config.desk.id}",
+                port=self.coproc_port,
+            )
+            coproc = self.coproc
+            self.engine.add_link("coproc", lambda: coproc.is_up)
+            self._tasks.append(loop.create_task(coproc.run(), name="coproc-link"))
         if self.control_socket is not None:
             socket_path = self.control_socket
             service = self.config.service
@@ -210,6 +233,8 @@ class Desk:
             self.control = None
         with contextlib.suppress(AttributeError):
             self.radio.stop()
+        if self.coproc is not None:
+            self.coproc.stop()
         for task in self._tasks:
             task.cancel()
         self.engine.close()

@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import logging
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
+from hw.sim.tracks.scenarios import SCENARIOS
+from terminal.benchrig import DEFAULT_SCENARIO
+from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 from terminal.config import Config, ConfigError, bench_config, load_config
 
 
@@ -28,7 +30,24 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--headless", action="store_true", help="print each event as a line (for scripts)"
     )
+    parser.add_argument(
+        "--scenario", default=DEFAULT_SCENARIO, metavar="NAME",
+        help=f"the co-processor simulator's air picture: {', '.join(SCENARIOS)}, or none "
+        f"(default {DEFAULT_SCENARIO})",
+    )
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, metavar="X",
+        help="run the air picture X times faster than real time (default 1)",
+    )
     parser.set_defaults(handler=run)
+
+
+@dataclass(frozen=True)
+class Sims:
+    """What the simulators do on this bench run."""
+
+    scenario: str | None
+    time_scale: float
 
 
 def bench_settings(args: argparse.Namespace) -> Config:
@@ -46,26 +65,35 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    if args.scenario != "none" and args.scenario.partition(":")[0] not in SCENARIOS:
+        print(f"hotline bench: --scenario {args.scenario!r} is not one of "
+              f"{', '.join(SCENARIOS)}, none", file=sys.stderr)  # fmt: skip
+        return EX_USAGE
+    if not 0.1 <= args.time_scale <= 100:
+        print(f"hotline bench: --time-scale must be in 0.1..100, got {args.time_scale}",
+              file=sys.stderr)  # fmt: skip
+        return EX_USAGE
+    sims = Sims(None if args.scenario == "none" else args.scenario, args.time_scale)
     if not args.headless:
         if sys.stdin.isatty() and sys.stdout.isatty():
-            return _run_console(config)
+            return _run_console(config, sims)
         print("hotline bench: not a terminal; running headless (--headless)", file=sys.stderr)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        asyncio.run(_main(config))
+        asyncio.run(_main(config, sims))
     except Exception as exc:
         print(f"hotline bench: {exc}", file=sys.stderr)
         return EX_FAIL
     return EX_OK
 
 
-def _run_console(config: Config) -> int:
+def _run_console(config: Config, sims: Sims) -> int:
     """The operator console on the bench rig (the interactive `hotline bench`)."""
     from terminal.tui.run import log_to_file
 
     logfile = log_to_file(config.log.directory, "bench-console.log")
     try:
-        reason = asyncio.run(_console(config))
+        reason = asyncio.run(_console(config, sims))
     except Exception as exc:
         print(f"hotline bench: {exc} (see {logfile})", file=sys.stderr)
         return EX_FAIL
@@ -73,13 +101,13 @@ def _run_console(config: Config) -> int:
     return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
 
 
-async def _console(config: Config) -> str:
+async def _console(config: Config, sims: Sims) -> str:
     from terminal.benchrig import BenchRig
     from terminal.tui.app import ConsoleApp
     from terminal.tui.run import run_console
 
     config.log.directory.mkdir(parents=True, exist_ok=True)
-    rig = BenchRig(config)
+    rig = BenchRig(config, scenario=sims.scenario, time_scale=sims.time_scale)
     banner = (
         f"Bench: radio bridge simulator on {rig.radio_pty.slave_path}. "
         "Press 1 to make the far end ring, ? for every key."
@@ -92,12 +120,12 @@ async def _console(config: Config) -> str:
     return await run_console(rig.desk, make_app, engine=rig.desk.engine, prepare=rig._start_sims)
 
 
-async def _main(config: Config) -> None:
+async def _main(config: Config, sims: Sims) -> None:
     from terminal.benchrig import BenchRig
     from terminal.fronts.lines import LineFront
 
     config.log.directory.mkdir(parents=True, exist_ok=True)
-    rig = BenchRig(config)
+    rig = BenchRig(config, scenario=sims.scenario, time_scale=sims.time_scale)
     stop = asyncio.Event()
     front = LineFront(rig, stop)
     front.say(

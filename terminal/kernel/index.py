@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from terminal.kernel.picture import Geometry, Picture
 from terminal.kernel.thresholds import Table
@@ -34,6 +33,9 @@ def candidate_pairs(
     if n < 2:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
+    from scipy.spatial import cKDTree  # here: SciPy costs 0.6 s to import; the terminal
+    # itself never builds an index, only the co-processor does
+
     tree = cKDTree(geo.surface, balanced_tree=False, compact_nodes=False)
     pairs = tree.query_pairs(search_radius(geo, table), output_type="ndarray")
     i, j = pairs[:, 0].astype(np.intp), pairs[:, 1].astype(np.intp)

@@ -19,9 +19,9 @@ RigTest = Callable[[BenchRig], Awaitable[None]]
 def run_rig(tmp_path: Path) -> Iterator[Callable[..., None]]:
     """Run an async test body against a started bench rig; always stop it afterwards."""
 
-    def run(body: RigTest, **call: Any) -> None:
+    def run(body: RigTest, scenario: str | None = None, **call: Any) -> None:
         async def main() -> None:
-            rig = BenchRig(fast_config(tmp_path, **call), workdir=tmp_path)
+            rig = BenchRig(fast_config(tmp_path, **call), workdir=tmp_path, scenario=scenario)
             await rig.start()
             try:
                 await until(lambda: rig.desk.radio.is_up, what="radio link up")
