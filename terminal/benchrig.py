@@ -21,7 +21,6 @@ from hw.sim.tracks.scenarios import make as make_scenario
 from terminal.config import Config
 from terminal.desk import Desk
 
-
 DEFAULT_SCENARIO = "head-on"
 """The co-processor simulator's air picture on the bench: two aircraft converging head-on."""
 
