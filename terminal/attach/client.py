@@ -151,6 +151,30 @@ class RemoteEngine:
         with contextlib.suppress(ConnectionError, OSError):
             self._writer.write(json.dumps(request).encode() + b"\n")
 
+    # --- what the console runner uses (terminal.tui.run.Startable) ---
+
+    async def start(self) -> None:
+        """Attach; raises ConnectionError when the service does not answer."""
+        if not await self.connect():
+            self.close()
+            raise ConnectionError(f"no service answered on {self.path}")
+
+    async def shutdown(self, reason: str, settle_s: float = 0.5) -> None:
+        """Detach. The service keeps the call; a keyboard PTT this console keyed is released
+        first, so a console that leaves never leaves the transmitter keyed."""
+        if self.holds_controls and self.snapshot.call.keyed:
+            self.intent("ptt_release")
+            writer = self._writer
+            if writer is not None:
+                with contextlib.suppress(ConnectionError, OSError, TimeoutError):
+                    await asyncio.wait_for(writer.drain(), settle_s)
+        self.close()
+
+    def fail_safe(self, reason: str) -> None:
+        """The console crashed: release a keyboard PTT if we hold the controls."""
+        if self.holds_controls and self.snapshot.call.keyed:
+            self.intent("ptt_release")
+
     # --- what a front uses ---
 
     def subscribe(self, listener: Callable[[DeskSnapshot], None]) -> None:

@@ -25,6 +25,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
     )
+    parser.add_argument(
+        "--standalone", action="store_true",
+        help="run the desk in this process even if a service is running (it will then fail to "
+        "claim the pins and ports the service holds)",
+    )
+    parser.add_argument(
+        "--watch", action="store_true",
+        help="attach to the running service without taking the controls (a supervisor)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -38,12 +47,36 @@ def run(args: argparse.Namespace) -> int:
     from terminal.tui.run import log_to_file
 
     logfile = log_to_file(config.log.directory)
+    attach = not args.standalone and _service_answers(config.service.socket)
     try:
-        reason = asyncio.run(_main(config))
+        reason = asyncio.run(_attached(config, args.watch) if attach else _main(config))
     except Exception as exc:
         print(f"hotline console: {exc} (see {logfile})", file=sys.stderr)
         return EX_FAIL
     return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
+
+
+def _service_answers(socket: Path) -> bool:
+    """Whether a running service answers on its control socket."""
+    from terminal.control import request
+
+    try:
+        return bool(request(socket, "state", timeout_s=0.5).get("ok"))
+    except (OSError, TimeoutError, ValueError):
+        return False
+
+
+async def _attached(config: Config, watch: bool) -> str:
+    """The console on top of the running service: its state, our intents (docs/attach.md)."""
+    from terminal.attach.client import RemoteEngine
+    from terminal.tui.app import ConsoleApp
+    from terminal.tui.run import run_console
+
+    remote = RemoteEngine(config.service.socket, take_control=not watch)
+    name = f"{config.desk.site}/{config.desk.id} (attached)"
+    return await run_console(
+        remote, lambda: ConsoleApp(remote, desk_name=name), engine=remote
+    )
 
 
 async def _main(config: Config) -> str:
