@@ -140,6 +140,7 @@ class CoprocSim:
         self.watch = Watch(self.line, self.table, self.hold_s)
         self.outbox = Outbox()
         self._inflight: dict[int, Issue | ClearDecision] = {}
+        self._given_back: list[Issue | ClearDecision] = []  # sent again: logged once already
 
     @property
     def boot_id(self) -> str:
@@ -238,7 +239,9 @@ class CoprocSim:
                 return
             seq = self.session.send(wire_message(item), now)
             self._inflight[seq] = item
-            if isinstance(item, Issue):
+            if any(item is back for back in self._given_back):
+                self._given_back = [b for b in self._given_back if b is not item]
+            elif isinstance(item, Issue):
                 self.log.issued.append((self.boot_id, item.alert_seq, item.pair_id,
                                         item.finding.severity))  # fmt: skip
             else:
@@ -269,6 +272,7 @@ class CoprocSim:
             self.session.cancel(seq)
             items.append(self._inflight.pop(seq))
         self.outbox.give_back(items)
+        self._given_back += items
         self.log.requeued += len(items)
 
     def _terminal_restarted(self) -> None:
@@ -276,6 +280,7 @@ class CoprocSim:
         for seq in list(self._inflight):
             self.session.cancel(seq)
         self._inflight.clear()
+        self._given_back.clear()
         self.outbox.clear()
         for finding in self.watch.open_findings():
             self.outbox.put(finding)
