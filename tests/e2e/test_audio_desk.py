@@ -34,7 +34,9 @@ def test_ring_is_heard_and_the_call_is_recorded(tmp_path: Path) -> None:
         time.sleep(2.0)  # link up
         proc.stdin.write(b"ring\n")
         proc.stdin.flush()
-        time.sleep(1.5)  # the ring sounds
+        deadline = time.monotonic() + 20
+        while len(speaker.played) < 2 * RATE and time.monotonic() < deadline:
+            time.sleep(0.1)  # the ring sounds (PortAudio may take a while to start under load)
         heard = bytes(speaker.played)
         proc.stdin.write(b"answer\n")
         proc.stdin.flush()
@@ -55,7 +57,7 @@ def test_ring_is_heard_and_the_call_is_recorded(tmp_path: Path) -> None:
         speaker.stop()
     assert proc.returncode == 0, out.decode(errors="replace")[-2000:]
     samples = np.frombuffer(heard[: len(heard) // 2 * 2], dtype="<i2").astype(float)
-    assert samples.size > RATE // 2 and np.abs(samples).max() > 1000, "the ring reached the speaker"
+    assert samples.size >= RATE and np.abs(samples).max() > 1000, "the ring reached the speaker"
     spectrum = np.abs(np.fft.rfft(samples))
     peak_hz = np.fft.rfftfreq(samples.size, 1 / RATE)[int(np.argmax(spectrum))]
     assert abs(peak_hz - 1000) < 30 or abs(peak_hz - 1250) < 30, peak_hz  # the ring's trill
