@@ -5,9 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from terminal.commands import audio, bench, check_config, console, log, service, sim, unkey
+from terminal.commands import (
+    audio,
+    bench,
+    check_config,
+    console,
+    coproc,
+    log,
+    service,
+    sim,
+    unkey,
+)
 
-_MODULES = (console, bench, service, check_config, log, sim, unkey, audio)
+_MODULES = (console, bench, service, check_config, log, sim, unkey, audio, coproc)
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:

@@ -33,6 +33,35 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="answer the desk's calls after S seconds; negative: never (default 2)",
     )
     bridge.set_defaults(handler=run_bridge)
+    _register_coproc(sims)
+
+
+def _register_coproc(sims: argparse._SubParsersAction[Any]) -> None:
+    """`hotline sim coproc`: the co-processor program (commands/coproc.py) on a scenario."""
+    from terminal.commands import coproc
+
+    parser = sims.add_parser(
+        "coproc",
+        help="the co-processor on a scenario",
+        description="Run the co-processor (`hotline coproc`) on a named scenario. Commands on "
+        f"stdin: {coproc.COMMANDS_HELP}.",
+    )
+    parser.add_argument("--port", required=True, help="serial device or pyserial URL")
+    parser.add_argument(
+        "--scenario", default="head-on",
+        help="head-on, line-crossing, crowded, burst, reboot; NAME:N sets its size "
+        "(default head-on)",
+    )  # fmt: skip
+    coproc.add_options(parser)
+    parser.set_defaults(handler=run_coproc_sim)
+
+
+def run_coproc_sim(args: argparse.Namespace) -> int:
+    """Run the co-processor on a scenario until `quit` or Ctrl-C."""
+    from terminal.commands import coproc
+
+    args.command = "sim coproc"
+    return coproc.run(args, f"scenario:{args.scenario}", commands=True)
 
 
 def run_bridge(args: argparse.Namespace) -> int:

@@ -1,0 +1,204 @@
+"""`hotline coproc`: the co-processor program — tracks in, the distance kernel, alerts out.
+
+`hotline coproc --port DEV --tracks SOURCE` reads tracks from a named scenario, a recorded
+CSV/JSONL file or a live SBS-1 feed (``sbs://HOST:30003``), runs the kernel every cycle and sends
+ALERT and CLEAR to the terminal on DEV, resending until acknowledged (docs/protocol.md, 5.4 and 7).
+`hotline sim coproc` (terminal/commands/sim.py) is the same program on a scenario, with commands
+on standard input to misbehave.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from terminal.cli import EX_OK, EX_USAGE
+
+COMMANDS_HELP = "status, reboot, garbage, damage N, quit"
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add `coproc` to the parser."""
+    parser = sub.add_parser(
+        "coproc",
+        help="Run the co-processor: tracks in, proximity alerts out on a serial port.",
+        description="The co-processor program: read tracks, run the distance kernel every cycle, "
+        "send proximity alerts to the terminal over the serial protocol.",
+    )
+    parser.add_argument("--port", required=True, help="serial device or pyserial URL")
+    parser.add_argument(
+        "--tracks", required=True, metavar="SOURCE",
+        help="a scenario name (head-on, line-crossing, crowded, burst, reboot; NAME:N sets its "
+        "size), a .csv or .jsonl track file, or sbs://HOST:PORT for an SBS-1 feed",
+    )  # fmt: skip
+    add_options(parser)
+    parser.set_defaults(handler=run_coproc)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared with `hotline sim coproc`."""
+    parser.add_argument("--baud", type=int, default=115200, help="baud rate (default 115200)")
+    parser.add_argument(
+        "--line", metavar="POINTS",
+        help="the deconfliction line: 'lat,lon lat,lon ...' (default: the scenario's own, if any)",
+    )  # fmt: skip
+    parser.add_argument("--cycle", type=float, default=1.0, metavar="S",
+                        help="seconds between kernel cycles (default 1)")  # fmt: skip
+    parser.add_argument("--speed", type=float, default=1.0, metavar="X",
+                        help="run scenario and file time X times faster (default 1)")  # fmt: skip
+    parser.add_argument("--name", default="coproc", help="the name in HELLO (default coproc)")
+    parser.add_argument("--status", type=float, default=10.0, metavar="S",
+                        help="a status line every S seconds; 0: never (default 10)")  # fmt: skip
+
+
+def parse_line(text: str) -> Any:
+    """The deconfliction line from 'lat,lon lat,lon ...' (or ';'-separated); ValueError."""
+    from terminal.kernel.line import Line
+
+    points = []
+    for item in text.replace(";", " ").split():
+        lat, sep, lon = item.partition(",")
+        try:
+            points.append((float(lat), float(lon)))
+        except ValueError:
+            raise ValueError(f"line point {item!r} is not lat,lon") from None
+        if not sep:
+            raise ValueError(f"line point {item!r} is not lat,lon")
+    return Line("DL", tuple(points))
+
+
+def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
+    """The co-processor and its SBS client (None unless the source is a feed); ValueError."""
+    from hw.sim.coproc import CoprocSim
+    from hw.sim.tracks import parse_spec
+    from hw.sim.tracks.recorded import RecordedSource
+    from hw.sim.tracks.sbs import SbsSource
+    from hw.sim.tracks.scenarios import make
+
+    if args.baud <= 0 or args.cycle <= 0 or args.speed <= 0:
+        raise ValueError("--baud, --cycle and --speed must be positive")
+    line = parse_line(args.line) if args.line else None
+    spec = parse_spec(tracks)
+    source: Any
+    if spec.kind == "scenario":
+        source = make(spec.name)
+    elif spec.kind == "file":
+        assert spec.path is not None
+        try:
+            source = RecordedSource.load(spec.path)
+        except OSError as exc:
+            raise ValueError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
+    else:
+        source = SbsSource()
+    sim = CoprocSim(source, line=line, cycle_s=args.cycle, time_scale=args.speed, name=args.name)
+    return sim, (spec if spec.kind == "sbs" else None)
+
+
+def run_coproc(args: argparse.Namespace) -> int:
+    """Run the co-processor until Ctrl-C or SIGTERM."""
+    return run(args, args.tracks, commands=False)
+
+
+def run(args: argparse.Namespace, tracks: str, *, commands: bool) -> int:
+    """Build the co-processor for ``tracks`` and serve it; EX_USAGE for a bad argument."""
+    try:
+        sim, sbs = build(args, tracks)
+    except ValueError as exc:
+        print(f"hotline {args.command}: {exc}", file=sys.stderr)
+        return EX_USAGE
+    asyncio.run(serve(sim, args.port, args.baud, sbs=sbs, commands=commands,
+                      status_s=args.status))  # fmt: skip
+    return EX_OK
+
+
+def status_line(sim: Any) -> str:
+    """One line about the co-processor, for its console."""
+    log = sim.log
+    up = "up" if sim.session.is_up else "down"
+    return (
+        f"coproc {sim.boot_id}: link {up}, {log.cycles} cycles, {len(sim.in_alert())} in alert, "
+        f"{len(sim.outbox)} queued, {len(log.issued)} alerts sent, {len(log.delivered)} acked, "
+        f"{log.clears_sent} clears"
+    )
+
+
+async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bool = False,
+                status_s: float = 10.0) -> None:  # fmt: skip
+    """Speak on the port until stopped; read the SBS feed; obey stdin commands if asked."""
+    from hw.sim.runner import SimRunner
+    from hw.sim.tracks.sbs import SbsClient
+
+    loop = asyncio.get_running_loop()
+    runner = SimRunner(sim, clock=loop.time)
+    stop = asyncio.Event()
+    tasks = [loop.create_task(runner.run_serial(port, baud))]
+    if sbs is not None:
+        client = SbsClient(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()))
+        tasks.append(loop.create_task(client.run()))
+    if status_s > 0:
+        tasks.append(loop.create_task(_status(sim, status_s)))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    if commands:
+        _read_commands(loop, sim, runner, stop)
+    where = f"tracks from sbs://{sbs.host}:{sbs.port}" if sbs is not None else "tracks ready"
+    print(f"co-processor {sim.boot_id} on {port}; {where}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _status(sim: Any, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        print(status_line(sim), flush=True)
+
+
+def _read_commands(loop: asyncio.AbstractEventLoop, sim: Any, runner: Any,
+                   stop: asyncio.Event) -> None:  # fmt: skip
+    def act(line: str) -> str:
+        now = loop.time()
+        word, _, arg = line.partition(" ")
+        actions: dict[str, Callable[[], object]] = {
+            "status": lambda: None,
+            "reboot": lambda: sim.reboot(now),
+            "garbage": lambda: sim.send_garbage(),
+            "damage": lambda: sim.damage_alerts(int(arg or "1")),
+            "quit": stop.set,
+        }
+        if word not in actions:
+            return f"unknown command {line!r}; known: {COMMANDS_HELP}"
+        try:
+            actions[word]()
+        except ValueError:
+            return f"{word}: expected a whole number, got {arg!r}"
+        runner.pump()
+        return status_line(sim)
+
+    buffer = b""
+
+    def readable() -> None:
+        nonlocal buffer
+        data = os.read(sys.stdin.fileno(), 4096)
+        if not data:
+            loop.remove_reader(sys.stdin.fileno())
+            return
+        buffer += data
+        *lines, buffer = buffer.split(b"\n")
+        for raw in lines:
+            line = " ".join(raw.decode(errors="replace").split()).lower()
+            if line:
+                print(act(line), flush=True)
+
+    with contextlib.suppress(OSError, ValueError, PermissionError):
+        loop.add_reader(sys.stdin.fileno(), readable)

@@ -1,0 +1,158 @@
+"""`hotline coproc` and `hotline sim coproc`: arguments, and the program on a pseudo-terminal
+with the test playing the terminal on the far end."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from coproc_helpers import until
+
+from hw.coproc import alert_event
+from hw.pty import PtyPair
+from hw.sim.fdport import FdPort
+from hw.wire.messages import Alert, Clear, Role, random_boot_id
+from hw.wire.session import LinkSession, MessageReceived
+from terminal.cli import EX_USAGE, main
+from terminal.commands.coproc import parse_line
+from terminal.core.alerts import AlertBook, AlertCleared
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["--tracks", "nope"], "unknown track source"),
+        (["--tracks", "missing.csv"], "cannot read"),
+        (["--tracks", "head-on", "--line", "51,0 52"], "is not lat,lon"),
+        (["--tracks", "head-on", "--line", "51,0"], "at least two points"),
+        (["--tracks", "head-on", "--cycle", "0"], "must be positive"),
+        (["--tracks", "burst:0"], "positive whole number"),
+        (["--tracks", "sbs://host"], "HOST:PORT"),
+    ],
+)
+def test_bad_arguments_say_why(
+    argv: list[str], error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    assert main(["coproc", "--port", str(tmp_path / "none"), *argv]) == EX_USAGE
+    assert error in capsys.readouterr().err
+
+
+def test_a_line_from_the_command_line() -> None:
+    line = parse_line("51.0,1.0 52.5,1.3;53,2")
+    assert line.points == ((51.0, 1.0), (52.5, 1.3), (53.0, 2.0))
+
+
+class FarTerminal:
+    """The terminal's session on the master side of a pty, feeding an alert book."""
+
+    def __init__(self, fd: int) -> None:
+        self.session = LinkSession(Role.TERMINAL, "desk", random_boot_id(), heartbeat_s=0.2,
+                                   link_timeout_s=0.8, ack_timeout_s=0.1)  # fmt: skip
+        self.book = AlertBook()
+        self.loop = asyncio.get_running_loop()
+        self.port = FdPort(fd, self._data)
+        self.session.start(self.loop.time())
+        self._flush()
+
+    def _data(self, data: bytes) -> None:
+        now = self.loop.time()
+        boot = lambda: self.session.peer.boot_id if self.session.peer else ""  # noqa: E731
+        for ev in self.session.receive(data, now):
+            if isinstance(ev, MessageReceived) and isinstance(ev.msg, Alert):
+                self.book.handle(alert_event(ev.msg, boot(), now, 0))
+            elif isinstance(ev, MessageReceived) and isinstance(ev.msg, Clear):
+                self.book.handle(AlertCleared(now, 0, boot(), ev.msg.pair_id))
+        self._flush()
+
+    def _flush(self) -> None:
+        self.session.poll(self.loop.time())
+        self.port.write(self.session.data_to_send())
+
+    async def keep_alive(self) -> None:
+        while True:
+            self._flush()
+            await asyncio.sleep(0.05)
+
+
+def _spawn(args: list[str], stdin: int | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "terminal.cli", *args], cwd=ROOT, stdin=stdin,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def test_hotline_coproc_sends_a_scenario_to_the_terminal(tmp_path: Path) -> None:
+    pty = PtyPair(tmp_path / "coproc")
+    proc = _spawn(["coproc", "--port", pty.path, "--tracks", "head-on", "--speed", "30",
+                   "--cycle", "0.05", "--status", "0.5"])  # fmt: skip
+
+    async def far_end() -> tuple[list[str], int]:
+        term = FarTerminal(pty.master_fd)
+        ticker = asyncio.get_running_loop().create_task(term.keep_alive())
+        seen: list[str] = []
+
+        def note() -> bool:
+            level = term.book.highest_open_severity()
+            if level is not None and (not seen or seen[-1] != level):
+                seen.append(level)
+            return "critical" in seen and len(term.book) == 0
+
+        try:
+            await until(note, timeout_s=30, what="the head-on alerts, then the clear")
+        finally:
+            ticker.cancel()
+            term.port.close()
+        return seen, term.book.stats["received"]
+
+    try:
+        seen, received = asyncio.run(far_end())
+        assert seen == ["advisory", "critical"] and received == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=10)
+        pty.close()
+    assert proc.returncode == 0, out
+    assert b"co-processor" in out and b"alerts sent" in out
+
+
+def test_hotline_sim_coproc_obeys_its_commands(tmp_path: Path) -> None:
+    pty = PtyPair(tmp_path / "coproc")
+    read_fd, write_fd = os.pipe()
+    proc = _spawn(["sim", "coproc", "--port", pty.path, "--scenario", "burst:20",
+                   "--status", "0"], stdin=read_fd)  # fmt: skip
+    os.close(read_fd)
+
+    async def far_end() -> int:
+        term = FarTerminal(pty.master_fd)
+        ticker = asyncio.get_running_loop().create_task(term.keep_alive())
+        try:
+            await until(lambda: len(term.book) == 20, timeout_s=30, what="the burst")
+            os.write(write_fd, b"status\nbogus\nreboot\n")
+            await until(lambda: term.book.stats["coproc_restarts"] == 1, what="the reboot")
+            os.write(write_fd, b"quit\n")
+        finally:
+            ticker.cancel()
+            term.port.close()
+        return len(term.book)
+
+    try:
+        assert asyncio.run(far_end()) == 20
+        out, _ = proc.communicate(timeout=10)
+    finally:
+        os.close(write_fd)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        pty.close()
+    assert proc.returncode == 0, out
+    text = out.decode()
+    assert "unknown command 'bogus'" in text and text.count("link up") >= 2
