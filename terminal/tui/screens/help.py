@@ -37,9 +37,7 @@ def key_table(bench: bool) -> Table:
     for key in (*OPERATOR_KEYS, *(BENCH_KEYS if bench else ())):
         grouped.setdefault(key.group, []).append((key_name(key), f"{key.title} — {key.help}"))
     groups = [*grouped.items(), ("Anywhere", list(EXTRA_KEYS))]
-    for index, (group, rows) in enumerate(groups):
-        if index:
-            table.add_row("", "")
+    for group, rows in groups:
         table.add_row(f"[u]{group}[/u]", "")
         for name, what in rows:
             table.add_row(name, what)
@@ -64,6 +62,10 @@ class HelpScreen(ModalScreen[None]):
             body.border_subtitle = "Esc closes"
             yield Static(key_table(self.bench), id="help-keys")
             yield Static(NOTE, id="help-note")
+
+    def on_mount(self) -> None:
+        """The keys scroll with Up/Down/PgUp/PgDn/Home/End on a small terminal."""
+        self.query_one("#help-body").focus()
 
     def action_dismiss_help(self) -> None:
         """Close."""

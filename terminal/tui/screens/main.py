@@ -42,64 +42,71 @@ class MainScreen(Screen[None]):
         super().__init__(id="main")
         self.desk_name = desk_name
         self.bench = bench
+        # Held, not queried: the timers may still tick while the screen is being torn down.
+        self.top = TopBar(id="topbar")
+        self.top.desk_name, self.top.bench = desk_name, bench
+        self.call_panel = CallPanel(id="call")
+        self.links = LinksPane(id="links")
+        self.lamps = LampsPane(id="lamps")
+        self.lamps.display = bench
+        self.alerts = AlertTable(id="alerts")
+        self.calls = CallsTable(id="calls")
+        self.picture = PicturePane(id="picture")
+        self.notices = NoticeBar(id="notices")
 
     def compose(self) -> ComposeResult:
         """The layout; app.tcss arranges it for narrow and wide terminals."""
-        top = TopBar(id="topbar")
-        top.desk_name, top.bench = self.desk_name, self.bench
-        yield top
+        yield self.top
         with Horizontal(id="head"):
-            yield CallPanel(id="call")
-            yield LinksPane(id="links")
-        lamps = LampsPane(id="lamps")
-        lamps.display = self.bench
-        yield lamps
+            yield self.call_panel
+            yield self.links
+        yield self.lamps
         with Horizontal(id="work"):
             with Vertical(id="lists"):
-                yield AlertTable(id="alerts")
-                yield CallsTable(id="calls")
-            yield PicturePane(id="picture")
-        yield NoticeBar(id="notices")
+                yield self.alerts
+                yield self.calls
+            yield self.picture
+        yield self.notices
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Titles, and the alert list takes the keyboard."""
-        self.query_one(PicturePane).border_title = "PICTURE"
-        self.query_one(CallPanel).border_title = "CALL"
-        self.query_one(LinksPane).border_title = "LINKS"
-        alerts = self.query_one(AlertTable)
+        self.picture.border_title = "PICTURE"
+        self.call_panel.border_title = "CALL"
+        self.links.border_title = "LINKS"
+        alerts = self.alerts
         alerts.rebuild()
-        self.query_one(CallsTable).rebuild()
+        self.calls.rebuild()
         alerts.focus()
 
     def watch_snapshot(self, snap: DeskSnapshot | None) -> None:
         """Hand each widget its part; widgets redraw only when their part changed."""
         if snap is None:
             return
-        self.query_one(CallPanel).call = snap.call
-        self.query_one(TopBar).operator = snap.operator
-        self.query_one(LinksPane).health = links_of(snap.health, snap.links)
-        self.query_one(LampsPane).leds = snap.leds
-        self.query_one(AlertTable).alerts = snap.alerts
-        picture = self.query_one(PicturePane)
+        self.call_panel.call = snap.call
+        self.top.operator = snap.operator
+        self.links.health = links_of(snap.health, snap.links)
+        self.lamps.leds = snap.leds
+        self.alerts.alerts = snap.alerts
+        picture = self.picture
         picture.line, picture.alerts = snap.line, snap.alerts
-        self.query_one(CallsTable).calls = snap.calls_today
-        notices = self.query_one(NoticeBar)
+        self.calls.calls = snap.calls_today
+        notices = self.notices
         notices.notices, notices.faults = snap.notices, snap.faults
-        self._select(self.query_one(AlertTable).selected_pair())
+        self._select(self.alerts.selected_pair())
 
     def watch_now(self, now: float) -> None:
         """Timers."""
-        self.query_one(CallPanel).now = now
+        self.call_panel.now = now
 
     def watch_zulu(self, zulu: str) -> None:
         """The clock."""
-        self.query_one(TopBar).zulu = zulu
+        self.top.zulu = zulu
 
     def watch_search_text(self, text: str) -> None:
         """Filter the lists."""
-        self.query_one(AlertTable).search_text = text
-        self.query_one(CallsTable).search_text = text
+        self.alerts.search_text = text
+        self.calls.search_text = text
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The alert cursor moved: highlight that pair in the picture."""
@@ -107,17 +114,17 @@ class MainScreen(Screen[None]):
             self._select(event.data_table.selected_pair())
 
     def _select(self, pair_id: str | None) -> None:
-        self.query_one(PicturePane).selected = pair_id
+        self.picture.selected = pair_id
 
     def selected_pair(self) -> str | None:
         """The alert the operator has selected."""
-        return self.query_one(AlertTable).selected_pair()
+        return self.alerts.selected_pair()
 
     def say(self, notice: NoticeLine) -> None:
         """A message from the console itself (not the engine) on the notice line."""
-        self.query_one(NoticeBar).local = notice
+        self.notices.local = notice
 
     def bench_state(self, *, pin_held: bool, unplugged: bool, far_talking: bool) -> None:
         """What the bench operator's hands are doing."""
-        lamps = self.query_one(LampsPane)
+        lamps = self.lamps
         lamps.pin_held, lamps.unplugged, lamps.far_talking = pin_held, unplugged, far_talking

@@ -35,7 +35,6 @@ class LampsPane(Widget):
     def render(self) -> Text:
         """Lamps and bench state on the first line, the bench keys on the second."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("LEDS ", style="bold")
         for name in LAMPS:
             pattern = getattr(self.leds, name) if self.leds is not None else LedPattern.OFF
             mark, word = LAMP_MARK[pattern]

@@ -1,0 +1,77 @@
+"""Helpers for the console tests: constructed snapshots through a stand-in desk, a frozen
+clock, the screen as text, and the real bench rig with fast timers."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from terminal.config import Config, bench_config
+from terminal.engine import DeskSnapshot
+from terminal.tui.app import ConsoleApp
+from terminal.tui.feed import HandsLog, SnapshotFeed
+from terminal.tui.samples import NOW, snapshot
+
+FROZEN = datetime(2026, 11, 25, 7, 10, 0, tzinfo=UTC)
+NARROW = (80, 24)
+WIDE = (160, 48)
+
+
+def frozen_utc() -> datetime:
+    """The Zulu clock in every test: 2026-11-25 07:10:00Z."""
+    return FROZEN
+
+
+def make_app(
+    snap: DeskSnapshot | None = None, *, bench: bool = False, **feed: Any
+) -> tuple[ConsoleApp, SnapshotFeed, HandsLog | None]:
+    """A console on a stand-in desk showing `snap` (idle by default), clocks frozen."""
+    desk = SnapshotFeed(snap or snapshot("IDLE"), now=NOW, **feed)
+    hands = HandsLog() if bench else None
+    app = ConsoleApp(desk, hands=hands, desk_name="NORTH/DESK-1", utc=frozen_utc)
+    return app, desk, hands
+
+
+def screen_text(app: ConsoleApp) -> str:
+    """What the terminal shows, as plain text."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)  # fmt: skip
+    update = app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens, simplify=True
+    )
+    console.print(update)
+    return console.export_text()
+
+
+def fast_config(tmp_path: Path, **call: Any) -> Config:
+    """Bench configuration with timers short enough for tests."""
+    cfg = bench_config(log_dir=tmp_path / "log")
+    ptt_keys = {"tx_timeout_s", "tx_warning_s", "keepalive_s", "bridge_keepalive_timeout_s"}
+    ptt = {k: v for k, v in call.items() if k in ptt_keys}
+    rest = {k: v for k, v in call.items() if k not in ptt_keys}
+    return replace(
+        cfg,
+        gpio=replace(cfg.gpio, lamp_test_ms=0, ptt_bounce_ms=0),
+        radio=replace(cfg.radio, heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1,
+                      reopen_min_s=0.05, reopen_max_s=0.2),
+        call=replace(cfg.call, **rest),
+        ptt=replace(cfg.ptt, **ptt),
+    )  # fmt: skip
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = 5.0, what: str = "") -> None:
+    """Wait on the loop until `predicate()` holds; fail after `timeout_s`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.005)
