@@ -40,11 +40,17 @@ def candidate_pairs(
     pairs = tree.query_pairs(search_radius(geo, table), output_type="ndarray")
     i, j = pairs[:, 0].astype(np.intp), pairs[:, 1].astype(np.intp)
     tau = table.max_tau_s
-    chord = np.linalg.norm(geo.surface[j] - geo.surface[i], axis=1)
-    h_ok = chord <= tau * (geo.speed_h[i] + geo.speed_h[j]) + table.max_dmod_m + _SLACK_M
-    vbound = table.max_zthr_m + tau * (np.abs(picture.vu[i]) + np.abs(picture.vu[j])) + _SLACK_M
-    v_ok = np.abs(geo.alt_m[j] - geo.alt_m[i]) <= vbound
-    keep = h_ok & v_ok
+    # vertical first: it rejects most, and gathers of 1-D arrays are cheap
+    climb = np.abs(picture.vu)
+    vbound = table.max_zthr_m + tau * (climb[i] + climb[j]) + _SLACK_M
+    keep = np.abs(geo.alt_m[j] - geo.alt_m[i]) <= vbound
+    i, j = i[keep], j[keep]
+    sq = np.zeros(len(i))
+    for k in range(3):
+        col = geo.surface[:, k]
+        sq += (col[j] - col[i]) ** 2
+    bound = tau * (geo.speed_h[i] + geo.speed_h[j]) + table.max_dmod_m + _SLACK_M
+    keep = sq <= bound * bound
     return i[keep], j[keep]
 
 

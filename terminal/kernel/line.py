@@ -19,11 +19,13 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from terminal.kernel.geodesy import (
     F64,
     WGS84_A,
     WGS84_E2,
+    ecef,
     enu_axes,
     geodesic_direct,
     geodesic_inverse,
@@ -58,12 +60,12 @@ class Line:
         return f"{self.id}-{k + 1}"
 
     @cached_property
-    def dense(self) -> tuple[F64, NDArray[np.intp]]:
-        """Points along the geodesics as n-vectors (p, 3), and for each dense piece (p - 1) the
-        segment it belongs to."""
+    def _densified(self) -> tuple[F64, F64, NDArray[np.intp], float]:
+        """Dense points (lat, lon), the segment of each piece, and the longest piece (m)."""
         lats: list[F64] = []
         lons: list[F64] = []
         owner: list[int] = []
+        longest = 0.0
         for k, ((lat0, lon0), (lat1, lon1)) in enumerate(itertools.pairwise(self.points)):
             dist, az = geodesic_inverse_azimuth(lat0, lon0, lat1, lon1)
             n = max(1, math.ceil(float(dist) / DENSIFY_M))
@@ -71,23 +73,27 @@ class Line:
             lats.append(np.atleast_1d(la))
             lons.append(np.atleast_1d(lo))
             owner += [k] * n
+            longest = max(longest, float(dist) / n)
         lats.append(np.array([self.points[-1][0]]))
         lons.append(np.array([self.points[-1][1]]))
-        up = enu_axes(np.concatenate(lats), np.concatenate(lons))[2]
-        return up, np.array(owner, dtype=np.intp)
+        return np.concatenate(lats), np.concatenate(lons), np.array(owner, np.intp), longest
+
+    @property
+    def dense(self) -> tuple[F64, NDArray[np.intp]]:
+        """Points along the geodesics as n-vectors (p, 3), and for each dense piece (p - 1) the
+        segment it belongs to."""
+        return self._nvectors, self._densified[2]
 
     @cached_property
-    def caps(self) -> tuple[F64, F64]:
-        """Each segment's bounding cap on the unit sphere: centres (m, 3) and half-angles (m,)."""
-        nv, owner = self.dense
-        centres, halves = [], []
-        for k in range(len(self.points) - 1):
-            pieces = np.flatnonzero(owner == k)
-            pts = nv[pieces[0] : pieces[-1] + 2]  # the segment's dense points, both ends included
-            c = unit(pts.sum(axis=0))
-            centres.append(c)
-            halves.append(float(np.arccos(np.clip(pts @ c, -1.0, 1.0)).max()))
-        return np.array(centres), np.array(halves)
+    def _nvectors(self) -> F64:
+        lat, lon, _, _ = self._densified
+        return enu_axes(lat, lon)[2]
+
+    @cached_property
+    def tree(self) -> tuple[cKDTree, float]:
+        """A k-d tree over the dense points (ECEF on the ellipsoid), and half the longest piece."""
+        lat, lon, _, longest = self._densified
+        return cKDTree(ecef(lat, lon).reshape(-1, 3)), longest / 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,12 +125,17 @@ def _cross2(ax: F64, ay: F64, bx: F64, by: F64) -> F64:
 
 
 def near_line(geo: Geometry, line: Line, reach_m: F64) -> NDArray[np.intp]:
-    """Tracks that might be within ``reach_m`` (per track) of the line: each segment's bounding
-    cap on the sphere, widened by the reach."""
-    centre, half = line.caps
-    ang = np.arccos(np.clip(geo.up @ centre.T, -1.0, 1.0))  # (n, m)
-    limit = half[None, :] + (reach_m[:, None] + 1.0) / 6_335_000.0  # smallest radius of curvature
-    return np.flatnonzero(np.any(ang <= limit, axis=1)).astype(np.intp)
+    """Tracks that might be within ``reach_m`` (per track) of the line.
+
+    Any point of the line is within half a piece of a dense point, and a chord is never longer
+    than the geodesic, so a track whose chord to the nearest dense point exceeds its reach plus
+    half the longest piece is out of reach."""
+    if len(reach_m) == 0:
+        return np.zeros(0, dtype=np.intp)
+    tree, half = line.tree
+    slack = half + 1.0
+    dist, _ = tree.query(geo.surface, k=1, distance_upper_bound=float(reach_m.max()) + slack)
+    return np.flatnonzero(dist <= reach_m + slack).astype(np.intp)
 
 
 def line_metrics(picture: Picture, geo: Geometry, line: Line, idx: NDArray[np.intp]) -> LineMetrics:
