@@ -32,7 +32,7 @@ class BenchRig:
         self,
         config: Config,
         workdir: Path | None = None,
-        scenario: str | None = DEFAULT_SCENARIO,
+        scenario: str | None = None,  # the co-processor simulator: off unless named
         time_scale: float = 1.0,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
