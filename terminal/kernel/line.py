@@ -16,10 +16,10 @@ import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from terminal.kernel.geodesy import (
     F64,
@@ -90,8 +90,10 @@ class Line:
         return enu_axes(lat, lon)[2]
 
     @cached_property
-    def tree(self) -> tuple[cKDTree, float]:
+    def tree(self) -> tuple[Any, float]:
         """A k-d tree over the dense points (ECEF on the ellipsoid), and half the longest piece."""
+        from scipy.spatial import cKDTree  # here: SciPy is slow to import, the terminal needs none
+
         lat, lon, _, longest = self._densified
         return cKDTree(ecef(lat, lon).reshape(-1, 3)), longest / 2.0
 

@@ -163,3 +163,13 @@ def test_line_alerts_are_checked_against_the_line() -> None:
     logged = of(book.handle(bad), AlertLogged)[0]
     assert not logged.consistent and logged.disagreements[0].startswith("tcpa")
     assert book.views()[0].kind == "LINE" and book.views()[0].suspect
+
+
+def test_the_terminal_side_does_not_import_scipy() -> None:
+    # SciPy takes most of a second to import: only the co-processor builds a k-d tree
+    import subprocess
+    import sys
+
+    code = "import sys, terminal.core.alerts, hw.coproc; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

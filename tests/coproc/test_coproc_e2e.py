@@ -64,14 +64,14 @@ def test_head_on_goes_advisory_critical_then_clear(tmp_path: Path) -> None:
 
 def test_unplugged_mid_burst_loses_nothing(tmp_path: Path) -> None:
     async def main() -> None:
-        async with coproc_rig(tmp_path, make("burst:600"), time_scale=2.0, cycle_s=0.2) as rig:
+        async with coproc_rig(tmp_path, make("burst:300"), time_scale=2.0, cycle_s=0.2) as rig:
             await until(lambda: len(rig.sim.log.delivered) >= 100, what="the burst under way")
             rig.unplug()
             await until(lambda: not rig.link.is_up, what="the terminal sees the cable go")
             await asyncio.sleep(0.3)
             rig.plug()
             await until(lambda: rig.link.is_up, what="link back")
-            await until(lambda: len(rig.issued()) >= 600 and rig.sim.idle(), timeout_s=30,
+            await until(lambda: len(rig.issued()) >= 300 and rig.sim.idle(), timeout_s=30,
                         what="the burst delivered")  # fmt: skip
             exactly_once(rig)
             assert rig.link.port.opens >= 2
@@ -82,9 +82,9 @@ def test_unplugged_mid_burst_loses_nothing(tmp_path: Path) -> None:
 def test_a_coprocessor_reboot_mid_burst_loses_nothing(tmp_path: Path) -> None:
     async def main() -> None:
         settings = AlertSettings(restart_grace_s=1.0)
-        async with coproc_rig(tmp_path, make("burst:600"), settings=settings, time_scale=0.5,
+        async with coproc_rig(tmp_path, make("burst:300"), settings=settings, time_scale=0.5,
                               cycle_s=0.2) as rig:  # fmt: skip
-            await until(lambda: len(rig.sim.log.delivered) >= 150, what="the burst under way")
+            await until(lambda: len(rig.sim.log.delivered) >= 80, what="the burst under way")
             old = rig.sim.boot_id
             rig.sim.reboot(rig.now)
             rig.runner.pump()
