@@ -115,7 +115,10 @@ def test_hotline_coproc_sends_a_scenario_to_the_terminal(tmp_path: Path) -> None
 
     try:
         seen, received = asyncio.run(far_end())
-        assert seen == ["advisory", "critical"] and received == 2
+        # advisory then critical; a slow start may find the advisory already overtaken (the
+        # co-processor sends the newest state of a pair it has not sent yet)
+        assert seen[-1] == "critical" and set(seen) <= {"advisory", "critical"}
+        assert received == len(seen)
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=10)
