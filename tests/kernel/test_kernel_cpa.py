@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kernel_helpers import WGS84, brute_cpa, flown_range, offset, pair
+from kernel_helpers import WGS84, brute_cpa, flown_range, offset, pair, row
 
 from terminal.kernel.pairs import modified_tau, pair_metrics, range_tau, vertical_tau
 from terminal.kernel.picture import Geometry, Picture
@@ -138,3 +138,33 @@ def test_vertical_separation_now_and_at_cpa() -> None:
     t = float(m.tcpa_s[0])
     assert t == pytest.approx(25.0, rel=1e-3)
     assert m.vsep_cpa_m[0] == pytest.approx(abs(2_000 * 0.3048 - 10.0 * t), abs=0.01)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    where=places,
+    va=st.tuples(speeds, headings),
+    speed_b=st.floats(50.0, 350.0),
+    approach=headings,
+    meet_s=st.floats(5.0, 60.0),
+)
+def test_range_tau_is_the_time_to_collision_on_a_collision_course(
+    where: tuple[float, float], va: tuple[float, float], speed_b: float, approach: float,
+    meet_s: float,
+) -> None:  # fmt: skip
+    # B is placed so that both reach the same point at meet_s, flying straight (geodesics)
+    line_a = WGS84.Line(*where, va[1])
+    meet = line_a.Position(va[0] * meet_s)
+    start_b = WGS84.Direct(meet["lat2"], meet["lon2"], approach, speed_b * meet_s)
+    heading_b = start_b["azi2"] + 180.0
+    pic = Picture.from_rows([
+        row("A", *where, 20000.0, *va),
+        row("B", start_b["lat2"], start_b["lon2"], 20000.0, speed_b, heading_b),
+    ])  # fmt: skip
+    m = metrics(pic)
+    t_bf, miss_bf = brute_cpa(pic, meet_s + 10.0, step_s=0.25)
+    assert miss_bf < 1.0 and abs(t_bf - meet_s) < 0.01  # the stepping finds the collision
+    tau = float(range_tau(m.hsep_m, m.range_rate)[0])
+    assert abs(tau - meet_s) <= 0.05 + 0.005 * meet_s
+    assert abs(float(m.tcpa_s[0]) - meet_s) <= 0.05 + 0.005 * meet_s
+    assert float(m.miss_m[0]) <= 2.0 + 0.002 * float(m.hsep_m[0])
