@@ -159,7 +159,6 @@ class _Parts:
     tones: TonePlayer | None = None
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
-    acknowledge: Callable[[str, str], bool] | None = None
     note: Callable[[int, str, str], object] | None = None
 
 
