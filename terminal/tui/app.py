@@ -4,6 +4,7 @@ simulated hands)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -27,6 +28,13 @@ TICK_S = 0.25
 """How often the timers and the Zulu clock are redrawn (4 Hz)."""
 OPERATOR_ID = r"[A-Za-z0-9._-]*"
 _BENCH_ACTIONS = frozenset(k.action for k in BENCH_KEYS)
+
+
+def _freeze_heap() -> None:
+    """Move everything alive once the console is up (modules, styles, widgets, the desk) out of
+    the collector's way: a full collection then walks only what changes, so it stays short."""
+    gc.collect()
+    gc.freeze()
 
 
 def zulu_text(moment: datetime) -> str:
@@ -69,6 +77,7 @@ class ConsoleApp(App[None]):
         self._latest: DeskSnapshot = desk.snapshot
         self._apply_pending = False
         self._detached = False
+        self.freeze_heap = False
         self._main = MainScreen(desk_name=desk_name, bench=hands is not None)
         for theme in THEMES:
             self.register_theme(theme)
@@ -94,6 +103,8 @@ class ConsoleApp(App[None]):
         self.set_interval(TICK_S, self._tick)
         if self.banner:
             self.say("info", self.banner)
+        if self.freeze_heap:
+            self.call_after_refresh(_freeze_heap)
 
     def _on_snapshot(self, snap: DeskSnapshot) -> None:
         """Engine listener (loop thread, any rate): keep the latest, apply once per pass."""

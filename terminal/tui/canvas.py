@@ -41,11 +41,12 @@ class BrailleCanvas:
 
     def dot(self, x: int, y: int, layer: int = 1) -> None:
         """Set one dot (ignored outside the canvas)."""
-        if not (0 <= x < self.width and 0 <= y < self.height):
+        if x < 0 or y < 0 or x >= self.cols * 2 or y >= self.rows * 4:
             return
-        index = (y // 4) * self.cols + x // 2
-        self._bits[index] |= _DOT_BITS[x % 2][y % 4]
-        self._layer[index] = max(self._layer[index], layer)
+        index = (y >> 2) * self.cols + (x >> 1)
+        self._bits[index] |= _DOT_BITS[x & 1][y & 3]
+        if self._layer[index] < layer:
+            self._layer[index] = layer
 
     def line(self, x0: int, y0: int, x1: int, y1: int, layer: int = 1, step: int = 1) -> None:
         """A straight line of dots (Bresenham); `step` > 1 draws every step-th dot (dotted)."""

@@ -77,6 +77,7 @@ async def run_console(
         await desk.start()
         if reason == "quit":  # no signal while the desk started
             app = make_app()
+            app.freeze_heap = True
             await app.run_async(headless=headless)
         if app is not None and app.return_code and reason == "quit":
             reason = "console crashed"

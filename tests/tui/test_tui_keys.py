@@ -16,7 +16,7 @@ from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
 from terminal.tui.samples import critical_alerts, snapshot, todays_calls
 from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
-from terminal.tui.screens.main import MainScreen
+from terminal.tui.screens.main import LISTS_EVERY_S, MainScreen
 from terminal.tui.screens.prompt import PromptScreen
 
 Body = Callable[[Pilot[None], ConsoleApp, SnapshotFeed, HandsLog | None], Awaitable[None]]
@@ -323,7 +323,8 @@ def test_a_new_snapshot_keeps_the_selected_alert() -> None:
         assert app.main.selected_pair() == "P-0099"
         crit, warn, adv = critical_alerts()
         desk.publish(snapshot(alerts=(replace(warn, horizontal_m=4100), adv, crit)))
-        await pilot.pause()
+        await pilot.pause(LISTS_EVERY_S + 0.1)  # the lists redraw at most five times a second
+        assert "4.1km" in screen_text(app)
         assert app.main.selected_pair() == "P-0099"
         await pilot.press("k")
         assert desk.acknowledged == ["P-0099"]

@@ -20,7 +20,8 @@ from terminal.tui.samples import (
     link_fault_health,
     snapshot,
 )
-from terminal.tui.widgets.alerts import AlertTable
+from terminal.tui.screens.main import LISTS_EVERY_S
+from terminal.tui.widgets.alerts import AlertList
 
 STATES = ("IDLE", "RINGING", "CALLING", "CONNECTED", "TRANSMITTING", "RECEIVING")
 
@@ -115,8 +116,7 @@ def test_alert_list_is_capped() -> None:
     alerts = tuple(burst_alert(i) for i in range(250))
 
     async def steps(pilot, app, desk) -> None:
-        table = app.main.query_one(AlertTable)
-        assert table.row_count == 200
+        assert len(app.main.query_one(AlertList).rows) == 200
 
     assert "ALERTS 250 open, first 200 shown" in shown(snapshot(alerts=alerts), steps=steps)
 
@@ -153,6 +153,29 @@ def test_every_published_snapshot_is_applied_once_per_pass() -> None:
 
     text = shown(snapshot("IDLE"), steps=steps)
     assert bigtext.render("RINGING")[0] in text
+
+
+def test_a_burst_redraws_the_lists_at_most_five_times_a_second() -> None:
+    async def steps(pilot, app, desk) -> None:
+        rebuilds = []
+        original = app.main.alerts.rebuild
+
+        def counting() -> None:
+            rebuilds.append(1)
+            original()
+
+        app.main.alerts.rebuild = counting
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for i in range(300):  # 300 snapshots over about 0.6 s
+            desk.publish(snapshot("CONNECTED", alerts=(burst_alert(i),)))
+            await asyncio.sleep(0.002)
+        elapsed = loop.time() - start
+        await pilot.pause(LISTS_EVERY_S + 0.1)
+        assert len(rebuilds) <= elapsed / LISTS_EVERY_S + 2
+        assert app.main.alerts.rows[0].pair_id == "B-00299"  # the latest, not a stale one
+
+    shown(snapshot("CONNECTED"), steps=steps)
 
 
 def test_snapshots_after_exit_are_ignored() -> None:

@@ -60,7 +60,7 @@ def fast_config(tmp_path: Path, **call: Any) -> Config:
     return replace(
         cfg,
         gpio=replace(cfg.gpio, lamp_test_ms=0, ptt_bounce_ms=0),
-        radio=replace(cfg.radio, heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1,
+        radio=replace(cfg.radio, heartbeat_s=0.2, link_timeout_s=3.0, ack_timeout_s=0.1,
                       reopen_min_s=0.05, reopen_max_s=0.2),
         call=replace(cfg.call, **rest),
         ptt=replace(cfg.ptt, **ptt),

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.timer import Timer
+from textual.widgets import Footer
 
 from terminal.engine import DeskSnapshot, NoticeLine
 from terminal.tui.format import links_of
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings
-from terminal.tui.widgets.alerts import AlertTable
+from terminal.tui.widgets.alerts import AlertList
 from terminal.tui.widgets.callpanel import CallPanel
 from terminal.tui.widgets.calls import CallsTable
 from terminal.tui.widgets.lamps import LampsPane
@@ -22,6 +24,9 @@ from terminal.tui.widgets.links import LinksPane
 from terminal.tui.widgets.notices import NoticeBar
 from terminal.tui.widgets.picture import PicturePane
 from terminal.tui.widgets.topbar import TopBar
+
+LISTS_EVERY_S = 0.2
+"""The alert and call lists and the picture redraw at most five times a second."""
 
 
 class MainScreen(Screen[None]):
@@ -33,10 +38,11 @@ class MainScreen(Screen[None]):
         ("escape", "app.clear_search", "Clear search"),
     ]
 
-    snapshot: reactive[DeskSnapshot | None] = reactive(None)
-    now: reactive[float] = reactive(0.0)
-    zulu: reactive[str] = reactive("")
-    search_text: reactive[str] = reactive("")
+    # `var`, not `reactive`: a change repaints the widgets that show it, never the whole screen.
+    snapshot: var[DeskSnapshot | None] = var(None)
+    now: var[float] = var(0.0)
+    zulu: var[str] = var("")
+    search_text: var[str] = var("")
 
     def __init__(self, *, desk_name: str, bench: bool) -> None:
         super().__init__(id="main")
@@ -49,10 +55,13 @@ class MainScreen(Screen[None]):
         self.links = LinksPane(id="links")
         self.lamps = LampsPane(id="lamps")
         self.lamps.display = bench
-        self.alerts = AlertTable(id="alerts")
+        self.alerts = AlertList(id="alerts")
         self.calls = CallsTable(id="calls")
         self.picture = PicturePane(id="picture")
         self.notices = NoticeBar(id="notices")
+        self._lists_due: DeskSnapshot | None = None
+        self._lists_at = -LISTS_EVERY_S
+        self._lists_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """The layout; app.tcss arranges it for narrow and wide terminals."""
@@ -80,19 +89,35 @@ class MainScreen(Screen[None]):
         alerts.focus()
 
     def watch_snapshot(self, snap: DeskSnapshot | None) -> None:
-        """Hand each widget its part; widgets redraw only when their part changed."""
+        """Hand each widget its part; widgets redraw only when their part changed. The call,
+        links, LEDs and notices at once; the lists and the picture at most every LISTS_EVERY_S
+        (the first change at once, a burst's latest at the end of the window)."""
         if snap is None:
             return
         self.call_panel.call = snap.call
         self.top.operator = snap.operator
         self.links.health = links_of(snap.health, snap.links)
         self.lamps.leds = snap.leds
+        notices = self.notices
+        notices.notices, notices.faults = snap.notices, snap.faults
+        self._lists_due = snap
+        if self._lists_timer is None:
+            wait = self._lists_at + LISTS_EVERY_S - time.monotonic()
+            if wait <= 0:
+                self._apply_lists()
+            else:
+                self._lists_timer = self.set_timer(wait, self._apply_lists)
+
+    def _apply_lists(self) -> None:
+        self._lists_timer = None
+        snap, self._lists_due = self._lists_due, None
+        if snap is None:
+            return
+        self._lists_at = time.monotonic()
         self.alerts.alerts = snap.alerts
         picture = self.picture
         picture.line, picture.alerts = snap.line, snap.alerts
         self.calls.calls = snap.calls_today
-        notices = self.notices
-        notices.notices, notices.faults = snap.notices, snap.faults
         self._select(self.alerts.selected_pair())
 
     def watch_now(self, now: float) -> None:
@@ -108,10 +133,9 @@ class MainScreen(Screen[None]):
         self.alerts.search_text = text
         self.calls.search_text = text
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_alert_list_highlighted(self, event: AlertList.Highlighted) -> None:
         """The alert cursor moved: highlight that pair in the picture."""
-        if isinstance(event.data_table, AlertTable):
-            self._select(event.data_table.selected_pair())
+        self._select(event.pair_id)
 
     def _select(self, pair_id: str | None) -> None:
         self.picture.selected = pair_id

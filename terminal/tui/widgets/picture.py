@@ -7,9 +7,10 @@ import itertools
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from terminal.tui.canvas import BrailleCanvas, Projection
@@ -18,7 +19,7 @@ from terminal.views import AlertView, TrackView
 
 VECTOR_S = 120.0
 """Velocity vectors show where each aircraft will be this many seconds from now."""
-MAX_PAIRS_DRAWN = 40
+MAX_PAIRS_DRAWN = 24
 LAYER = {"line": 1, "advisory": 2, "warning": 3, "critical": 4, "selected": 5}
 
 
@@ -87,7 +88,7 @@ class PicturePane(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = Text()
+        self._strips: list[Strip] = []
         self._drawn_at: tuple[int, int] | None = None
 
     def watch_line(self) -> None:
@@ -107,41 +108,46 @@ class PicturePane(Widget):
         self.redraw()
 
     def redraw(self) -> None:
-        """Draw the picture at the current size (once per change, not once per frame)."""
+        """Draw the picture at the current size into strips (once per change, not per frame)."""
         size = self.content_size
         self._drawn_at = (size.width, size.height)
         canvas = BrailleCanvas(size.width, size.height)
         proj = draw(canvas, self.line, self.alerts, self.selected)
         if proj is None:
             self.border_subtitle = ""
-            self._text = Text("no deconfliction line and no open alerts",
-                              style=self.get_component_rich_style("picture--empty"))  # fmt: skip
+            empty = self.get_component_rich_style("picture--empty")
+            text = "no deconfliction line and no open alerts"
+            self._strips = [Strip([Segment(text, empty)]).adjust_cell_length(size.width)]
             self.refresh()
             return
         across = distance_text(proj.metres_across(canvas.width))
-        self.border_subtitle = f"N↑  {across} across  vectors {clock_text(VECTOR_S)}"
+        subtitle = f"N↑  {across} across  vectors {clock_text(VECTOR_S)}"
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
         styles: dict[int, Style] = {0: Style()}
         for name, layer in LAYER.items():
             styles[layer] = self.get_component_rich_style(f"picture--{name}")
-        text = Text(no_wrap=True, overflow="crop")
-        for index, row in enumerate(canvas.cells()):
-            if index:
-                text.append("\n")
+        strips = []
+        for row in canvas.cells():
+            segments = []
             run, layer = "", -1
             for char, cell_layer in row:
                 if cell_layer != layer and run:
-                    text.append(run, style=styles[layer])
+                    segments.append(Segment(run, styles[layer]))
                     run = ""
                 run += char
                 layer = cell_layer
             if run:
-                text.append(run, style=styles[layer])
-        self._text = text
+                segments.append(Segment(run, styles[layer]))
+            strips.append(Strip(segments, size.width))
+        self._strips = strips
         self.refresh()
 
-    def render(self) -> Text:
-        """The last drawing."""
+    def render_line(self, y: int) -> Strip:
+        """One row of the last drawing."""
         size = self.content_size
         if self._drawn_at != (size.width, size.height):
             self.redraw()
-        return self._text
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(size.width)
