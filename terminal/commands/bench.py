@@ -93,7 +93,7 @@ def _run_console(config: Config, sims: Sims) -> int:
 
     logfile = log_to_file(config.log.directory, "bench-console.log")
     try:
-        reason = asyncio.run(_console(config, sims))
+        reason = asyncio.run(_console(config, sims, logfile))
     except Exception as exc:
         print(f"hotline bench: {exc} (see {logfile})", file=sys.stderr)
         return EX_FAIL
@@ -101,7 +101,7 @@ def _run_console(config: Config, sims: Sims) -> int:
     return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
 
 
-async def _console(config: Config, sims: Sims) -> str:
+async def _console(config: Config, sims: Sims, logfile: Path) -> str:
     from terminal.benchrig import BenchRig
     from terminal.tui.app import ConsoleApp
     from terminal.tui.run import run_console
@@ -117,7 +117,9 @@ async def _console(config: Config, sims: Sims) -> str:
     def make_app() -> ConsoleApp:
         return ConsoleApp(rig.desk.engine, hands=rig, desk_name=name, banner=banner)
 
-    return await run_console(rig.desk, make_app, engine=rig.desk.engine, prepare=rig._start_sims)
+    return await run_console(
+        rig.desk, make_app, engine=rig.desk.engine, prepare=rig._start_sims, stderr_log=logfile
+    )
 
 
 async def _main(config: Config, sims: Sims) -> None:

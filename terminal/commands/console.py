@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     logfile = log_to_file(config.log.directory)
     attach = not args.standalone and _service_answers(config.service.socket)
     try:
-        reason = asyncio.run(_attached(config, args.watch) if attach else _main(config))
+        reason = asyncio.run(_attached(config, args.watch) if attach else _main(config, logfile))
     except Exception as exc:
         print(f"hotline console: {exc} (see {logfile})", file=sys.stderr)
         return EX_FAIL
@@ -79,7 +79,7 @@ async def _attached(config: Config, watch: bool) -> str:
     )
 
 
-async def _main(config: Config) -> str:
+async def _main(config: Config, logfile: Path) -> str:
     from terminal.desk import Desk
     from terminal.tui.app import ConsoleApp
     from terminal.tui.run import run_console
@@ -87,5 +87,8 @@ async def _main(config: Config) -> str:
     desk = Desk(config, control_socket=config.service.socket)
     name = f"{config.desk.site}/{config.desk.id}"
     return await run_console(
-        desk, lambda: ConsoleApp(desk.engine, desk_name=name), engine=desk.engine
+        desk,
+        lambda: ConsoleApp(desk.engine, desk_name=name),
+        engine=desk.engine,
+        stderr_log=logfile,
     )

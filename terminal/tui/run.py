@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +38,35 @@ class _Engine(Protocol):
     def fail_safe(self, reason: str) -> None: ...
 
 
+@contextlib.contextmanager
+def stderr_to(path: Path | None) -> Iterator[None]:
+    """While the console runs, send file descriptor 2 to `path`.
+
+    C libraries (ALSA, JACK, PortAudio) write their complaints straight to fd 2 — the terminal
+    Textual draws on — and would scribble over the screen. Textual writes through
+    `sys.__stderr__`, so it is handed a private copy of the terminal for the duration."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    terminal_fd = os.dup(2)
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    terminal = os.fdopen(terminal_fd, "w", encoding="utf-8", errors="replace")
+    saved = sys.__stderr__, sys.stderr
+    sys.__stderr__ = sys.stderr = terminal  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            terminal.flush()
+        os.dup2(terminal.fileno(), 2)
+        sys.__stderr__, sys.stderr = saved  # type: ignore[misc]
+        terminal.close()
+
+
 async def run_console(
     desk: Startable,
     make_app: Callable[[], ConsoleApp],
@@ -43,9 +74,22 @@ async def run_console(
     engine: _Engine | None = None,
     prepare: Callable[[], None] | None = None,
     headless: bool = False,
+    stderr_log: Path | None = None,
 ) -> str:
     """Start the desk, run the console until it exits, shut the desk down; returns why it
-    stopped ("quit", a signal name, "console crashed", or the exception)."""
+    stopped ("quit", a signal name, "console crashed", or the exception). With `stderr_log`,
+    what C libraries write to stderr meanwhile goes there instead of onto the screen."""
+    with stderr_to(stderr_log):
+        return await _run(desk, make_app, engine, prepare, headless)
+
+
+async def _run(
+    desk: Startable,
+    make_app: Callable[[], ConsoleApp],
+    engine: _Engine | None,
+    prepare: Callable[[], None] | None,
+    headless: bool,
+) -> str:
     loop = asyncio.get_running_loop()
     reason = "quit"
     app: ConsoleApp | None = None

@@ -18,7 +18,7 @@ from terminal.benchrig import BenchRig
 from terminal.core.calls import CallPhase
 from terminal.tui.app import ConsoleApp
 from terminal.tui.feed import SnapshotFeed
-from terminal.tui.run import run_console
+from terminal.tui.run import run_console, stderr_to
 from terminal.tui.samples import snapshot
 from terminal.tui.screens.confirm import ConfirmQuit
 
@@ -175,3 +175,15 @@ def test_bench_without_a_terminal_runs_headless(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "not a terminal; running headless" in result.stderr
     assert " state IDLE" in result.stdout
+
+
+def test_c_library_noise_on_stderr_goes_to_the_log_not_the_screen(tmp_path: Path, capfd) -> None:
+    log = tmp_path / "console.log"
+    with stderr_to(log):
+        os.write(2, b"ALSA lib confmisc.c:855: cannot find card '0'\n")  # as C code writes
+        sys.__stderr__.write("the screen\n")  # Textual's output goes to the terminal
+        sys.__stderr__.flush()
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert "ALSA" not in err and "the screen" in err and "after" in err
+    assert "cannot find card" in log.read_text()

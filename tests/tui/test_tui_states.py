@@ -126,6 +126,14 @@ def test_notices_and_console_messages() -> None:
     assert "⚠ WARNING 07:09:58Z PTT refused: link down." in shown(snapshot(notices=(notice,)))
 
 
+def test_a_standing_fault_does_not_hide_the_latest_notice() -> None:
+    notice = NoticeLine("2026-11-25T07:09:58.000Z", "info", "Alert P-0107 acknowledged.")
+    faults = ("audio: no audio device: ring and alerts on the LEDs and console only",)
+    text = shown(snapshot(notices=(notice,), faults=faults))
+    line = next(line for line in text.splitlines() if "FAULT" in line)
+    assert "✖ FAULT audio: no audio device" in line and "Alert P-0107 acknowledged." in line
+
+
 def test_operator_and_zulu_clock() -> None:
     text = shown(snapshot(operator="JDOE"))
     assert "OPERATOR JDOE" in text and "2026-11-25 07:10:00Z" in text

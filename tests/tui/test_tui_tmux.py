@@ -85,6 +85,7 @@ def test_hotline_bench_rings_answers_and_quits(tmp_path: Path) -> None:
         tmux.keys("1")  # the far end rings
         text = tmux.wait_for(lambda s: RINGING in s, "RINGING")
         assert "INCOMING" in text
+        assert "ALSA lib" not in text and "jack" not in text.lower()  # C stderr kept off screen
         tmux.keys("a")  # answer
         text = tmux.wait_for(lambda s: CONNECTED in s, "CONNECTED")
         assert RINGING not in text and "call 00:0" in text

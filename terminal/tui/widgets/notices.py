@@ -1,4 +1,4 @@
-"""The notice line: a standing fault if there is one, else the latest notice."""
+"""The notice line: standing faults, and the latest notice."""
 
 from __future__ import annotations
 
@@ -34,13 +34,19 @@ class NoticeBar(Widget):
         return engine
 
     def render(self) -> Text:
-        """The line."""
+        """Standing faults first (shortened when a notice shares the line), then the latest
+        notice: a fault must not hide the answer to what the operator just did."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        if self.faults:
-            style = self.get_component_rich_style("notices--error")
-            text.append(f"✖ FAULT {' | '.join(self.faults)}", style=style)
-            return text
         notice = self.latest()
+        if self.faults:
+            faults = f"✖ FAULT {' | '.join(self.faults)}"
+            if notice is not None:
+                room = max(24, self.content_size.width * 2 // 5)
+                if len(faults) > room:
+                    faults = faults[: room - 1] + "…"
+            text.append(faults, style=self.get_component_rich_style("notices--error"))
+            if notice is not None:
+                text.append(" │ ")
         if notice is None:
             return text
         level = notice.level if notice.level in LEVEL_MARK else "error"
