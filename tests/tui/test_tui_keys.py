@@ -330,3 +330,14 @@ def test_a_new_snapshot_keeps_the_selected_alert() -> None:
         assert desk.acknowledged == ["P-0099"]
 
     drive(body, alerts=critical_alerts())
+
+
+def test_docs_list_every_key() -> None:
+    from pathlib import Path
+
+    from terminal.tui.screens.help import key_name
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "console.md").read_text()
+    for key in (*OPERATOR_KEYS, *BENCH_KEYS):
+        name = key_name(key).split(" / ")[0]
+        assert f"| `{name}` | {key.title} |" in docs, key.title

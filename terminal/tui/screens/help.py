@@ -19,13 +19,12 @@ NOTE = (
 )
 
 
+_NAMES = {"space": "Space", "slash": "/", "question_mark": "?", "f1": "F1"}
+
+
 def key_name(key: Key) -> str:
-    """How a key is written on the help screen."""
-    shown = key.display or key.keys.split(",")[0]
-    if "," in key.keys:
-        extra = ", ".join(k.upper() if k.startswith("f") else k for k in key.keys.split(",")[1:])
-        shown = f"{shown} / {extra}"
-    return shown
+    """How a key is written on the help screen: `Space`, `? / F1`."""
+    return " / ".join(_NAMES.get(k, k) for k in key.keys.split(","))
 
 
 def key_table(bench: bool) -> Table:
