@@ -13,7 +13,9 @@ class DeskPort(Protocol):
     """The engine as the console sees it (`terminal.engine.Engine` is one)."""
 
     snapshot: DeskSnapshot
-    clock: Callable[[], float]
+
+    def clock(self) -> float:
+        """Now, in the engine's loop-clock seconds (the call's timers count in these)."""
 
     def subscribe(self, listener: Callable[[DeskSnapshot], None]) -> None:
         """Call `listener` on the loop thread with every new snapshot."""
