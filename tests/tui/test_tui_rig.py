@@ -83,6 +83,7 @@ def test_incoming_call_answer_talk_receive_hang_up(tmp_path: Path) -> None:
 
 def test_call_out_far_answers_far_hangs_up(tmp_path: Path) -> None:
     async def body(pilot, app, rig) -> None:
+        rig.bridge.auto_answer_s = None  # the far end answers when the test says (key 2)
         await pilot.press("c")
         await shows(pilot, app, "CALLING")
         assert "OUTGOING" in screen_text(app)
