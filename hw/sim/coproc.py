@@ -75,7 +75,7 @@ class CoprocLog:
     """What the co-processor did, for tests, the bench and its console."""
 
     issued: deque[tuple[str, int, str, int]] = field(default_factory=lambda: deque(maxlen=LOG_MAX))
-    delivered: set[tuple[str, int]] = field(default_factory=set)
+    delivered: set[tuple[str, int]] = field(default_factory=set)  # the latest LOG_MAX
     clears_sent: int = 0
     clears_delivered: int = 0
     requeued: int = 0
@@ -83,6 +83,16 @@ class CoprocLog:
     cycles: int = 0
     reboots: int = 0
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
+    acked: int = 0
+    _order: deque[tuple[str, int]] = field(default_factory=deque)
+
+    def note_delivered(self, key: tuple[str, int]) -> None:
+        """An ALERT was acknowledged (the set keeps the latest LOG_MAX, the count all)."""
+        self.acked += 1
+        self.delivered.add(key)
+        self._order.append(key)
+        if len(self._order) > LOG_MAX:
+            self.delivered.discard(self._order.popleft())
 
 
 class CoprocSim:
@@ -252,7 +262,7 @@ class CoprocSim:
             case Delivered(seq=seq):
                 item = self._inflight.pop(seq, None)
                 if isinstance(item, Issue):
-                    self.log.delivered.add((self.boot_id, item.alert_seq))
+                    self.log.note_delivered((self.boot_id, item.alert_seq))
                 elif item is not None:
                     self.log.clears_delivered += 1
             case SendFailed(seq=seq):

@@ -123,7 +123,7 @@ def status_line(sim: Any) -> str:
     up = "up" if sim.session.is_up else "down"
     return (
         f"coproc {sim.boot_id}: link {up}, {log.cycles} cycles, {len(sim.in_alert())} in alert, "
-        f"{len(sim.outbox)} queued, {len(log.issued)} alerts sent, {len(log.delivered)} acked, "
+        f"{len(sim.outbox)} queued, {log.acked} alerts acked, "
         f"{log.clears_sent} clears"
     )
 
