@@ -97,7 +97,7 @@ async def _run(
     def stop(why: str, return_code: int = 0) -> None:
         nonlocal reason
         reason = why
-        if app is not None and app.is_running:
+        if app is not None:  # queued if the console is still starting: it exits once up
             app.exit(return_code=return_code)
 
     def on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

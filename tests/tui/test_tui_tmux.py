@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -98,3 +99,74 @@ def test_hotline_bench_rings_answers_and_quits(tmp_path: Path) -> None:
         assert not Path(f"/proc/{hotline}").exists()  # ended and reaped
     finally:
         tmux.close()
+
+
+CONSOLE_CONFIG = """
+[gpio]
+pin_factory = "mock"
+[radio]
+port = "{port}"
+[coproc]
+enabled = false
+[log]
+directory = "log"
+[audio]
+enabled = false
+[service]
+socket = "control.sock"
+"""
+
+
+
+def _gone(pid: int, timeout_s: float = 10) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_hotline_console_shows_the_desk_and_quits(tmp_path: Path) -> None:
+    config = tmp_path / "hotline.toml"
+    config.write_text(CONSOLE_CONFIG.format(port="/dev/ttyNOSUCHHOTLINE0"), encoding="utf-8")
+    tmux = Tmux(tmp_path)
+    tmux.start(f"{HOTLINE} console --standalone --config {config}")
+    try:
+        text = tmux.wait_for(lambda s: "HOTLINE" in s and "Answer" in s, "the console")
+        assert "✖ BRIDGE DOWN" in text and "BRIDGE LINK DOWN" in text  # no bridge on that port
+        assert "BENCH" not in text  # the desk's console has no bench keys
+        tmux.keys("q")  # idle: quits at once
+        text = tmux.wait_for(lambda s: "HOTLINE-EXIT=" in s, "the process to end")
+        assert "HOTLINE-EXIT=0" in text
+        assert (tmp_path / "log" / "console.log").exists()
+    finally:
+        tmux.close()
+
+
+def test_closing_the_terminal_stops_the_bench(tmp_path: Path) -> None:
+    """SIGHUP (the terminal went away) ends the console and shuts the desk down."""
+    tmux = Tmux(tmp_path)
+    tmux.start(f"{HOTLINE} bench --scenario none --log-dir {tmp_path / 'log'}")
+    try:
+        tmux.wait_for(lambda s: "BRIDGE up" in s, "the console")
+        (shell_child,) = children(tmux.pane_pid())
+        tmux.keys("1")
+        tmux.wait_for(lambda s: RINGING in s, "RINGING")
+        tmux.keys("a")  # a call is up when the terminal goes
+        tmux.wait_for(lambda s: CONNECTED in s, "CONNECTED")
+    finally:
+        tmux.close()
+    assert _gone(shell_child), "hotline bench still running after its terminal closed"
+    # The desk shut down on the way out: the call is in the record, ended (hung up), not open.
+    result = subprocess.run(
+        [str(HOTLINE), "log", "calls", "--db", str(tmp_path / "log" / "hotline.db"),
+         "--since", "24h", "--format", "jsonl"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (call,) = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert call["outcome"] == "answered" and call["ended_utc"], call
