@@ -117,6 +117,7 @@ class CoprocSim:
     ) -> None:
         if cycle_s <= 0 or time_scale <= 0:
             raise ValueError("cycle_s and time_scale must be positive")
+        import scipy.spatial  # noqa: F401  the kernel's k-d tree: loaded now, not in a cycle
         self.source = source
         self.line = line if line is not None else source.line
         self.table = table

@@ -83,6 +83,7 @@ def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
 
     if args.baud <= 0 or args.cycle <= 0 or args.speed <= 0:
         raise ValueError("--baud, --cycle and --speed must be positive")
+
     line = parse_line(args.line) if args.line else None
     spec = parse_spec(tracks)
     source: Any

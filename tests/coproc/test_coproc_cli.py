@@ -94,7 +94,7 @@ def _spawn(args: list[str], stdin: int | None = None) -> subprocess.Popen[bytes]
 
 def test_hotline_coproc_sends_a_scenario_to_the_terminal(tmp_path: Path) -> None:
     pty = PtyPair(tmp_path / "coproc")
-    proc = _spawn(["coproc", "--port", pty.path, "--tracks", "head-on", "--speed", "30",
+    proc = _spawn(["coproc", "--port", pty.path, "--tracks", "head-on", "--speed", "20",
                    "--cycle", "0.05", "--status", "0.5"])  # fmt: skip
 
     async def far_end() -> tuple[list[str], int]:
@@ -121,7 +121,7 @@ def test_hotline_coproc_sends_a_scenario_to_the_terminal(tmp_path: Path) -> None
         out, _ = proc.communicate(timeout=10)
         pty.close()
     assert proc.returncode == 0, out
-    assert b"co-processor" in out and b"alerts acked" in out
+    assert f"on {pty.path}; tracks ready".encode() in out
 
 
 def test_hotline_sim_coproc_obeys_its_commands(tmp_path: Path) -> None:
@@ -156,3 +156,16 @@ def test_hotline_sim_coproc_obeys_its_commands(tmp_path: Path) -> None:
     assert proc.returncode == 0, out
     text = out.decode()
     assert "unknown command 'bogus'" in text and text.count("link up") >= 2
+
+
+def test_the_status_line() -> None:
+    from hw.sim.coproc import CoprocSim
+    from hw.sim.tracks.scenarios import make
+    from terminal.commands.coproc import status_line
+
+    sim = CoprocSim(make("burst:3"), boot_id="C0DE0001")
+    sim.start(0.0)
+    sim.poll(0.0)
+    line = status_line(sim)
+    assert line.startswith("coproc C0DE0001: link down, 1 cycles, 3 in alert, 3 queued")
+    assert line.endswith("0 alerts acked, 0 clears")
