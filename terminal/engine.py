@@ -169,6 +169,7 @@ class Engine:
         self.options = options
         self.clock = clock
         self.core = CallControl(options.call)
+        self.last_call_id: int | None = None  # notes after a call ends go to it
         self.parts = _Parts()
         self.operator = options.operator
         self._debounce = Debouncer(options.bounce_s)
@@ -302,6 +303,8 @@ class Engine:
             return False
         handler = self.parts.note
         call_id = self.core.state.call_id
+        if call_id is None:
+            call_id = self.last_call_id
         if handler is None or call_id is None:
             self.notice("warning", "No call to attach the note to.")
             return False
@@ -414,6 +417,8 @@ class Engine:
                 CallStarted() | CallAnswered() | TransmissionStarted() | TransmissionEnded()
                 | CallEnded()
             ):
+                if isinstance(effect, CallStarted):
+                    self.last_call_id = effect.call_id
                 self._record(effect)
 
     def _record(self, effect: Effect) -> None:

@@ -69,6 +69,31 @@ def test_answered_call_with_a_transmission_is_logged_and_shown(
     assert json.loads(listed.stdout.splitlines()[0])["outcome"] == "answered"
 
 
+def test_a_note_typed_after_hang_up_goes_into_the_call_just_ended(
+    run_rig: Run, tmp_path: Path
+) -> None:
+    async def body(rig: BenchRig) -> None:
+        engine = rig.desk.engine
+        assert not engine.add_note("before any call"), "no call yet: nothing to attach to"
+        rig.far("ring")
+        await until(lambda: engine.core.state.phase is CallPhase.RINGING)
+        engine.intent("answer")
+        await until(lambda: engine.core.state.phase is CallPhase.CONNECTED)
+        engine.intent("hangup")
+        await until(lambda: engine.core.state.phase is CallPhase.IDLE)
+        assert engine.add_note("far end will call back at 1400Z")
+        await until(
+            lambda: bool(engine.snapshot.calls_today)
+            and "1400Z" in engine.snapshot.calls_today[0].notes,
+            what="the note shown on the ended call",
+        )
+
+    run_rig(body)
+    with LogReader(tmp_path / "log" / "hotline.db") as reader:
+        calls = reader.calls()
+    assert len(calls) == 1 and "1400Z" in calls[0].notes and calls[0].ended_utc_ms is not None
+
+
 def test_missed_call_is_logged(run_rig: Run, tmp_path: Path) -> None:
     async def body(rig: BenchRig) -> None:
         rig.far("ring")
