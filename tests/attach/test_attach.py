@@ -6,79 +6,19 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from hw.pty import PtyPair
-from hw.sim.bridge import BridgeSim
-from hw.sim.runner import SimRunner
 from terminal.attach.client import RemoteEngine
 from terminal.control import request
 from terminal.log import LogReader
-
-
-async def until(predicate: Callable[[], bool], timeout_s: float = 5.0, what: str = "") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
-class Rig:
-    """A `hotline service` child wired over a pty to a bridge simulator in this process."""
-
-    def __init__(
-        self, tmp: Path, sim: BridgeSim, runner: SimRunner, proc: asyncio.subprocess.Process
-    ) -> None:
-        self.tmp, self.sim, self.runner, self.proc = tmp, sim, runner, proc
-        self.sock = tmp / "c.sock"
-
-    def now(self) -> float:
-        return asyncio.get_running_loop().time()
-
-
-@asynccontextmanager
-async def service(
-    tmp: Path, socket_mode: str = "0660", sock: Path | None = None
-) -> AsyncIterator[Rig]:
-    loop = asyncio.get_running_loop()
-    pty = PtyPair()
-    sim = BridgeSim(heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1)
-    runner = SimRunner(sim, clock=loop.time)
-    runner.attach_fd(pty.master_fd)
-    cfg = tmp / "desk.toml"
-    cfg.write_text(
-        f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
-        f'heartbeat_s = 0.2\nlink_timeout_s = 0.8\n[coproc]\nenabled = false\n'
-        f'[log]\ndirectory = "{tmp / "log"}"\n'
-        f'[service]\nsocket = "{sock or tmp / "c.sock"}"\nsocket_mode = "{socket_mode}"\n'
-    )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg),
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    rig = Rig(tmp, sim, runner, proc)
-    if sock is not None:
-        rig.sock = sock
-    try:
-        await until(lambda: sim.session.is_up and rig.sock.exists(), 15, "service up")
-        yield rig
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), 10)
-        runner.detach()
-        pty.close()
+from tests.rigs.bench import until
+from tests.rigs.service_child import service
 
 
 def test_console_attaches_mid_call_and_shows_it(tmp_path: Path) -> None:

@@ -12,12 +12,10 @@ from pathlib import Path
 
 from e2e_helpers import until
 
-from hw.pty import PtyPair
-from hw.sim.bridge import BridgeSim
-from hw.sim.runner import SimRunner
 from terminal.benchrig import BenchRig
 from terminal.core.calls import CallPhase
 from terminal.log import LogReader
+from tests.rigs.service_child import service
 
 Run = Callable[..., None]
 
@@ -110,34 +108,13 @@ def test_missed_call_is_logged(run_rig: Run, tmp_path: Path) -> None:
 
 def test_sigterm_mid_call_ends_the_call_record_and_flushes(tmp_path: Path) -> None:
     async def main() -> None:
-        loop = asyncio.get_running_loop()
-        pty = PtyPair()
-        sim = BridgeSim(heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1)
-        runner = SimRunner(sim, clock=loop.time)
-        runner.attach_fd(pty.master_fd)
-        cfg = tmp_path / "desk.toml"
-        cfg.write_text(
-            f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
-            f'heartbeat_s = 0.2\nlink_timeout_s = 0.8\n[coproc]\nenabled = false\n'
-            f'[log]\ndirectory = "{tmp_path / "log"}"\n[service]\nsocket = "{tmp_path}/c.sock"\n'
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg),
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        try:
-            await until(lambda: sim.session.is_up and (tmp_path / "c.sock").exists(), 15)
-            sim.ring(loop.time())
-            runner.pump()
-            await until(lambda: sim.phase.value == "RINGING_DESK", 5)
-            await asyncio.sleep(0.3)
-            proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 10) == 0
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-            runner.detach()
-            pty.close()
+        async with service(tmp_path) as child:
+            child.sim.ring(child.now())
+            child.runner.pump()
+            await until(lambda: child.sim.phase.value == "RINGING_DESK", 5)
+            await until(lambda: child.state().get("state") == "RINGING", 5, "desk ringing")
+            child.signal(signal.SIGTERM)
+            assert await child.wait() == 0
 
     asyncio.run(main())
     db = tmp_path / "log" / "hotline.db"
