@@ -15,6 +15,7 @@ from terminal.config.model import (
     GpioConfig,
     LinkConfig,
     LogConfig,
+    MqttConfig,
     PttConfig,
     ServiceConfig,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "GpioConfig",
     "LinkConfig",
     "LogConfig",
+    "MqttConfig",
     "PttConfig",
     "ServiceConfig",
     "bench_config",

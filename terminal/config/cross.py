@@ -9,6 +9,7 @@ import os.path
 from collections.abc import Callable
 from typing import Any
 
+from terminal.config.broker import check_mqtt
 from terminal.config.issues import show
 from terminal.config.rules import number
 
@@ -27,6 +28,7 @@ def check_all(values: Values, bad: set[str], present: set[str], report: Report) 
         _link_timers(link, values[link], bad, report)
     _distinct_ports(values, bad, present, report)
     _ptt_timers(values["ptt"], bad, report)
+    check_mqtt(values["mqtt"], bad, present, report)
 
 
 def _distinct_pins(gpio: dict[str, Any], bad: set[str], present: set[str], report: Report) -> None:

@@ -25,6 +25,7 @@ _HINTS = get_type_hints(Config)
 SECTIONS: dict[str, type] = {f.name: _HINTS[f.name] for f in fields(Config)}
 _EXPECTED: dict[Any, str] = {bool: "a boolean", int: "an integer", float: "a number"}
 _EXPECTED |= {str: "a string", Path: "a path string", str | int: "a string or an integer"}
+_EXPECTED |= {Path | None: 'a path string, or "" for none'}
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -89,6 +90,8 @@ def _coerce(hint: Any, value: Any) -> Any:
             return float(value)
         except OverflowError:
             return math.inf if value > 0 else -math.inf
+    if hint == Path | None and type(value) is str:  # optional file: "" = none
+        return _coerce(Path, value) if value else None
     if hint is Path and type(value) is str:
         if not value or "\x00" in value:
             raise Invalid("is not a path")

@@ -111,6 +111,29 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class MqttConfig:
+    """The optional publisher of every call and alert record to an MQTT broker (docs/mqtt.md).
+
+    Secrets never live here: `password_file` names a file holding the password.
+    """
+
+    enabled: bool = False
+    broker: str = "mqtt://127.0.0.1:1883"
+    topic_prefix: str = "hotline"
+    client_id: str = ""  # "" = hotline-<site>-<desk>
+    keepalive_s: int = 30
+    username: str = ""
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 30.0
+    max_inflight: int = 100
+    state_interval_s: float = 1.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole desk configuration: one attribute per [section]."""
 
@@ -124,3 +147,4 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
+    mqtt: MqttConfig = field(default_factory=MqttConfig)

@@ -17,6 +17,7 @@ from terminal.config.model import (
     GpioConfig,
     LinkConfig,
     LogConfig,
+    MqttConfig,
     PttConfig,
     ServiceConfig,
 )
@@ -164,6 +165,47 @@ def _group(value: str) -> None:
 
 GROUP = Rule("1..32 characters of A-Z a-z 0-9 _ . - (not starting with . or -)", _group)
 
+_BROKER = re.compile(r"(?P<scheme>mqtts?)://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?/?")
+
+
+def _broker(value: str) -> None:
+    url = _BROKER.fullmatch(value)
+    if url is None:
+        raise Invalid("is not an MQTT broker URL")
+    if url["port"] is not None and not 1 <= int(url["port"]) <= 65535:
+        raise Invalid("has a port out of range")
+
+
+BROKER = Rule("mqtt://host[:port] (default port 1883) or mqtts://host[:port] (TLS, 8883)", _broker)
+
+
+def _topic_prefix(value: str) -> None:
+    levels = value.split("/")
+    if not 1 <= len(value) <= 64 or any(not re.fullmatch(r"[A-Za-z0-9_.-]+", x) for x in levels):
+        raise Invalid("is not a topic prefix")
+
+
+TOPIC_PREFIX = Rule(
+    "1..64 characters: levels of A-Z a-z 0-9 _ . - separated by single /", _topic_prefix
+)
+
+
+def _client_id(value: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{0,64}", value):
+        raise Invalid("is not a client id")
+
+
+CLIENT_ID = Rule('0..64 characters of A-Z a-z 0-9 _ . - ("" = hotline-<site>-<desk>)', _client_id)
+
+
+def _username(value: str) -> None:
+    if len(value) > 128 or any(not c.isprintable() for c in value):
+        raise Invalid("is not a user name")
+
+
+USERNAME = Rule("0..128 printable characters", _username)
+FILE = Rule('a file path (relative to this file\'s directory), or "" for none')
+
 PIN = between(2, 27, "is not a GPIO pin on the 40-pin header")
 SECONDS = between(5, 600)
 VOLUME = between(0.0, 1.0)
@@ -217,6 +259,21 @@ RULES: dict[type, dict[str, Rule]] = {
         "suspect_tolerance_pct": between(0.1, 100),
     },
     ServiceConfig: {"socket": SOCKET_PATH, "socket_mode": SOCKET_MODE, "socket_group": GROUP},
+    MqttConfig: {
+        "broker": BROKER,
+        "topic_prefix": TOPIC_PREFIX,
+        "client_id": CLIENT_ID,
+        "keepalive_s": between(5, 3600),
+        "username": USERNAME,
+        "password_file": FILE,
+        "ca_file": FILE,
+        "cert_file": FILE,
+        "key_file": FILE,
+        "reconnect_min_s": between(0.1, 60),
+        "reconnect_max_s": between(0.1, 3600),
+        "max_inflight": between(1, 1000),
+        "state_interval_s": between(0.1, 60),
+    },
 }
 
 BOOLEAN = Rule("true or false")
