@@ -223,6 +223,10 @@ class RadioLink:
         self.port.discard_pending()
         if self.keyed:
             self._next_ka = None
+        # The session goes down with the port, before the core hears of it: the UNKEY(LINK) the
+        # core sends then is held for the port's return (4.8), not retried into a closed port
+        # until it fails and is dropped.
+        self.session.reset(now)
         self._set_up(False, f"radio bridge port closed: {reason}", now)
 
     def _set_up(self, up: bool, reason: str, now: float) -> None:

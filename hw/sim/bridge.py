@@ -241,9 +241,21 @@ class BridgeSim:
             case LinkDown():
                 if self.keyed:
                     self._set_tx(False, TxReason.LINK, now)
+                if self.phase in (FarPhase.CONNECTED, FarPhase.RINGING_FAR):
+                    # The terminal ends its call when the link falls (link_lost): so does the
+                    # bridge, toward the far end. A far end still calling keeps ringing.
+                    self.phase = FarPhase.IDLE
+                    self.answer_at = None
+                    self.rx = False
+            case LinkUp():
+                # The terminal ended the call it was ringing with when the link fell: ring it
+                # again if the far end still calls (unless a RING is already on its way).
+                ringing = self.phase is FarPhase.RINGING_DESK
+                if ringing and not any(isinstance(m, Ring) for _, m in self.session.pending()):
+                    self._send(Ring(), now)
             case ProtocolError(detail=detail):
                 self.log.errors.append(detail)
-            case LinkUp() | PeerHello():
+            case PeerHello():
                 pass
 
     def _refuse(self, seq: int, text: str, now: float) -> None:
