@@ -30,6 +30,10 @@ def open_serial(port: str, baud: int, *, exclusive: bool = True) -> Any:
     kwargs: dict[str, Any] = {"baudrate": baud, "timeout": 0, "write_timeout": 0}
     if "://" not in port:
         kwargs["exclusive"] = exclusive
+    else:
+        # A URL port without a descriptor is written through pyserial, whose loop:// raises
+        # "Write timeout" on any write with write_timeout=0; its writes do not block anyway.
+        kwargs["write_timeout"] = None
     return serial.serial_for_url(port, **kwargs)
 
 
@@ -84,7 +88,13 @@ class SerialPort:
         return self._ser is not None
 
     async def run(self) -> None:
-        """Open the port, keep it open, reopen after loss; returns when `stop` is called."""
+        """Open the port, keep it open, reopen after loss; returns when `stop` is called.
+
+        The back-off also applies to a port that opens but fails at once (a write error, a device
+        that hangs up): it is reopened after the delay, never in a tight loop. The delay starts
+        again from `reopen_min_s` once the port has stayed open for `reopen_max_s`.
+        """
+        loop = asyncio.get_running_loop()
         delay = self._reopen_min_s
         while not self._stopping:
             try:
@@ -95,8 +105,14 @@ class SerialPort:
                 await self._sleep_unless_stopped(delay)
                 delay = min(delay * 2, self._reopen_max_s)
                 continue
-            delay = self._reopen_min_s
+            opened_at = loop.time()
             await self._closed_event.wait()
+            if self._stopping:
+                break
+            if loop.time() - opened_at >= self._reopen_max_s:
+                delay = self._reopen_min_s
+            await self._sleep_unless_stopped(delay)
+            delay = min(delay * 2, self._reopen_max_s)
 
     async def _sleep_unless_stopped(self, delay: float) -> None:
         self._closed_event.clear()
