@@ -118,6 +118,9 @@ class BridgeSim:
     def poll(self, now: float) -> None:
         """Run timers: session heartbeats and retransmits, keepalive expiry, auto-answer."""
         if self.silent:
+            # Deaf and mute, but the keepalive auto-unkey is the bridge's own safety timer: it
+            # runs whatever the line does (docs/protocol.md 6).
+            self._run_timers(now)
             return
         for event in self.session.poll(now):
             self._on_session_event(event, now)

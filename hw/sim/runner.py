@@ -58,6 +58,11 @@ class SimRunner:
             self.sim.start(self._clock())
             self.pump()
 
+    def divert(self, write: Callable[[bytes], object]) -> None:
+        """Hand what the simulator says to `write` instead of the port (a test cuts and mixes
+        it before it reaches the line); `attach_fd` again to undo."""
+        self._write = write
+
     def detach(self) -> None:
         """Stop speaking (before the descriptor is closed)."""
         if self._fdport is not None:

@@ -248,6 +248,7 @@ class Decoder:
         self._discard = self._dirty = False
 
     def _garbage_error(self, count: int) -> FrameError:
+        self.stats["garbage_bytes"] += count  # bytes discarded, beside the runs reported
         where = "more " if self._g_reported else ""
         self._g_reported = True
         head = _preview(self._g_head)
@@ -260,7 +261,8 @@ class Decoder:
     def _parse(self, line: bytes) -> Frame | FrameError:
         """Parse one terminated candidate: ``$`` ... ``*HHHH`` [CR], LF already removed."""
         if len(line) >= MAX_FRAME_BYTES:
-            return self._error("too_long", f"{len(line) + 1} bytes > {MAX_FRAME_BYTES}")
+            # The same words as when the frame arrives in pieces: chunking must not show.
+            return self._error("too_long", f"no terminator in {MAX_FRAME_BYTES} bytes")
         if line[-1:] == b"\r":
             line = line[:-1]
         if len(line) < 6 or line[-5] != 0x2A:

@@ -146,6 +146,7 @@ def test_endless_garbage_is_reported_in_bounded_runs() -> None:
     assert kinds(items) == ["garbage"] * 3
     assert kinds(decoder.feed(b"\n")) == ["garbage"]
     assert decoder.stats["garbage"] == 4
+    assert decoder.stats["garbage_bytes"] == 3 * MAX_FRAME_BYTES + 5, "every byte discarded"
 
 
 def test_partial_frame_waits_for_more_bytes_and_reset_drops_it() -> None:
