@@ -29,6 +29,7 @@ from terminal.core.calls import CallSettings
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogWriter
+from terminal.mqtt.publisher import Publisher
 from terminal.records import DeskRecords
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Desk:
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
     coproc: CoprocLink | None = field(init=False, default=None)
+    mqtt: Publisher | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         options = engine_options(self.config)
@@ -141,6 +143,8 @@ class Desk:
             coproc = self.coproc
             self.engine.add_link("coproc", lambda: coproc.is_up)
             self._tasks.append(loop.create_task(coproc.run(), name="coproc-link"))
+        if self.config.mqtt.enabled:
+            self._start_mqtt(loop)
         if self.control_socket is not None:
             socket_path = self.control_socket
             service = self.config.service
@@ -165,6 +169,20 @@ class Desk:
         while True:
             await asyncio.sleep(1.0)
             self.engine.refresh()
+
+    def _start_mqtt(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The optional MQTT publisher: every call and alert record, store-and-forward from the
+        log (docs/mqtt.md). The desk works the same with the broker away."""
+        assert self.writer is not None
+        desk = self.config.desk
+        self.mqtt = Publisher(
+            self.config.mqtt, desk.site, desk.id, self.writer, on_change=self.engine.refresh
+        )
+        mqtt = self.mqtt
+        self.engine.add_link("mqtt", lambda: mqtt.is_up)
+        self.engine.add_health("mqtt", mqtt.health)
+        self.engine.subscribe(mqtt.desk_changed)
+        self._tasks.append(loop.create_task(mqtt.run(), name="mqtt"))
 
     def _force_unkey(self) -> bool:
         if not self.radio.is_up:
@@ -223,6 +241,8 @@ class Desk:
         self.engine.fail_safe(reason)
         with contextlib.suppress(AttributeError):
             await self.radio.settle(settle_s)
+        if self.mqtt is not None:
+            await self.mqtt.stop(timeout_s=settle_s)
         self.stop(reason)
 
     def stop(self, reason: str) -> None:
@@ -241,6 +261,8 @@ class Desk:
         if self.audio is not None:
             self.audio.close()
             self.audio = None
+        if self.mqtt is not None:
+            self.mqtt.save_on_close()
         if self.writer is not None:
             if not self.writer.close(timeout=5.0):
                 log.error("the log did not flush within 5 s; records may be waiting in the queue")

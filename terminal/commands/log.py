@@ -27,6 +27,7 @@ from terminal.log import (
     verify_archives,
 )
 from terminal.log.formats import FORMATS, write_rows
+from terminal.log.retention import DAY_MS, held_back
 from terminal.log.zulu import now_ms, parse_when, to_iso
 
 DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
@@ -185,6 +186,15 @@ def _print_report(report: VerifyReport) -> None:
         print(f"  ... and {hidden} more", file=sys.stderr)
 
 
+def _say_held_back(db_path: Path, days: int) -> None:
+    """Old records the outbox (MQTT publisher) has not sent are kept: say so."""
+    kept, cursors = held_back(db_path, now_ms() - days * DAY_MS)
+    if kept:
+        where = ", ".join(f"{name} at record {sent}" for name, sent in sorted(cursors.items()))
+        print(f"kept {kept} records older than {days} days that the outbox has not sent yet "
+              f"({where}); they are archived once sent")  # fmt: skip
+
+
 def _run_retain(args: argparse.Namespace) -> int:
     if args.db is not None and args.days is not None and args.archive_dir is not None:
         directory, days = args.db.parent, args.days
@@ -201,6 +211,7 @@ def _run_retain(args: argparse.Namespace) -> int:
         result = retain(store, days, archive_dir)
     finally:
         store.close()
+    _say_held_back(db_path, days)
     if result is None:
         print(f"nothing older than {days} days")
         return EX_OK

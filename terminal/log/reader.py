@@ -142,6 +142,14 @@ class LogReader:
         row = self._query("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1", ()).fetchone()
         return (0, bytes(32)) if row is None else (int(row[0]), bytes(row[1]))
 
+    def outbox(self) -> dict[str, int]:
+        """Each outbox cursor's last sent record id (none in a file from before schema 2)."""
+        try:
+            rows = self._conn.execute("SELECT name, sent_id FROM outbox").fetchall()
+        except sqlite3.OperationalError:  # no outbox table: nothing is waiting to be sent
+            return {}
+        return {str(name): int(sent) for name, sent in rows}
+
     def _query(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, params)

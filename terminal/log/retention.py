@@ -8,6 +8,9 @@ Two steps, so the writer is held up only briefly:
    prefix and the calls/alerts rows wholly inside it, and appends a `checkpoint` record naming the
    last archived id and hash, where the remaining chain now starts. `hotline log verify` starts
    from that checkpoint; the archive files verify on their own (`--archive`).
+
+Records an outbox cursor (the MQTT publisher's) has not sent yet are never archived: the prefix
+stops at the lowest cursor, and `held_back(...)` says how many old records wait for it.
 """
 
 from __future__ import annotations
@@ -57,12 +60,28 @@ def archive_old(db_path: Path, cutoff_ms: int, archive_dir: Path) -> Archive | N
             return None
         young = reader.first_id_since(cutoff_ms)
         through = span[1] if young is None else young - 1
+        unsent = reader.outbox()
+        if unsent:
+            through = min(through, *unsent.values())
         if through < span[0]:
             return None
         path = archive_dir / f"records-{span[0]:010d}-{through:010d}.jsonl"
         count, last = write_records(path, reader.chain(span[0], through))
     assert last is not None
     return Archive(path, span[0], through, last.hash, count)
+
+
+def held_back(db_path: Path, cutoff_ms: int) -> tuple[int, dict[str, int]]:
+    """How many records older than `cutoff_ms` retention keeps because an outbox has not sent
+    them, and the outbox cursors."""
+    with LogReader(db_path) as reader, reader.snapshot():
+        cursors = reader.outbox()
+        if not cursors:
+            return 0, {}
+        young = reader.first_id_since(cutoff_ms)
+        floor = min(cursors.values())
+        old = sum(1 for _ in reader.chain(floor + 1, (young or 2**62) - 1))
+    return old, cursors
 
 
 def apply_retention(

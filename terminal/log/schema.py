@@ -67,7 +67,22 @@ def _v1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+_V2 = """
+CREATE TABLE outbox (
+    name           TEXT    PRIMARY KEY,
+    sent_id        INTEGER NOT NULL,
+    updated_utc_ms INTEGER NOT NULL
+) WITHOUT ROWID
+"""
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """The outbox: one cursor per consumer (the MQTT publisher is "mqtt"). Every record with an
+    id above `sent_id` is still to be sent; the chain covers `records` only, not this table."""
+    conn.execute(_V2)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 """MIGRATIONS[n] takes a database from version n to n + 1."""
 
 

@@ -90,6 +90,7 @@ class LogWriter:
         self._closed = False
         self._last: Future[int] | None = None
         self._fault: str | None = None
+        self._committed: list[Callable[[int], None]] = []
         self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
         self._thread.start()
 
@@ -127,6 +128,18 @@ class LogWriter:
             self._last = future
             self._queue.put(_Pending(entry, future))
         return future
+
+    def on_commit(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(last_id)` on the writer thread after each commit (the MQTT publisher
+        wakes on it; hand it to a loop with call_soon_threadsafe, never block)."""
+        self._committed.append(listener)
+
+    def _notify(self, last_id: int) -> None:
+        for listener in self._committed:
+            try:
+                listener(last_id)
+            except Exception:
+                _log.exception("commit listener failed")
 
     def call(self, fn: Callable[[LogStore], T]) -> Future[T]:
         """Run `fn(store)` on the writer thread between transactions (maintenance, tests)."""
@@ -225,6 +238,7 @@ class LogWriter:
             self._set_fault(None)
             for pending, record_id in zip(batch, ids, strict=True):
                 pending.future.set_result(record_id)
+            self._notify(ids[-1])
             return
 
     def _commit_one_by_one(self, batch: Sequence[_Pending]) -> None:
@@ -245,6 +259,7 @@ class LogWriter:
                     self._reject(pending, exc)
                 else:
                     pending.future.set_result(record_id)
+                    self._notify(record_id)
                 break
 
     def _reject(self, pending: _Pending, exc: BaseException) -> None:
