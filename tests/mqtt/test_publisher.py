@@ -98,7 +98,7 @@ def test_records_arrive_with_the_schema_and_the_logged_payload(
     assert (status.body["status"], status.body["reason"]) == ("offline", "stopped")  # clean stop
     reader = OutboxReader(db)
     try:
-        assert reader.cursor() == max(logged)  # every record acknowledged: the cursor is at the head
+        assert reader.cursor() == max(logged)  # all acknowledged: the cursor is at the head
     finally:
         reader.close()
     assert verify(db).ok  # the chain covers records only; the outbox table does not disturb it
