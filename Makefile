@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto
 PYTEST_ARGS ?=
 
-.PHONY: all setup bench test lint perf clean install
+.PHONY: all setup bench test lint perf fuzz soak clean install
 
 all: test
 
@@ -37,6 +37,14 @@ test: $(STAMP) lint
 
 perf: $(STAMP)
 	$(PY) -m bench
+
+# The long runs: fuzz every target for FUZZ_SECONDS (default 300) in all; a compressed month at the
+# desk (SOAK_SCALE=0.1 for a tenth of it). Each prints its figures and exits non-zero on a failure.
+fuzz: $(STAMP)
+	$(PY) -m bench.fuzz
+
+soak: $(STAMP)
+	$(PY) -m bench.soak
 
 # Install on a Raspberry Pi OS system (root); DESTDIR=/some/dir stages it for packaging or tests.
 install:

@@ -69,6 +69,8 @@ def parse_request(line: bytes) -> dict[str, Any]:
         request = json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from exc
+    except RecursionError:  # `[[[[...`: escaping, it would stop the desk's loop
+        raise ValueError("not JSON: nested too deeply") from None
     if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
         raise ValueError('a request is a JSON object with a string "cmd"')
     return request
