@@ -14,10 +14,11 @@ from terminal.commands import (
     log,
     service,
     sim,
+    tail,
     unkey,
 )
 
-_MODULES = (console, bench, service, check_config, log, sim, unkey, audio, coproc)
+_MODULES = (console, bench, service, check_config, log, sim, unkey, audio, coproc, tail)
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:

@@ -1,0 +1,93 @@
+"""`hotline tail`: the supervisor's view, run as the real command against a real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import aiomqtt
+from mqtt_helpers import Broker, free_port
+
+from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE
+from terminal.log.chain import canonical, record_hash
+from terminal.log.reader import StoredRecord
+from terminal.mqtt.payload import record_message, status_message
+
+HOTLINE = [sys.executable, "-m", "terminal.cli"]
+
+
+def _record(rid: int, desk: str = "D1") -> bytes:
+    text = canonical({"call_id": f"C-{rid}", "direction": "incoming", "operator": "ops\u001b[2J"})
+    prev = bytes(32)
+    digest = record_hash(prev, rid, "call_started", 1_700_000_000_000 + rid, text)
+    rec = StoredRecord(rid, "call_started", 1_700_000_000_000 + rid, text, prev, digest)
+    return record_message(rec, "AOC", desk)
+
+
+def _start_tail(*args: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([*HOTLINE, "tail", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "subscribed to hotline/+/+/+" in line, line
+    return proc
+
+
+async def _publish(port: int, messages: list[tuple[str, bytes]]) -> None:
+    async with aiomqtt.Client("127.0.0.1", port) as client:
+        for topic, data in messages:
+            await client.publish(topic, data, qos=1)
+
+
+def test_tail_prints_each_record_once_and_survives_garbage(broker: Broker) -> None:
+    proc = _start_tail("--broker", broker.url, "--format", "jsonl", "--count", "3")
+    calls, other = "hotline/AOC/D1/calls", "hotline/AOC/D2/calls"
+    asyncio.run(_publish(broker.port, [
+        (calls, _record(1)),
+        (calls, b"{not json"),
+        (calls, _record(1)),  # a resend after a reconnect: dropped
+        (calls, json.dumps({"schema": 99}).encode()),
+        (calls, _record(2).replace(b'"C-2"', b'"C-9"')),  # content altered: hash fails
+        ("hotline/AOC/D1/status", status_message("AOC", "D1", "online", 0)),
+        (calls, _record(2)),
+        (other, _record(1, desk="D2")),  # same id, another desk: a different record
+    ]))  # fmt: skip
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == EX_OK, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    records = [(x["desk"], x["id"]) for x in lines if x["topic_leaf"] == "calls"]
+    assert records == [("D1", 1), ("D1", 2), ("D2", 1)]
+    assert [x["status"] for x in lines if x["topic_leaf"] == "status"] == ["online"]
+    assert f"bad message #1 on {calls}" in err and "not JSON" in err
+    assert "schema 99" in err and "hash does not match" in err
+    assert "3 records, 1 duplicates dropped, 3 bad messages" in err
+
+
+def test_tail_text_lines_escape_what_could_drive_the_terminal(broker: Broker) -> None:
+    proc = _start_tail("--broker", broker.url, "--count", "1")
+    asyncio.run(_publish(broker.port, [("hotline/AOC/D1/calls", _record(5))]))
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == EX_OK, err
+    assert "AOC/D1 #5 call_started call_id=C-5 direction=incoming" in out
+    assert "\x1b" not in out and "\\u001b[2J" in out
+
+
+def test_tail_exit_codes(tmp_path: Path) -> None:
+    def tail(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*HOTLINE, "tail", *args], capture_output=True, text=True,
+                              timeout=30)  # fmt: skip
+
+    nobody = f"mqtt://127.0.0.1:{free_port()}"
+    gone = tail("--broker", nobody)
+    assert gone.returncode == EX_UNAVAILABLE and "cannot reach the broker" in gone.stderr
+    assert tail("--broker", "tcp://x").returncode == EX_USAGE
+    assert tail("--broker", nobody, "--ca-file", "x.pem").returncode == EX_USAGE
+    secret = tmp_path / "pw"
+    secret.write_text("pw\n")
+    os.chmod(secret, 0o644)
+    loose = tail("--broker", nobody, "--username", "u", "--password-file", str(secret))
+    assert loose.returncode == EX_CONFIG and "readable by others" in loose.stderr
