@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import aiomqtt
+import pytest
 from mqtt_helpers import Broker, free_port
 
-from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE
+from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE, main
 from terminal.log.chain import canonical, record_hash
 from terminal.log.reader import StoredRecord
 from terminal.mqtt.payload import record_message, status_message
@@ -76,18 +77,19 @@ def test_tail_text_lines_escape_what_could_drive_the_terminal(broker: Broker) ->
     assert "\x1b" not in out and "\\u001b[2J" in out
 
 
-def test_tail_exit_codes(tmp_path: Path) -> None:
-    def tail(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*HOTLINE, "tail", *args], capture_output=True, text=True,
-                              timeout=30)  # fmt: skip
+def test_tail_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def tail(*args: str) -> tuple[int, str]:
+        code = main(["tail", *args])
+        return code, capsys.readouterr().err
 
     nobody = f"mqtt://127.0.0.1:{free_port()}"
-    gone = tail("--broker", nobody)
-    assert gone.returncode == EX_UNAVAILABLE and "cannot reach the broker" in gone.stderr
-    assert tail("--broker", "tcp://x").returncode == EX_USAGE
-    assert tail("--broker", nobody, "--ca-file", "x.pem").returncode == EX_USAGE
+    code, err = tail("--broker", nobody)
+    assert code == EX_UNAVAILABLE and "cannot reach the broker" in err
+    assert tail("--broker", "tcp://x")[0] == EX_USAGE
+    assert tail("--broker", nobody, "--ca-file", "x.pem")[0] == EX_USAGE
+    assert tail("--broker", nobody, "--count", "0")[0] == EX_USAGE
     secret = tmp_path / "pw"
     secret.write_text("pw\n")
     os.chmod(secret, 0o644)
-    loose = tail("--broker", nobody, "--username", "u", "--password-file", str(secret))
-    assert loose.returncode == EX_CONFIG and "readable by others" in loose.stderr
+    code, err = tail("--broker", nobody, "--username", "u", "--password-file", str(secret))
+    assert code == EX_CONFIG and "readable by others" in err
