@@ -30,6 +30,7 @@ from hw.wire.session import (
 from terminal.config import LinkConfig
 from terminal.core.alerts import AlertCleared, AlertReceived, CoprocStatus, Severity
 from terminal.kernel.report import Member
+from terminal.log import zulu
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ NoticeCallback = Callable[[str, str], None]
 
 def wall_ms() -> int:
     """Now, in milliseconds since the epoch (the Zulu time stamped on arrivals)."""
-    return time.time_ns() // 1_000_000
+    return zulu.now_ms()
 
 
 def member(track: TrackState) -> Member:

@@ -38,6 +38,7 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
+from terminal.log import zulu
 from terminal.views import AlertView, CallSummary, LinkHealth
 
 log = logging.getLogger(__name__)
@@ -124,13 +125,13 @@ class DeskSnapshot:
 
 def utc_stamp(moment: datetime | None = None) -> str:
     """A Zulu timestamp with milliseconds, as shown and recorded."""
-    moment = moment or datetime.now(UTC)
+    moment = moment or datetime.fromtimestamp(zulu.now_ms() / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def utc_ms() -> int:
-    """Now, in milliseconds since the epoch (UTC), for records."""
-    return time.time_ns() // 1_000_000
+    """Now, in milliseconds since the epoch (UTC), for records (the desk's one wall clock)."""
+    return zulu.now_ms()
 
 
 def _describe(item: object) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from terminal.core.effects import (
     TransmissionEnded,
 )
 from terminal.log import LogReader, LogWriter, records
+from terminal.log import zulu as wall_clock
 from terminal.log.rows import CallRow
 from terminal.views import CallSummary
 
@@ -64,7 +65,7 @@ def call_summary(row: CallRow) -> CallSummary:
 
 
 def _start_of_day_ms(now: datetime | None = None) -> int:
-    now = now or datetime.now(UTC)
+    now = now or datetime.fromtimestamp(wall_clock.now_ms() / 1000, UTC)
     return int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
 
 

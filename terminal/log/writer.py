@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from terminal.log import db
+from terminal.log import db, zulu
 from terminal.log.errors import LogError
 from terminal.log.records import Prepared, prepare
 from terminal.log.store import LogStore
-from terminal.log.zulu import now_ms
 
 T = TypeVar("T")
 FaultCallback = Callable[[str | None], None]
@@ -75,7 +74,7 @@ class LogWriter:
         on_fault: FaultCallback | None = None,
         retry_initial_s: float = 0.02,
         retry_max_s: float = 1.0,
-        clock: Callable[[], int] = now_ms,
+        clock: Callable[[], int] | None = None,
     ) -> None:
         self._store = store
         self._group_s = max(0, group_commit_ms) / 1000
@@ -83,7 +82,7 @@ class LogWriter:
         self._on_fault = on_fault or _default_fault
         self._retry_initial_s = retry_initial_s
         self._retry_max_s = retry_max_s
-        self._clock = clock
+        self._clock = clock or _wall_ms
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -309,6 +308,11 @@ class LogWriter:
             self._on_fault(message)
         except Exception:
             _log.exception("log fault callback failed")
+
+
+def _wall_ms() -> int:
+    """The record's time when none is given: the desk's wall clock, read at each call."""
+    return zulu.now_ms()
 
 
 def _retryable(exc: sqlite3.Error) -> bool:

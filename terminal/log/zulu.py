@@ -12,7 +12,9 @@ _UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 def now_ms() -> int:
-    """The wall clock in UTC milliseconds."""
+    """The wall clock in UTC milliseconds: the desk's one source of UTC (records, stamps on the
+    console, arrivals). Read it through the module (`zulu.now_ms()`), so a test can make it jump;
+    no timer ever reads it (timers run on the loop's monotonic clock)."""
     return time.time_ns() // 1_000_000
 
 
