@@ -48,7 +48,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--password-file", type=Path, help="file holding the password (mode 600)")
     parser.add_argument("--ca-file", type=Path, help="CA certificates for mqtts:// (PEM)")
     parser.add_argument("--count", type=int, help="exit after this many records")
-    parser.add_argument("--client-id", help="MQTT client id (default: the broker assigns one)")
+    parser.add_argument(
+        "--client-id",
+        help="MQTT client id: a persistent session, so the broker keeps what comes while the "
+        "tail is away (default: a fresh session each time)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -202,6 +206,7 @@ async def _follow(
         client = aiomqtt.Client(
             options.url.host, options.url.port, username=options.username,
             password=options.password, tls_context=options.tls, identifier=client_id, timeout=10,
+            clean_session=client_id is None,
         )  # fmt: skip
         try:
             async with client:
