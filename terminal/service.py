@@ -50,7 +50,7 @@ def live_settings(old: Config, new: Config) -> tuple[Config, list[str]]:
     merged = replace(old, call=new.call, ptt=new.ptt, alerts=new.alerts,
                      desk=replace(old.desk, operator=new.desk.operator))
     needs_restart = [
-        name for name in ("gpio", "radio", "coproc", "log", "audio", "service")
+        name for name in ("gpio", "radio", "coproc", "log", "audio", "service", "mqtt")
         if getattr(old, name) != getattr(new, name)
     ]
     if old.desk.id != new.desk.id or old.desk.site != new.desk.site:

@@ -102,7 +102,11 @@ class Publisher:
 
     def desk_changed(self, snap: DeskSnapshot) -> None:
         """The engine's new snapshot: publish the state if it changed (rate-limited)."""
-        state = desk_state(snap)
+        try:
+            state = desk_state(snap)
+        except Exception:  # never break the engine's other listeners
+            log.exception("MQTT: could not describe the desk state")
+            return
         if state != self._state:
             self._state = state
             if self._state_changed is not None:
@@ -125,24 +129,37 @@ class Publisher:
                     loop.call_soon_threadsafe(wake.set)
 
         self.writer.on_commit(committed)
-        self._reader = await loop.run_in_executor(self._executor, OutboxReader, self.path)
-        self.sent_id = self.saved_id = await asyncio.wrap_future(
-            self.writer.call(open_cursor(self.name))
-        )
-        self._started = True
-        saver = loop.create_task(self._save_loop(), name="mqtt-cursor")
+        saver: asyncio.Task[None] | None = None
         delay = self.config.reconnect_min_s
         try:
             while not self._stopping.is_set():
-                if await self._session():
-                    delay = self.config.reconnect_min_s
-                await self._count_waiting()
+                try:
+                    if not self._started:
+                        await self._open()
+                        saver = loop.create_task(self._save_loop(), name="mqtt-cursor")
+                    if await self._session():
+                        delay = self.config.reconnect_min_s
+                    await self._count_waiting()
+                except Exception as exc:  # a fault here must never stop the desk: say it, retry
+                    log.exception("MQTT publisher fault")
+                    self._set_up(False, f"publisher fault: {exc}")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(delay * 2, self.config.reconnect_max_s)
         finally:
-            saver.cancel()
+            if saver is not None:
+                saver.cancel()
             self._close_reader()
+
+    async def _open(self) -> None:
+        """The reader and the cursor (created at the log's head the first time)."""
+        loop = asyncio.get_running_loop()
+        if self._reader is None:
+            self._reader = await loop.run_in_executor(self._executor, OutboxReader, self.path)
+        self.sent_id = self.saved_id = await asyncio.wrap_future(
+            self.writer.call(open_cursor(self.name))
+        )
+        self._started = True
 
     async def stop(self, timeout_s: float = 1.0) -> None:
         """Clean stop: publish "offline" (retained), save the cursor, disconnect."""
