@@ -246,10 +246,10 @@ class BridgeSim:
                     self._set_tx(False, TxReason.LINK, now)
                 if self.phase in (FarPhase.CONNECTED, FarPhase.RINGING_FAR):
                     # The terminal ends its call when the link falls (link_lost): so does the
-                    # bridge, toward the far end. A far end still calling keeps ringing.
-                    self.phase = FarPhase.IDLE
-                    self.answer_at = None
-                    self.rx = False
+                    # bridge, toward the far end, and says so (HANGUP, delivered once the link
+                    # is back: a terminal that never saw the link fall ends its call then).
+                    # A far end still calling keeps ringing.
+                    self.far_hangup(now)
             case LinkUp():
                 # The terminal ended the call it was ringing with when the link fell: ring it
                 # again if the far end still calls (unless a RING is already on its way).
