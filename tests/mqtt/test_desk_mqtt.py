@@ -128,3 +128,44 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
     finally:
         outbox.close()
     assert cursor is not None and cursor >= logged_ids(db)[-1]  # marked sent, and saved on stop
+
+
+def test_off_by_default_no_publisher_and_no_mqtt_row(tmp_path: Path) -> None:
+    config = replace(desk_config(tmp_path, "mqtt://127.0.0.1:1"),
+                     mqtt=bench_config().mqtt)  # fmt: skip
+    assert not config.mqtt.enabled
+
+    async def main() -> None:
+        rig = BenchRig(config, workdir=tmp_path)
+        await rig.start()
+        try:
+            await until(lambda: rig.desk.radio.is_up, what="radio up")
+            assert rig.desk.mqtt is None
+            assert "mqtt" not in rig.desk.engine.snapshot.links
+        finally:
+            rig.desk.stop("test end")
+
+    asyncio.run(main())
+
+
+def test_a_desk_with_no_broker_at_all_works_and_keeps_its_records(tmp_path: Path) -> None:
+    nobody = Broker(tmp_path / "never-started")  # a free port nobody listens on
+
+    async def main() -> None:
+        rig = BenchRig(desk_config(tmp_path, nobody.url), workdir=tmp_path)
+        await rig.start()
+        engine = rig.desk.engine
+        try:
+            await until(lambda: rig.desk.radio.is_up, what="radio up")
+            await a_call(rig)
+            mqtt = rig.desk.mqtt
+            assert mqtt is not None and not engine.snapshot.links["mqtt"]
+            await until(lambda: mqtt.waiting == 3, what="3 records waiting shown")
+            health = {h.name: h for h in engine.snapshot.health}["mqtt"]
+            assert "Connection refused" in health.detail and "3 records waiting" in health.detail
+        finally:
+            await rig.desk.shutdown("test end")
+            rig.desk.stop("test end")
+
+    asyncio.run(main())
+    assert len(logged_ids(tmp_path / "log" / "hotline.db")) == 3
