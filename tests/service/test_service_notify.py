@@ -16,37 +16,7 @@ from pathlib import Path
 import pytest
 
 from hw.pty import PtyPair
-
-
-class NotifyListener:
-    """A datagram socket standing in for systemd's notify socket."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(str(path))
-        self.messages: list[tuple[float, str]] = []
-
-    def collect(self, seconds: float) -> list[tuple[float, str]]:
-        end = time.monotonic() + seconds
-        got = []
-        while (left := end - time.monotonic()) > 0:
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(65536)
-            except TimeoutError:
-                break
-            got.append((time.monotonic(), data.decode()))
-        self.messages += got
-        return got
-
-    def wait_for(self, text: str, seconds: float) -> float:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            for t, msg in self.collect(0.05):
-                if text in msg.split("\n"):
-                    return t
-        raise AssertionError(f"no {text!r} within {seconds} s; got {self.messages}")
+from tests.rigs.notify import NotifyListener
 
 
 @pytest.fixture
