@@ -1,11 +1,12 @@
 """The co-processor link: the wire session over a serial port, in terms of alert-book events.
 
-Mirrors the radio-bridge link (hw/radio.py): the session acknowledges every ALERT and CLEAR and
-drops link-level duplicates; this adapter turns what is left into `AlertReceived` and
-`AlertCleared` events (stamped with the loop's monotonic time and the Zulu time of arrival) and
-reports the link going up (with the co-processor's boot id) or down as `CoprocStatus`. The
-terminal sends nothing here but HELLO, ACK and heartbeats. A vanished device is reported at once
-and the port reopened with back-off.
+Mirrors the radio-bridge link (hw/radio.py): the session drops link-level duplicates; this
+adapter turns what is left into `AlertReceived` and `AlertCleared` events (stamped with the loop's
+monotonic time and the Zulu time of arrival) and reports the link going up (with the
+co-processor's boot id) or down as `CoprocStatus`. An ALERT or CLEAR is acknowledged only when
+the handler's future (its records' commit) is done, so one the terminal dies before committing is
+resent by the co-processor, never lost. The terminal sends nothing here but HELLO, ACK and
+heartbeats. A vanished device is reported at once and the port reopened with back-off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from hw.serialport import SerialPort
 from hw.wire.messages import Alert, Clear, Message, Role, TrackState, random_boot_id
@@ -67,9 +69,9 @@ class CoprocLink:
         self,
         cfg: LinkConfig,
         *,
-        on_alert: Callable[[AlertReceived], None],
-        on_clear: Callable[[AlertCleared], None],
-        on_link: Callable[[CoprocStatus], None],
+        on_alert: Callable[[AlertReceived], asyncio.Future[Any] | None],
+        on_clear: Callable[[AlertCleared], asyncio.Future[Any] | None],
+        on_link: Callable[[CoprocStatus], object],
         on_notice: NoticeCallback | None = None,
         clock: Callable[[], float] = time.monotonic,
         utc_ms: Callable[[], int] = wall_ms,
@@ -92,6 +94,7 @@ class CoprocLink:
             ack_timeout_s=cfg.ack_timeout_s,
             max_retries=cfg.max_retries,
             peer_roles={Role.COPROC},
+            deferred_acks=(Alert, Clear),
         )
         self.port = SerialPort(
             port or cfg.port,
@@ -142,18 +145,37 @@ class CoprocLink:
         self.is_up = up
         self._on_link(CoprocStatus(now, self._utc_ms(), up, self.peer_boot_id, reason))
 
-    def _message(self, msg: Message, now: float) -> None:
+    def _message(self, msg: Message, now: float, ack_ref: tuple[int, int] | None) -> None:
         self.last_heard = now
+        safe: asyncio.Future[Any] | None = None
         match msg:
             case Alert():
-                self._on_alert(alert_event(msg, self.peer_boot_id, now, self._utc_ms()))
+                safe = self._on_alert(alert_event(msg, self.peer_boot_id, now, self._utc_ms()))
             case Clear(pair_id=pair_id):
-                self._on_clear(AlertCleared(now, self._utc_ms(), self.peer_boot_id, pair_id))
+                safe = self._on_clear(
+                    AlertCleared(now, self._utc_ms(), self.peer_boot_id, pair_id)
+                )
+        if ack_ref is None:
+            return
+        if safe is None:
+            self._acknowledge(ack_ref)
+        else:
+            safe.add_done_callback(lambda fut: self._acknowledge(ack_ref, fut))
+
+    def _acknowledge(
+        self, ack_ref: tuple[int, int], committed: asyncio.Future[Any] | None = None
+    ) -> None:
+        """ACK once the records are committed (a cancelled commit: not ACKed, so resent)."""
+        if committed is not None and committed.cancelled():
+            return
+        now = self._clock()
+        if self.session.acknowledge(ack_ref, now):
+            self._pump(now)
 
     def _session_event(self, event: object, now: float) -> None:
         match event:
-            case MessageReceived(msg=msg):
-                self._message(msg, now)
+            case MessageReceived(msg=msg, ack_ref=ack_ref):
+                self._message(msg, now, ack_ref)
             case PeerHello(hello=hello):
                 self.peer_name = hello.name
                 restarted = hello.boot_id.upper() != self.peer_boot_id

@@ -324,13 +324,15 @@ class Engine:
         task = loop.create_task(run(max(self.options.lamp_test_s, 0.25)))
         task.add_done_callback(lambda _t: self._publish())
 
-    def alert_event(self, event: al.AlertEvent) -> None:
+    def alert_event(self, event: al.AlertEvent) -> asyncio.Future[int] | None:
         """An event for the alert book (from the co-processor link, the operator, the timer).
 
         The book's records go to the log first; what the operator sees and hears of them (the
-        list, the alert LED, the tone, notices) follows once they are committed."""
+        list, the alert LED, the tone, notices) follows once they are committed. Returns the
+        commit of the event's last record (the log commits in order), or None if it made none:
+        the co-processor link acknowledges an ALERT only then."""
         if self.stopped:
-            return
+            return None
         self._emit("event", _describe(event))
         effects = self.alerts.handle(event)
         visible: list[Any] = []
@@ -349,6 +351,7 @@ class Engine:
         else:
             last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
         self._reschedule()
+        return last_commit
 
     def _show_alerts(
         self, effects: list[Any], views: tuple[AlertView, ...], level: str | None

@@ -60,6 +60,9 @@ class MessageReceived:
     msg: Message
     seq: int
     late: bool = False
+    ack_ref: tuple[int, int] | None = None
+    """For a message whose ACK the receiver gives itself (``deferred_acks``): pass it to
+    ``LinkSession.acknowledge`` once the message is safe (for an ALERT: committed to the log)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +166,7 @@ class LinkSession:
         send_window: int = DEFAULT_SEND_WINDOW,
         peer_roles: Collection[Role] | None = None,
         version: int = PROTOCOL_VERSION,
+        deferred_acks: Collection[type[Message]] = (),
     ) -> None:
         if not 0 < heartbeat_s < link_timeout_s:
             raise ValueError("need 0 < heartbeat_s < link_timeout_s")
@@ -179,6 +183,7 @@ class LinkSession:
         self.send_window = send_window
         self.peer_roles = frozenset(peer_roles) if peer_roles is not None else None
         self.version = version
+        self.deferred_acks = frozenset(deferred_acks)
         self.decoder = Decoder()
         self.stats: Counter[str] = Counter()
         self._out = bytearray()
@@ -190,6 +195,8 @@ class LinkSession:
         self._peer: Hello | None = None
         self._seen: set[int] = set()
         self._seen_order: deque[int] = deque()
+        self._ack_owed: set[int] = set()  # deferred-ACK messages delivered, not yet acknowledged
+        self._peer_generation = 0  # bumped when the peer's sequence numbers start again
         self._newest: int | None = None
         self._up = False
         self._started_at: float | None = None
@@ -444,7 +451,9 @@ class LinkSession:
 
     def _remember(self, seq: int) -> None:
         if len(self._seen_order) >= self.window:
-            self._seen.discard(self._seen_order.popleft())
+            oldest = self._seen_order.popleft()
+            self._seen.discard(oldest)
+            self._ack_owed.discard(oldest)  # a resend now counts as new; the receiver dedupes
         self._seen_order.append(seq)
         self._seen.add(seq)
 
@@ -452,6 +461,20 @@ class LinkSession:
         self._seen.clear()
         self._seen_order.clear()
         self._newest = None
+        self._ack_owed.clear()
+        self._peer_generation += 1
+
+    def acknowledge(self, ack_ref: tuple[int, int], now: float) -> bool:
+        """ACK a deferred-ACK message now (``MessageReceived.ack_ref``); False if it is moot.
+
+        Moot when the peer restarted since (its numbers started again) or it was acknowledged.
+        """
+        generation, seq = ack_ref
+        if generation != self._peer_generation or seq not in self._ack_owed:
+            return False
+        self._ack_owed.discard(seq)
+        self._send_now(Ack(seq), now)
+        return True
 
     def _link_up(self, now: float, events: list[Event]) -> None:
         if self._peer is None:
@@ -487,17 +510,27 @@ class LinkSession:
             else:
                 events.append(MessageReceived(msg, seq))
         else:
-            self._send_now(Ack(seq), now)
+            deferred = type(msg) in self.deferred_acks
             if seq in self._seen:
                 self.stats["duplicates"] += 1
+                if seq in self._ack_owed:
+                    self.stats["ack_deferred"] += 1  # still being made safe: the ACK follows
+                else:
+                    self._send_now(Ack(seq), now)  # our ACK was lost: say it again
                 return
             self._remember(seq)
+            ack_ref = None
+            if deferred:
+                self._ack_owed.add(seq)
+                ack_ref = (self._peer_generation, seq)
+            else:
+                self._send_now(Ack(seq), now)
             late = self._newest is not None and not _seq_newer(seq, self._newest)
             if not late:
                 self._newest = seq
             else:
                 self.stats["late"] += 1
-            events.append(MessageReceived(msg, seq, late))
+            events.append(MessageReceived(msg, seq, late, ack_ref))
 
     def _on_ack(self, ref: int, now: float, events: list[Event]) -> None:
         p = self._pending.pop(ref, None)

@@ -35,7 +35,7 @@ def test_every_alert_of_a_scenario_arrives_once(
                               cycle_s=cycle) as rig:  # fmt: skip
             await until(lambda: rig.link.is_up, what="link up")
             end = rig.now + scenario.duration_s / scale
-            await until(lambda: rig.now >= end and rig.sim.idle(), timeout_s=60, what="the end")
+            await until(lambda: rig.now >= end and rig.sim.idle(), timeout_s=100, what="the end")
             await asyncio.sleep(0.1)
             rig.tick()
             exactly_once(rig)

@@ -51,3 +51,42 @@ def test_head_on_scenario_alerts_reach_the_desk_and_the_log(tmp_path: Path) -> N
         assert delivered and delivered <= set(logged), "every ACKed alert is in the log"
 
     asyncio.run(main())
+
+
+def test_an_alert_is_acknowledged_to_the_coprocessor_only_once_committed(tmp_path: Path) -> None:
+    """The database held by another process: the ALERT arrives but is not ACKed (the co-processor
+    keeps it and resends); once the lock goes it is committed, then ACKed, then shown."""
+    import asyncio
+    import sqlite3
+
+    from e2e_helpers import fast_config
+
+    async def main() -> None:
+        rig = BenchRig(fast_config(tmp_path), workdir=tmp_path, scenario="head-on",
+                       time_scale=20.0)
+        await rig.start()
+        blocker = sqlite3.connect(tmp_path / "log" / "hotline.db", timeout=10)
+        try:
+            coproc = rig.coproc
+            assert coproc is not None and rig.desk.coproc is not None
+            await until(lambda: rig.desk.coproc is not None and rig.desk.coproc.is_up, 10,
+                        "co-processor link up")
+            blocker.execute("BEGIN EXCLUSIVE")
+            locked_from = len(coproc.log.issued)
+            await until(lambda: len(coproc.log.issued) > locked_from, 20, "an alert issued")
+            first = coproc.log.issued[locked_from]
+            key = (first[0], first[1])
+            await asyncio.sleep(1.0)  # several ACK time-outs go by with the log still held
+            assert key not in coproc.log.delivered, "ACKed before it was committed"
+            assert rig.desk.engine.snapshot.alerts == (), "shown before it was committed"
+            blocker.rollback()
+            await until(lambda: key in coproc.log.delivered, 20, "ACKed once committed")
+            with LogReader(tmp_path / "log" / "hotline.db") as reader:
+                logged = {(r.boot_id, r.alert_seq) for r in reader.alerts()}
+            assert key in logged
+            await until(lambda: bool(rig.desk.engine.snapshot.alerts), 5, "shown")
+        finally:
+            blocker.close()
+            rig.desk.stop("test end")
+
+    asyncio.run(main())
