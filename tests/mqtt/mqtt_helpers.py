@@ -46,6 +46,7 @@ class Broker:
     password_file: Path | None = None
     tls: Tls | None = None
     persistent: bool = False  # keep sessions (and queued messages) across a restart
+    client_certs: bool = False  # TLS: refuse clients without a certificate from the CA
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -71,6 +72,8 @@ class Broker:
         if self.tls is not None:
             lines += [f"cafile {self.tls.ca}", f"certfile {self.tls.cert}",
                       f"keyfile {self.tls.key}"]  # fmt: skip
+            if self.client_certs:
+                lines.append("require_certificate true")
         path = self.workdir / "mosquitto.conf"
         path.write_text("\n".join(lines) + "\n")
         return path
@@ -131,6 +134,12 @@ def make_ca(directory: Path) -> Tls:
         "-out", str(csr))  # fmt: skip
     run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
         "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(cert))  # fmt: skip
+    client_key, client_csr = directory / "client.key", directory / "client.csr"
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=desk", "-keyout", str(client_key),
+        "-out", str(client_csr))  # fmt: skip
+    run("x509", "-req", "-in", str(client_csr), "-CA", str(ca), "-CAkey", str(ca_key),
+        "-CAcreateserial", "-days", "2", "-out", str(directory / "client.pem"))  # fmt: skip
+    client_key.chmod(0o600)
     return Tls(ca, cert, key)
 
 

@@ -216,3 +216,29 @@ def test_tls_refuses_a_broker_its_ca_did_not_sign(tmp_path: Path) -> None:
         run(tmp_path, mqtt_config(broker.url, ca_file=other.ca), body)
     finally:
         broker.stop()
+
+
+def test_tls_with_a_client_certificate(tmp_path: Path) -> None:
+    tls = make_ca(tmp_path / "pki")
+    broker = Broker(tmp_path / "broker", tls=tls, client_certs=True)
+    broker.start()
+    acked: list[int] = []
+
+    async def body(publisher: Publisher, writer: LogWriter) -> None:
+        await until(lambda: publisher.is_up, what="connected with a client certificate")
+        publisher.on_ack = acked.append
+        submit_calls(writer, 1, 2)
+        await until(lambda: len(acked) == 2, what="2 acknowledged")
+
+    async def refused(publisher: Publisher, writer: LogWriter) -> None:
+        await until(lambda: publisher.connects == 0 and publisher.error != "not connected yet",
+                    what="refused without a certificate")  # fmt: skip
+        assert not publisher.is_up
+
+    client = {"cert_file": tls.ca.with_name("client.pem"),
+              "key_file": tls.ca.with_name("client.key")}  # fmt: skip
+    try:
+        run(tmp_path / "with", mqtt_config(broker.url, ca_file=tls.ca, **client), body)
+        run(tmp_path / "without", mqtt_config(broker.url, ca_file=tls.ca), refused)
+    finally:
+        broker.stop()

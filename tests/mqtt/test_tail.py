@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import aiomqtt
 import pytest
-from mqtt_helpers import Broker, free_port
+from mqtt_helpers import Broker, add_user, free_port, make_ca
 
 from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE, main
 from terminal.log.chain import canonical, record_hash
@@ -93,3 +94,31 @@ def test_tail_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     os.chmod(secret, 0o644)
     code, err = tail("--broker", nobody, "--username", "u", "--password-file", str(secret))
     assert code == EX_CONFIG and "readable by others" in err
+
+
+def test_tail_over_tls_with_a_password(tmp_path: Path) -> None:
+    tls = make_ca(tmp_path / "pki")
+    passwords = tmp_path / "passwd"
+    add_user(passwords, "supervisor", "pw1")
+    add_user(passwords, "desk", "pw2")
+    broker = Broker(tmp_path / "broker", tls=tls, password_file=passwords)
+    broker.start()
+    secret = tmp_path / "supervisor.pw"
+    secret.write_text("pw1\n")
+    os.chmod(secret, 0o600)
+    try:
+        login = ["--username", "supervisor", "--password-file", str(secret)]
+        proc = _start_tail("--broker", broker.url, "--ca-file", str(tls.ca), *login, "--count", "1")
+
+        async def publish() -> None:
+            context = ssl.create_default_context(cafile=str(tls.ca))
+            async with aiomqtt.Client("127.0.0.1", broker.port, username="desk", password="pw2",
+                                      tls_context=context) as client:  # fmt: skip
+                await client.publish("hotline/AOC/D1/calls", _record(7), qos=1)
+
+        asyncio.run(publish())
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == EX_OK, err
+        assert "AOC/D1 #7 call_started" in out
+    finally:
+        broker.stop()
