@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from terminal.cli import EX_OK, EX_USAGE
+from terminal.commands.stdin_commands import obey_stdin
 
 COMMANDS_HELP = "status, reboot, garbage, damage N, quit"
 
@@ -186,20 +186,4 @@ def _read_commands(loop: asyncio.AbstractEventLoop, sim: Any, runner: Any,
         runner.pump()
         return status_line(sim)
 
-    buffer = b""
-
-    def readable() -> None:
-        nonlocal buffer
-        data = os.read(sys.stdin.fileno(), 4096)
-        if not data:
-            loop.remove_reader(sys.stdin.fileno())
-            return
-        buffer += data
-        *lines, buffer = buffer.split(b"\n")
-        for raw in lines:
-            line = " ".join(raw.decode(errors="replace").split()).lower()
-            if line:
-                print(act(line), flush=True)
-
-    with contextlib.suppress(OSError, ValueError, PermissionError):
-        loop.add_reader(sys.stdin.fileno(), readable)
+    obey_stdin(loop, act)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from terminal.cli import EX_OK, EX_USAGE
+from terminal.commands.stdin_commands import obey_stdin
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -74,8 +74,6 @@ def run_bridge(args: argparse.Namespace) -> int:
 
 
 async def _bridge(port: str, baud: int, auto_answer: float) -> None:
-    import os
-
     from hw.sim.bridge import BridgeSim
     from hw.sim.runner import SimRunner
 
@@ -95,30 +93,16 @@ async def _bridge(port: str, baud: int, auto_answer: float) -> None:
         "speak": lambda now: sim.set_silent(False, now),
         "quit": lambda now: stop.set(),
     }
-    buffer = b""
 
-    def readable() -> None:
-        nonlocal buffer
-        data = os.read(sys.stdin.fileno(), 4096)
-        if not data:
-            loop.remove_reader(sys.stdin.fileno())
-            return
-        buffer += data
-        *lines, buffer = buffer.split(b"\n")
-        for raw in lines:
-            line = " ".join(raw.decode(errors="replace").split()).lower()
-            if not line:
-                continue
-            action = actions.get(line)
-            if action is None:
-                print(f"unknown command {line!r}; known: {', '.join(actions)}", flush=True)
-                continue
-            action(loop.time())
-            runner.pump()
-            print(f"{line}: phase={sim.phase.value} keyed={sim.keyed}", flush=True)
+    def answer(line: str) -> str:
+        action = actions.get(line)
+        if action is None:
+            return f"unknown command {line!r}; known: {', '.join(actions)}"
+        action(loop.time())
+        runner.pump()
+        return f"{line}: phase={sim.phase.value} keyed={sim.keyed}"
 
-    with contextlib.suppress(OSError, ValueError, PermissionError):
-        loop.add_reader(sys.stdin.fileno(), readable)
+    obey_stdin(loop, answer)
     print(f"radio-bridge simulator on {port}", flush=True)
     try:
         await stop.wait()
