@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from hw.pty import PtyPair
 from hw.sim.bridge import BridgeSim
@@ -89,7 +90,7 @@ class ServiceChild:
         await until(lambda: self.state().get("links", {}).get("radio") is True, timeout_s,
                     "service sees its radio link")  # fmt: skip
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
         """The control socket's `state` reply ({} if it does not answer)."""
         try:
             return request(self.sock, "state")
@@ -155,7 +156,10 @@ async def service(
     The child gets SIGTERM on the way out."""
     loop = asyncio.get_running_loop()
     pty = PtyPair()  # a /dev/pts path, as the configuration demands a device
-    sim = BridgeSim(**RADIO)
+    sim = BridgeSim(
+        heartbeat_s=RADIO["heartbeat_s"], link_timeout_s=RADIO["link_timeout_s"],
+        ack_timeout_s=RADIO["ack_timeout_s"],
+    )
     runner = SimRunner(sim, clock=loop.time)
     runner.attach_fd(pty.master_fd)
     coproc_pty = PtyPair() if coproc is not None else None
