@@ -1,7 +1,7 @@
 """Records to a supervisor over MQTT: the desk's publisher against a real Mosquitto on loopback.
 
 The log is a real SQLite file in WAL written by LogWriter (group commit 5 ms, durable); the
-publisher runs on an asyncio loop as at the desk (QoS 1, max_inflight 100); the subscriber is a
+publisher runs on an asyncio loop as at the desk (QoS 1, max_inflight 20); the subscriber is a
 separate process (paho-mqtt) that stamps each record's arrival.
 Figures: records/s end to end (20,000 records submitted at once, first submit to last arrival;
 goal >= 1,000/s) and commit-to-subscriber latency p50/p99 for records committed one by one at

@@ -99,6 +99,9 @@ class AlertsConfig:
 
     critical_repeat_s: float = 30.0
     suspect_tolerance_pct: float = 5.0
+    restart_grace_s: float = 10.0  # after a co-processor restart, close alerts not re-issued
+    line_id: str = "LINE"  # the deconfliction line's id, as the co-processor names it
+    line_points: str = ""  # "lat,lon; lat,lon; ..." (at least two points); "" = none configured
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class MqttConfig:
     key_file: Path | None = None
     reconnect_min_s: float = 0.5
     reconnect_max_s: float = 30.0
-    max_inflight: int = 100
+    max_inflight: int = 20
     state_interval_s: float = 1.0
 
 

@@ -17,6 +17,7 @@ import logging
 import ssl
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ class Publisher:
         self.published = 0
         self.connects = 0
         self.waiting: int | None = None
-        self.last_ack_utc: str | None = None
+        self._last_ack: datetime | None = None
         self.on_ack: Callable[[int], None] | None = None  # benchmarks and tests: each PUBACK
         self._client: aiomqtt.Client | None = None
         self._wake: asyncio.Event | None = None
@@ -98,7 +99,8 @@ class Publisher:
         else:
             waiting = "" if self.waiting is None else f"; {self.waiting} records waiting"
             detail = f"{self.error}{waiting}"
-        return LinkHealth("mqtt", self.is_up, self.last_ack_utc, detail)
+        last = None if self._last_ack is None else utc_stamp(self._last_ack)
+        return LinkHealth("mqtt", self.is_up, last, detail)
 
     def desk_changed(self, snap: DeskSnapshot) -> None:
         """The engine's new snapshot: publish the state if it changed (rate-limited)."""
@@ -264,7 +266,7 @@ class Publisher:
             finally:
                 room.release()
             self.published += 1
-            self.last_ack_utc = utc_stamp()
+            self._last_ack = datetime.now(UTC)
             if self.on_ack is not None:
                 self.on_ack(rec.id)
             if window.ack(rec.id):
