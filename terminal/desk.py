@@ -23,6 +23,7 @@ from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
 from terminal.attach.server import DeskControl
 from terminal.config import Config
+from terminal.config.rules import parse_line_points
 from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
@@ -51,8 +52,16 @@ def engine_options(config: Config) -> EngineOptions:
         alerts=AlertSettings(
             critical_repeat_s=config.alerts.critical_repeat_s,
             suspect_tolerance_pct=config.alerts.suspect_tolerance_pct,
+            restart_grace_s=config.alerts.restart_grace_s,
+            line=configured_line(config),
         ),
     )
+
+
+def configured_line(config: Config) -> Line | None:
+    """The deconfliction line of `[alerts]`, or None when none is configured."""
+    points = parse_line_points(config.alerts.line_points)
+    return Line(config.alerts.line_id, points) if points else None
 
 
 def panel_pins(config: Config) -> PanelPins:

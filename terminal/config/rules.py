@@ -198,6 +198,35 @@ def _client_id(value: str) -> None:
 CLIENT_ID = Rule('0..64 characters of A-Z a-z 0-9 _ . - ("" = hotline-<site>-<desk>)', _client_id)
 
 
+def parse_line_points(text: str) -> tuple[tuple[float, float], ...]:
+    """ "lat,lon; lat,lon; ..." as points; raises Invalid saying what is wrong ("" = none)."""
+    if not text.strip():
+        return ()
+    points: list[tuple[float, float]] = []
+    for k, part in enumerate(text.split(";"), 1):
+        lat_lon = part.split(",")
+        try:
+            if len(lat_lon) != 2:
+                raise ValueError
+            lat, lon = float(lat_lon[0]), float(lat_lon[1])
+        except ValueError:
+            raise Invalid(f"has point {k} ({part.strip()!r}) not written \"lat,lon\"") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            where = f"has point {k} ({part.strip()})"
+            raise Invalid(f"{where} off the globe (lat -90..90, lon -180..180)")
+        points.append((lat, lon))
+    if len(points) < 2:
+        raise Invalid("has one point: a line needs at least two")
+    return tuple(points)
+
+
+def _line_points(value: str) -> None:
+    parse_line_points(value)
+
+
+LINE_POINTS = Rule('"lat,lon; lat,lon; ..." in degrees, at least two points, or ""', _line_points)
+
+
 def _username(value: str) -> None:
     if len(value) > 128 or any(not c.isprintable() for c in value):
         raise Invalid("is not a user name")
@@ -257,6 +286,9 @@ RULES: dict[type, dict[str, Rule]] = {
     AlertsConfig: {
         "critical_repeat_s": between(5, 3600),
         "suspect_tolerance_pct": between(0.1, 100),
+        "restart_grace_s": between(1, 600),
+        "line_id": name(empty=False),
+        "line_points": LINE_POINTS,
     },
     ServiceConfig: {"socket": SOCKET_PATH, "socket_mode": SOCKET_MODE, "socket_group": GROUP},
     MqttConfig: {
