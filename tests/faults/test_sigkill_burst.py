@@ -1,13 +1,12 @@
 """SIGKILL of `hotline service` in the middle of an alert burst, while the operator transmits;
 then the service is started again (as systemd's Restart= would).
 
-What is asserted about alerts, exactly: the terminal ACKs an ALERT on the link, and its record
-commits in the log's next group commit (docs/protocol.md 7; a window of about a millisecond in
-which a kill can land). So (a) every record readable in the file just before the kill is there
-afterwards, unchanged, and the chain verifies; (b) each (boot id, alert_seq) is logged at most
-once; (c) every ALERT the co-processor had ACKed is in the log, or, if the kill fell in that
-window, its pair was alerted again by the co-processor's re-issue to the restarted terminal and
-that alert is logged; (d) every pair the co-processor ever alerted is in the log.
+What is asserted about alerts, exactly: the terminal ACKs an ALERT only once its record is
+committed (docs/protocol.md 4.2), and the co-processor resends what was not ACKed and re-issues
+every pair in alert to a restarted terminal (7). So (a) every record readable in the file just
+before the kill is there afterwards, unchanged, and the chain verifies; (b) each (boot id,
+alert_seq) is logged at most once; (c) every ALERT the co-processor saw ACKed before the kill is
+in the log, with no exception; (d) every pair the co-processor ever alerted is in the log.
 """
 
 from __future__ import annotations
@@ -66,10 +65,7 @@ def test_sigkill_during_an_alert_burst(tmp_path: Path) -> None:
         logged = [(r.boot_id, r.alert_seq) for r in rows]
         assert len(logged) == len(set(logged)), "an alert logged twice"
         assert issued <= {r.pair_id for r in rows}, "a pair's alert is lost"
-        in_window = acked - set(logged)
-        pairs = {seq: pair for _, seq, pair, _ in coproc.log.issued}
-        after = {r.pair_id for r in rows if r.alert_seq > max(s for _, s in acked)}
-        for _, seq in in_window:
-            assert pairs[seq] in after, f"ACKed alert {seq} lost and its pair not re-issued"
+        missing = acked - set(logged)
+        assert not missing, f"ACKed before the kill, not in the log: {sorted(missing)[:5]}"
 
     asyncio.run(main())
