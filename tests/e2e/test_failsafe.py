@@ -21,9 +21,9 @@ from hw.sim.bridge import BridgeSim
 from hw.sim.runner import SimRunner
 from hw.wire.messages import Answer, Hangup, Key, Reject, Unkey
 from terminal.benchrig import BenchRig
-from terminal.control import request
 from terminal.core.calls import CallPhase
 from terminal.core.leds import LedPattern
+from tests.rigs.service_child import service
 
 Run = Callable[..., None]
 
@@ -204,68 +204,23 @@ def test_hotline_unkey_fails_loudly_without_a_bridge(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def _service_config(tmp_path: Path, port: str) -> Path:
-    cfg = tmp_path / "desk.toml"
-    cfg.write_text(
-        f"""
-[gpio]
-pin_factory = "mock"
-lamp_test_ms = 0
-[radio]
-port = "{port}"
-heartbeat_s = 0.2
-link_timeout_s = 0.8
-ack_timeout_s = 0.1
-[coproc]
-enabled = false
-[ptt]
-keepalive_s = 0.1
-bridge_keepalive_timeout_s = 5.0
-[log]
-directory = "{tmp_path / 'log'}"
-[service]
-socket = "{tmp_path / 'control.sock'}"
-"""
-    )
-    return cfg
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_while_keyed_puts_unkey_on_the_wire_before_exit(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        pty = PtyPair()  # a /dev/pts path, as the configuration demands a device
-        sim = BridgeSim(heartbeat_s=0.2, link_timeout_s=0.8, ack_timeout_s=0.1)
-        runner = SimRunner(sim, clock=loop.time)
-        runner.attach_fd(pty.master_fd)
-        cfg = _service_config(tmp_path, pty.path)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "terminal.cli", "service", "--config", str(cfg),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )
-        sock = tmp_path / "control.sock"
-        try:
-            await until(lambda: sim.session.is_up and sock.exists(), 15, "service up")
-            sim.ring(loop.time())
-            runner.pump()
-            await until(lambda: request(sock, "state")["state"] == "RINGING", 5, "ringing")
-            for intent in ("answer", "ptt_toggle"):
-                reply = await loop.run_in_executor(None, _intent, sock, intent)
-                assert reply["ok"], reply
-            await until(lambda: sim.keyed, 5, "keyed")
-            proc.send_signal(sig)
-            code = await asyncio.wait_for(proc.wait(), 10)
+        # The bridge's keepalive expiry is long: the UNKEY must come from the terminal.
+        slow = "[ptt]\nkeepalive_s = 0.1\nbridge_keepalive_timeout_s = 5.0\n"
+        async with service(tmp_path, extra=slow) as child:
+            sim = child.sim
+            await child.ring_and_key()
+            child.signal(sig)
+            code = await child.wait()
             exited_at = loop.time()
             await asyncio.sleep(0.1)  # let the simulator read what is left in the pty
             sim.receive(b"", loop.time())
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-            runner.detach()
-            pty.close()
-        assert code == 0, (await proc.stderr.read()).decode() if proc.stderr else code
+        assert code == 0
         unkeys = [(t, m) for t, m in sim.log.received if isinstance(m, Unkey)]
         assert unkeys and unkeys[-1][1].reason == "EXIT"
         assert unkeys[-1][0] <= exited_at
@@ -273,17 +228,6 @@ def test_signal_while_keyed_puts_unkey_on_the_wire_before_exit(
         assert any(isinstance(m, Hangup) for _, m in sim.log.received)
 
     asyncio.run(main())
-
-
-def _intent(sock: Path, name: str) -> dict:
-    import json
-    import socket
-
-    with socket.socket(socket.AF_UNIX) as s:
-        s.settimeout(2)
-        s.connect(str(sock))
-        s.sendall(json.dumps({"cmd": "intent", "name": name}).encode() + b"\n")
-        return json.loads(s.recv(65536))
 
 
 def test_bad_config_stops_service_before_hardware(tmp_path: Path) -> None:
