@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import fast_config, until
 
 from terminal.benchrig import BenchRig
+from tests.rigs.bench import bench_rig
 
 RigTest = Callable[[BenchRig], Awaitable[None]]
 
@@ -21,13 +21,8 @@ def run_rig(tmp_path: Path) -> Iterator[Callable[..., None]]:
 
     def run(body: RigTest, scenario: str | None = None, **call: Any) -> None:
         async def main() -> None:
-            rig = BenchRig(fast_config(tmp_path, **call), workdir=tmp_path, scenario=scenario)
-            await rig.start()
-            try:
-                await until(lambda: rig.desk.radio.is_up, what="radio link up")
-                await body(rig)
-            finally:
-                rig.desk.stop("test end")
+            async with bench_rig(tmp_path, scenario=scenario, **call) as bench:
+                await body(bench.rig)
 
         asyncio.run(main())
 
