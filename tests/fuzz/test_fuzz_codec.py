@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, given, settings
 
 from bench.fuzzing.codec import TARGETS, check_decoder
@@ -13,13 +15,13 @@ BY_NAME = {t.name: t for t in TARGETS}
 
 @SUITE
 @given(BY_NAME["codec_mutated_frames"].strategy)
-def test_mutated_frames_never_hide_the_next_and_counters_add_up(case) -> None:
+def test_mutated_frames_never_hide_the_next_and_counters_add_up(case: Any) -> None:
     check_decoder(case)
 
 
 @settings(SUITE, max_examples=25)
 @given(BY_NAME["session_hostile_frames"].strategy)
-def test_hostile_frames_leave_the_session_consistent_and_able_to_link(steps) -> None:
+def test_hostile_frames_leave_the_session_consistent_and_able_to_link(steps: Any) -> None:
     BY_NAME["session_hostile_frames"].check(steps)
 
 

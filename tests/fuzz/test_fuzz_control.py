@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,7 @@ SUITE = settings(max_examples=80, deadline=None, suppress_health_check=list(Heal
 
 @SUITE
 @given(TARGETS[0].strategy)
-def test_any_request_line_gets_one_clear_reply(case) -> None:
+def test_any_request_line_gets_one_clear_reply(case: Any) -> None:
     check_lines(case)
 
 
@@ -41,7 +42,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDesk]:
 
 @settings(SUITE, max_examples=40)
 @given(socket_cases)
-def test_hostile_lines_over_the_real_socket(desk: RunningDesk, case) -> None:
+def test_hostile_lines_over_the_real_socket(desk: RunningDesk, case: Any) -> None:
     check_socket(desk, case)
 
 
