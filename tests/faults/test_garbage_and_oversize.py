@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections import Counter
 from pathlib import Path
 
 from hw.wire.codec import ERROR_KINDS, MAX_FRAME_BYTES, crc16, encode
@@ -84,15 +85,14 @@ def test_garbage_at_full_speed_for_10_s(tmp_path: Path) -> None:
                     await lagging
                 with contextlib.suppress(asyncio.CancelledError):
                     await flooding
-            # Give the line back to the bridge simulator, then the desk must work as before.
-            rig.bridge_runner.attach_fd(rig.radio_pty.master_fd)
-            await until(lambda: not line.pending, 2)
             await line.delivered()
-            counted = line.desk_counts()
+            counted, wrote = line.desk_counts(), Counter(line.reference.stats)
+            # Give the line back to the bridge simulator, then the desk must work as before.
+            await line.write(line.take())
+            rig.bridge_runner.attach_fd(rig.radio_pty.master_fd)
             assert rig.desk.radio.session.stats["link_down_timeout"] == downs, "link dropped"
             rig.desk.engine.intent("hangup")
             await call_flows(rig)
-        wrote = line.reference.stats
         print(f"garbage: {counted['garbage_bytes']} bytes discarded in {GARBAGE_S:g} s; "
               f"PTT to keyed max {max(keyed_in) * 1000:.0f} ms; loop lag max "
               f"{max(lags) * 1000:.0f} ms")  # fmt: skip
@@ -137,11 +137,12 @@ def test_frames_longer_than_any_limit(tmp_path: Path) -> None:
                 await line.write(line.take() + bad + good, broken=True)
                 await line.delivered()
                 assert len(decoder._buf) < MAX_FRAME_BYTES, "decoder buffer over the limit"
-            rig.bridge_runner.attach_fd(rig.radio_pty.master_fd)
             counted = line.desk_counts()
             assert counted["too_long"] == 2 and counted["bad_syntax"] == 1, counted
             assert rig.desk.radio.session.stats["hb_in"] - hb_before >= 3
             assert counted["frames"] == line.reference.stats["frames"], counted
+            await line.write(line.take())
+            rig.bridge_runner.attach_fd(rig.radio_pty.master_fd)
             assert rig.bridge.keyed and rig.desk.radio.is_up, "the call went on"
             rig.press(False)
             await until(lambda: not rig.bridge.keyed, what="unkeyed on release")
