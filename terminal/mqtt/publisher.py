@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiomqtt
 
@@ -62,6 +62,7 @@ class Publisher:
         *,
         on_change: Callable[[], None] | None = None,
         name: str = NAME,
+        timeout_s: float = 10.0,
     ) -> None:
         self.config = config
         self.site = site
@@ -70,6 +71,8 @@ class Publisher:
         self.writer = writer
         self.path: Path = writer.path
         self.name = name
+        self.timeout_s = timeout_s  # for the CONNACK and each PUBACK
+        self._client_log = _ClientLog()
         self._on_change = on_change or (lambda: None)
         self.is_up = False
         self.error = "not connected yet"
@@ -215,8 +218,8 @@ class Publisher:
         client = aiomqtt.Client(
             s.url.host, s.url.port, identifier=s.client_id, username=s.username,
             password=s.password, keepalive=s.keepalive_s, will=will, tls_context=s.tls,
-            max_inflight_messages=self.config.max_inflight, clean_session=True, timeout=10,
-            logger=log,
+            max_inflight_messages=self.config.max_inflight, clean_session=True,
+            timeout=self.timeout_s, logger=cast(logging.Logger, self._client_log),
         )  # fmt: skip
         client.pending_calls_threshold = self.config.max_inflight + 10
         return client
@@ -227,6 +230,7 @@ class Publisher:
         connected = False
         try:
             s = await loop.run_in_executor(None, settings, self.config, self.site, self.desk)
+            self._client_log.take()
             async with self._client_for(s) as client:
                 connected = True
                 self._client = client
@@ -236,7 +240,9 @@ class Publisher:
                 self._set_up(True, "")
                 await self._pump(client)
         except (aiomqtt.MqttError, _Broken, OSError, ssl.SSLError, ValueError) as exc:
-            self._set_up(False, _describe(exc, self.config.broker))
+            text = _describe(exc, self.config.broker)
+            cause = self._client_log.take()
+            self._set_up(False, f"{text} ({cause})" if cause and cause not in text else text)
         finally:
             self._client = None
             if self.is_up:
@@ -369,6 +375,26 @@ class Publisher:
             else:
                 log.warning("MQTT: %s", error)
             self._on_change()
+
+
+class _ClientLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The MQTT client's log, remembering its last error: aiomqtt reports a connection the broker
+    drops during the handshake (a TLS alert) only as a time-out; paho logs the reason."""
+
+    def __init__(self) -> None:
+        super().__init__(log, {})
+        self._last = ""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level >= logging.ERROR:
+            with contextlib.suppress(Exception):
+                self._last = str(msg) % args if args else str(msg)
+        super().log(level, msg, *args, **kwargs)
+
+    def take(self) -> str:
+        """The last error logged since the last call ("" if none)."""
+        last, self._last = self._last, ""
+        return last
 
 
 async def _take(

@@ -84,10 +84,13 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
                                  "alert_acknowledged"} <= {r.body["kind"] for r in
                                                            collector.records()},
                         what="a call and an alert at the supervisor")  # fmt: skip
-            state = collector.latest("state")
-            assert state is not None and state.body["links"]["radio"]["up"]
-            await until(lambda: (collector.latest("state") or state).body["alerts"] != [],
-                        what="the open alert in the retained state")  # fmt: skip
+
+            def state_shows_the_alert() -> bool:
+                state = collector.latest("state")
+                return state is not None and state.body["links"]["radio"]["up"] and [
+                    a["pair_id"] for a in state.body["alerts"]] == ["RAF1/GAF2"]
+
+            await until(state_shows_the_alert, what="radio up and the alert in the state")
 
             broker.stop()
             await until(lambda: not engine.snapshot.links["mqtt"], what="mqtt shown down")
