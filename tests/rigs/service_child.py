@@ -77,14 +77,18 @@ class ServiceChild:
         """The test loop's (and the simulators') monotonic time."""
         return asyncio.get_running_loop().time()
 
-    async def start(self, timeout_s: float = 15.0) -> None:
-        """Start the child; return once its radio link is up and its control socket answers."""
+    async def spawn(self, stderr: int = asyncio.subprocess.DEVNULL) -> None:
+        """Start the child and return at once."""
         self.sock.unlink(missing_ok=True)
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "terminal.cli", "service", "--config", str(self.cfg),
-            env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
         )
         self.starts += 1
+
+    async def start(self, timeout_s: float = 15.0) -> None:
+        """Start the child; return once its radio link is up and its control socket answers."""
+        await self.spawn()
         await until(lambda: self.sim.session.is_up and self.sock.exists(), timeout_s,
                     "service up")  # fmt: skip
         await until(lambda: self.state().get("links", {}).get("radio") is True, timeout_s,
