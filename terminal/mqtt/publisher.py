@@ -262,6 +262,13 @@ class Publisher:
         state = loop.create_task(self._state_loop(client), name="mqtt-state")
         stop = loop.create_task(self._stopping.wait())
 
+        def state_failed(task: asyncio.Task[None]) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                failure.append(task.exception() or _Broken("state"))
+                broken.set()
+
+        state.add_done_callback(state_failed)
+
         async def send(rec: StoredRecord, topic: str) -> None:
             try:
                 await client.publish(topic, record_message(rec, self.site, self.desk), qos=1)
