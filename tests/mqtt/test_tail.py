@@ -122,3 +122,23 @@ def test_tail_over_tls_with_a_password(tmp_path: Path) -> None:
         assert "AOC/D1 #7 call_started" in out
     finally:
         broker.stop()
+
+
+def test_tail_reconnects_after_losing_the_broker(broker: Broker) -> None:
+    proc = _start_tail("--broker", broker.url, "--count", "2")
+    assert proc.stderr is not None
+    asyncio.run(_publish(broker.port, [("hotline/AOC/D1/calls", _record(1))]))
+    broker.stop()
+    assert "connection lost" in proc.stderr.readline()
+    broker.start()  # same port
+    for _ in range(20):  # retries while the broker comes up, each said on stderr
+        line = proc.stderr.readline()
+        if "subscribed to" in line:
+            break
+        assert "connection lost" in line, line
+    else:
+        raise AssertionError("tail did not subscribe again")
+    asyncio.run(_publish(broker.port, [("hotline/AOC/D1/calls", _record(2))]))
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == EX_OK, err
+    assert [line.split()[2] for line in out.splitlines()] == ["#1", "#2"]
