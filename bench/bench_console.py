@@ -1,9 +1,10 @@
 """The console under a 10,000-alert burst: key-press-to-screen latency, and memory after.
 
 The console runs as in production (Textual's message loop, the real widgets, 160x48) but
-headless, fed by a stand-in desk. Until the alert pipeline feeds the engine, the burst is
-10,000 published snapshots whose open-alert list grows by one alert each and is capped at the 200
-the engine will keep (most severe first, then oldest), at about 2,000 snapshots a second.
+headless, fed by a stand-in desk that publishes what the engine publishes during a 10,000-alert
+burst: 10,000 snapshots whose open-alert list grows by one alert each and is capped at the 200
+the engine keeps (most severe first, then oldest), at up to 2,000 snapshots a second. (The engine's
+own side of the burst — link, book, log — is measured by bench_alert_burst; here the console's.)
 
 During the burst an operator presses Down (select the next alert: the list cursor moves and the
 picture highlights the pair) and `k` (acknowledge it: a request to the desk and a line on screen),
