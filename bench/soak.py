@@ -5,9 +5,10 @@ it over ptys from this process, and the operator's intents go over its control s
 300 calls of five kinds (answered both ways with PTT transmissions, missed, cancelled, rejected),
 100,000 alerts from repeating converging pairs (with acknowledgements and two co-processor
 reboots), and 60 pulls of the bridge's cable. The service's RSS, open fds and threads are read
-from /proc at the start, after warm-up (a tenth of the month), every tenth, and at the end; the
-end must be within the limits of the warm-up reading. Then the service is stopped with SIGTERM,
-`hotline log verify` must pass, and every call and every delivered alert must be in the log.
+from /proc at the start, after warm-up (a tenth of the month, or 8,000 alerts if later), every
+tenth, and at the end; the end must be within the limits of the warm-up reading. Then the
+service is stopped with SIGTERM, `hotline log verify` must pass, and every call and every
+delivered alert must be in the log.
 
 `python -m bench.soak [--calls N] [--alerts N] [--drops N]`; SOAK_SCALE=0.1 scales calls and
 alerts (drops follow the calls). Exit 1 if anything fails.

@@ -9,6 +9,7 @@ the control socket (answer, PTT press and release, hang up, reject).
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ KINDS = ("in-answered", "out-answered", "in-missed", "out-cancelled", "in-reject
 OUTCOME = {"in-answered": "answered", "out-answered": "answered", "in-missed": "missed",
            "out-cancelled": "cancelled", "in-rejected": "rejected"}  # fmt: skip
 TRANSMISSIONS = {"in-answered": 2, "out-answered": 1}
+WARM_ALERTS = 8000
 
 
 @dataclass
@@ -123,7 +125,7 @@ async def calls_and_drops(rig: SoakRig, plan: Plan, tally: Tally, warm_at: int) 
     sample_every = max(1, plan.calls // 10)
     for k in range(plan.calls):
         await _alerts_reach(rig, plan.alerts * k // plan.calls)
-        if k == warm_at:  # a tenth of the month in, the link up, no call
+        if k == warm_at:  # warmed up, the link up, no call
             tally.samples.append(sample(rig.pid, "warm"))
         elif k and k % sample_every == 0:
             tally.samples.append(sample(rig.pid, f"{k} calls, {rig.coproc.log.acked} alerts"))
@@ -164,7 +166,10 @@ async def run_month(rig: SoakRig, plan: Plan) -> Tally:
     """Start to end: samples at start, after warm-up, during, at the end."""
     tally = Tally()
     tally.samples.append(sample(rig.pid, "start"))
-    warm_at = max(1, plan.calls // 10)
+    # Warm: a tenth of the month, or the 8,000 alerts after which the service's memory was seen
+    # to level off (SQLite's page cache, the allocator's arenas), whichever comes later.
+    warm_alerts = max(plan.alerts / 10, min(WARM_ALERTS, plan.alerts / 2))
+    warm_at = min(plan.calls - 1, max(1, math.ceil(warm_alerts * plan.calls / plan.alerts)))
     await asyncio.gather(
         calls_and_drops(rig, plan, tally, warm_at), alerts_and_acks(rig, plan, tally)
     )
