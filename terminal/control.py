@@ -26,6 +26,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 4096
+READ_LIMIT_BYTES = MAX_REQUEST_BYTES * 2
+"""A line longer than this is not read at all: the server says so and hangs up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ class ControlServer:
         if self.path.is_socket():
             self.path.unlink()
         self._server = await asyncio.start_unix_server(
-            self._serve, path=str(self.path), limit=MAX_REQUEST_BYTES * 2
+            self._serve, path=str(self.path), limit=READ_LIMIT_BYTES
         )
         os.chmod(self.path, self.mode)
         with contextlib.suppress(KeyError, PermissionError):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bench.fuzzing import Target
 from terminal.attach.server import DeskControl
 from terminal.config import Config
-from terminal.control import MAX_REQUEST_BYTES, Client, ControlServer, Peer
+from terminal.control import MAX_REQUEST_BYTES, READ_LIMIT_BYTES, Client, ControlServer, Peer
 from terminal.desk import engine_options
 from terminal.engine import OPERATOR_INTENTS, Engine
 
@@ -63,6 +63,7 @@ def lines(intents: bool = True) -> st.SearchStrategy[bytes]:
         nest.map(lambda n: b'{"cmd":' * n + b'"state"' + b"}" * n),
         nest.map(lambda n: b'{"cmd":"note","text":' + b"[" * n + b"]" * n + b"}"),
         st.integers(MAX_REQUEST_BYTES - 2, MAX_REQUEST_BYTES + 200).map(lambda n: b"x" * n),
+        st.integers(READ_LIMIT_BYTES - 2, READ_LIMIT_BYTES + 2).map(lambda n: b"x" * n),
         st.sampled_from([b"", b"\r", b"{", b'{"cmd":"state"', b"\x00" * 10, b"\xff\xfe"]),
     )
 

@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 from bench.fuzzing.control import check_reply, lines
 from terminal.benchrig import BenchRig
 from terminal.config import bench_config
+from terminal.control import READ_LIMIT_BYTES
 
 T = TypeVar("T")
 ANSWER_WITHIN_S = 2.0
-LONGEST_READ = 8000
-"""Lines up to this long are read whole (the server's buffer is 8 KiB); longer ones end the
-connection with an error."""
+LONGEST_READ = READ_LIMIT_BYTES
+"""Lines up to this long are read whole; a longer one ends the connection with an error."""
 
 
 class RunningDesk:

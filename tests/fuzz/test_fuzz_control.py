@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from bench.fuzzing.control import TARGETS, check_lines
 from bench.fuzzing.live import RunningDesk, check_socket, socket_cases
-from terminal.control import parse_request, request
+from terminal.control import READ_LIMIT_BYTES, parse_request, request
 
 SUITE = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -64,6 +64,13 @@ def test_nested_json_over_the_socket_leaves_the_desk_running(desk: RunningDesk) 
         first, second = _lines(sock, 2)
     assert first["ok"] is False and "nested too deeply" in str(first["error"])
     assert second["ok"] is True and desk.alive
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_a_line_at_the_read_limit_is_read_whole_or_refused(desk: RunningDesk, extra: int) -> None:
+    # Found by `make fuzz`: a 8,007-byte line was read and refused, the next one answered, while
+    # the harness took 8,000 bytes for the server's limit. The limit is READ_LIMIT_BYTES.
+    check_socket(desk, ([b"x" * (READ_LIMIT_BYTES + extra), b'{"cmd": "state"}'], []))
 
 
 def test_an_endless_line_is_refused_and_the_connection_closed(desk: RunningDesk) -> None:
