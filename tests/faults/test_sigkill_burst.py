@@ -19,20 +19,10 @@ from hw.sim.coproc import CoprocSim
 from hw.sim.tracks.scenarios import make
 from terminal.log import LogReader
 from tests.rigs.bench import assert_log_whole, assert_unkeyed, stored, until
-from tests.rigs.service_child import ServiceChild, service
+from tests.rigs.service_child import service
 
 PAIRS = 80
 FAST_KEEPALIVE = "[ptt]\nkeepalive_s = 0.1\nbridge_keepalive_timeout_s = 0.5\n"
-
-
-async def call_flows(child: ServiceChild) -> None:
-    """A call through the restarted service: ring, answer, key, unkey, hang up."""
-    await child.ring_and_key()
-    await child.intent("ptt_toggle")
-    await until(lambda: not child.sim.keyed, 5, "unkeyed")
-    assert child.sim.log.tx_changes[-1][2] == "UNKEY"
-    await child.intent("hangup")
-    await until(lambda: child.sim.phase.value == "IDLE", 5, "hung up")
 
 
 def test_sigkill_during_an_alert_burst(tmp_path: Path) -> None:
@@ -57,7 +47,7 @@ def test_sigkill_during_an_alert_burst(tmp_path: Path) -> None:
             await child.start()
             await until(lambda: coproc.log.reissued > 0 and coproc.idle(), 30,
                         "the co-processor re-issued its alerts to the new terminal")  # fmt: skip
-            await call_flows(child)
+            await child.call_flows()
             issued = {pair for _, _, pair, _ in coproc.log.issued}
         assert_unkeyed(sim, {"UNKEY"})
         assert_log_whole(child.db, seen=seen)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.rigs.bench import assert_log_whole, assert_unkeyed, stored, until
 from tests.rigs.notify import NotifyListener
-from tests.rigs.service_child import ServiceChild, service
+from tests.rigs.service_child import service
 
 FAST_KEEPALIVE = "[ptt]\nkeepalive_s = 0.1\nbridge_keepalive_timeout_s = 0.5\n"
 
@@ -17,17 +17,6 @@ FAST_KEEPALIVE = "[ptt]\nkeepalive_s = 0.1\nbridge_keepalive_timeout_s = 0.5\n"
 def pings(listener: NotifyListener) -> list[float]:
     """When each WATCHDOG=1 arrived so far."""
     return [t for t, m in listener.messages if "WATCHDOG=1" in m.split("\n")]
-
-
-async def call_flows(child: ServiceChild) -> None:
-    """A call through the service: ring, answer, key, unkey, hang up, shown as committed."""
-    await child.ring_and_key()
-    await child.intent("ptt_toggle")
-    await until(lambda: not child.sim.keyed, 5, "unkeyed")
-    assert child.sim.log.tx_changes[-1][2] == "UNKEY"
-    await child.intent("hangup")
-    await until(lambda: child.sim.phase.value == "IDLE", 5, "hung up")
-    await until(lambda: child.state().get("state") == "IDLE", 5, "desk idle")
 
 
 def run(tmp_path: Path, watchdog_s: float, stop_s: float | None) -> None:
@@ -78,7 +67,7 @@ def run(tmp_path: Path, watchdog_s: float, stop_s: float | None) -> None:
                     await child.start()  # Restart=on-watchdog
                     await listener.wait_for_async("READY=1", 10)
                     assert child.starts == 2
-                await call_flows(child)
+                await child.call_flows()
                 await listener.collect_async(0.01)
             assert_unkeyed(child.sim, {"UNKEY"})
             assert_log_whole(child.db, seen=seen)

@@ -127,6 +127,16 @@ class ServiceChild:
         await self.intent("ptt_toggle")
         await until(lambda: self.sim.keyed, 5, "keyed")
 
+    async def call_flows(self) -> None:
+        """A whole call through the service: ring, answer, key, unkey, hang up, desk idle again."""
+        await self.ring_and_key()
+        await self.intent("ptt_toggle")
+        await until(lambda: not self.sim.keyed, 5, "unkeyed")
+        assert self.sim.log.tx_changes[-1][2] == "UNKEY"
+        await self.intent("hangup")
+        await until(lambda: self.sim.phase.value == "IDLE", 5, "hung up")
+        await until(lambda: self.state().get("state") == "IDLE", 5, "desk idle")
+
     def attach_coproc(self) -> None:
         """Let the co-processor simulator speak (its port is open from the start)."""
         assert self.coproc_runner is not None and self.coproc_pty is not None

@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from tui_helpers import fast_config, frozen_utc, screen_text, until
+from tui_helpers import fast_config, frozen_utc, screen_text
 
 from hw.wire.messages import Answer, Hangup, Key, Reject, Unkey
 from terminal.benchrig import BenchRig
 from terminal.tui import bigtext
 from terminal.tui.app import ConsoleApp
+from tests.rigs.bench import until
 
 Body = Callable[[Pilot[None], ConsoleApp, BenchRig], Awaitable[None]]
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tui_helpers import fast_config, frozen_utc, until
+from tui_helpers import fast_config, frozen_utc
 
 from hw.wire.messages import Hangup, Unkey
 from terminal.benchrig import BenchRig
@@ -21,6 +21,7 @@ from terminal.tui.feed import SnapshotFeed
 from terminal.tui.run import run_console, stderr_to
 from terminal.tui.samples import snapshot
 from terminal.tui.screens.confirm import ConfirmQuit
+from tests.rigs.bench import until
 
 
 class FakeDesk:

@@ -3,9 +3,7 @@ clock, the screen as text, and the real bench rig with fast timers."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from terminal.engine import DeskSnapshot
 from terminal.tui.app import ConsoleApp
 from terminal.tui.feed import HandsLog, SnapshotFeed
 from terminal.tui.samples import NOW, snapshot
+from tests.rigs.bench import fast_config as rig_fast_config
 
 FROZEN = datetime(2026, 11, 25, 7, 10, 0, tzinfo=UTC)
 NARROW = (80, 24)
@@ -52,26 +51,8 @@ def screen_text(app: ConsoleApp) -> str:
 
 
 def fast_config(tmp_path: Path, **call: Any) -> Config:
-    """Bench configuration with timers short enough for tests."""
-    cfg = bench_config(log_dir=tmp_path / "log")
-    ptt_keys = {"tx_timeout_s", "tx_warning_s", "keepalive_s", "bridge_keepalive_timeout_s"}
-    ptt = {k: v for k, v in call.items() if k in ptt_keys}
-    rest = {k: v for k, v in call.items() if k not in ptt_keys}
-    return replace(
-        cfg,
-        gpio=replace(cfg.gpio, lamp_test_ms=0, ptt_bounce_ms=0),
-        radio=replace(cfg.radio, heartbeat_s=0.2, link_timeout_s=3.0, ack_timeout_s=0.1,
-                      reopen_min_s=0.05, reopen_max_s=0.2),
-        call=replace(cfg.call, **rest),
-        ptt=replace(cfg.ptt, **ptt),
-    )  # fmt: skip
+    """The rig's fast bench configuration, with audio on as at a desk (the console shows it)."""
+    cfg = rig_fast_config(tmp_path, **call)
+    return replace(cfg, audio=bench_config(log_dir=tmp_path / "log").audio)
 
 
-async def until(predicate: Callable[[], bool], timeout_s: float = 5.0, what: str = "") -> None:
-    """Wait on the loop until `predicate()` holds; fail after `timeout_s`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.005)
