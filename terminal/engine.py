@@ -182,6 +182,7 @@ class Engine:
         self._notices: deque[NoticeLine] = deque(maxlen=NOTICE_HISTORY)
         self._faults: dict[str, str] = {}
         self._pending_records: set[asyncio.Future[Any]] = set()
+        self._lamp_tests: set[asyncio.Task[None]] = set()
         self._calls_today: tuple[CallSummary, ...] = ()
         self.alerts = al.AlertBook(options.alerts)
         self._alert_views: tuple[AlertView, ...] = ()
@@ -321,8 +322,13 @@ class Engine:
         if run is None or loop is None:
             self.notice("warning", "No LED panel to test.")
             return
-        task = loop.create_task(run(max(self.options.lamp_test_s, 0.25)))
-        task.add_done_callback(lambda _t: self._publish())
+        task = loop.create_task(run(max(self.options.lamp_test_s, 0.25)), name="lamp test")
+        self._lamp_tests.add(task)
+        task.add_done_callback(self._lamp_test_done)
+
+    def _lamp_test_done(self, task: asyncio.Task[None]) -> None:
+        self._lamp_tests.discard(task)
+        self._publish()
 
     def alert_event(self, event: al.AlertEvent) -> asyncio.Future[int] | None:
         """An event for the alert book (from the co-processor link, the operator, the timer).
@@ -562,7 +568,9 @@ class Engine:
             await asyncio.wait(pending, timeout=timeout_s)
 
     def close(self) -> None:
-        """Release the panel (after `fail_safe`)."""
+        """Release the panel (after `fail_safe`), ending a lamp test the operator started."""
+        for task in self._lamp_tests:
+            task.cancel()
         panel = self.parts.panel
         self.parts.panel = None
         if panel is not None:

@@ -62,6 +62,11 @@ class RunningDesk:
         except BaseException as exc:  # reported by `alive` and on exit
             self.failure = exc
             self._done.set_exception(exc)
+        finally:  # as asyncio.run does: let the tasks the desk cancelled end before the close
+            left = asyncio.all_tasks(self.loop)
+            for task in left:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
 
     def __enter__(self) -> RunningDesk:
         self._thread.start()

@@ -114,6 +114,29 @@ def test_lamp_test_lights_each_led_in_turn(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
+def test_stopping_mid_lamp_test_ends_it_and_leaves_the_leds_dark(tmp_path: Path) -> None:
+    async def main() -> None:
+        cfg = fast_config(tmp_path)  # no lamp test at start-up: the operator's lights each 0.25 s
+        rig = BenchRig(cfg, workdir=tmp_path)
+        stop = asyncio.Event()
+        task = asyncio.get_running_loop().create_task(rig.run_until(stop))
+        await until(lambda: rig.desk.panel is not None and rig.desk.radio.is_up, what="up")
+        engine, factory = rig.desk.engine, rig.desk.pin_factory
+        engine.lamp_test()  # the operator's (key L)
+        lamp_tests = set(engine._lamp_tests)
+        await asyncio.sleep(0.05)
+        assert lamp_tests and not any(t.done() for t in lamp_tests), "the lamp test is running"
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await asyncio.sleep(0)  # a cancelled task ends at its next step
+        assert all(t.cancelled() for t in lamp_tests), "the lamp test outlived the desk"
+        g = cfg.gpio
+        for pin in (g.ring_led_pin, g.tx_led_pin, g.alert_led_pin, g.fault_led_pin):
+            assert not factory.pin(pin).state, f"LED on pin {pin} left lit"
+
+    asyncio.run(main())
+
+
 def test_desk_refuses_a_pin_factory_that_cannot_start(tmp_path: Path) -> None:
     from dataclasses import replace
 
