@@ -265,14 +265,25 @@ class Engine:
             "ptt_release": ev.PttReleased,
         }
         if name == "ptt_toggle":
-            held = self.core.state.ptt_held
-            self.feed(ev.PttReleased(now) if held else ev.PttPressed(now))
+            self._ptt_toggle(now)
             return
         if name not in makers:
             self._notice(Notice("error", f"Unknown operator action {name!r}."))
             self._publish()
             return
         self.feed(makers[name](now))
+
+    def _ptt_toggle(self, now: float) -> None:
+        """The keyboard's PTT: a press keys, the next one unkeys. A keyboard has no key to let
+        go, so after a forced unkey (time-out, link loss, busy channel) the next press is a
+        release and a new press: one press to talk again, not two."""
+        state = self.core.state
+        if not state.ptt_held:
+            self.feed(ev.PttPressed(now))
+            return
+        self.feed(ev.PttReleased(now))
+        if state.need_release and not state.keyed:
+            self.feed(ev.PttPressed(now))
 
     def bridge_event(self, event: ev.Event) -> None:
         """An event from the radio-bridge link adapter."""

@@ -75,6 +75,23 @@ def test_time_out_timer_unkeys_and_blocks_rekey_until_release(run_rig: Run) -> N
     run_rig(body, tx_timeout_s=0.5, tx_warning_s=0.2)
 
 
+def test_keyboard_ptt_after_a_time_out_keys_again_with_one_press(run_rig: Run) -> None:
+    async def body(rig: BenchRig) -> None:
+        engine = rig.desk.engine
+        await connect_call(rig)
+        engine.intent("ptt_toggle")
+        await until(lambda: rig.bridge.keyed, what="keyed from the keyboard")
+        await until(lambda: not rig.bridge.keyed, timeout_s=3, what="TOT unkey")
+        assert engine.core.state.ptt_held and engine.core.state.need_release
+        engine.intent("ptt_toggle")  # the operator presses to talk again
+        await until(lambda: rig.bridge.keyed, what="re-keyed with one press")
+        engine.intent("ptt_toggle")
+        await until(lambda: not rig.bridge.keyed, what="unkeyed by the next press")
+        assert not engine.core.state.ptt_held
+
+    run_rig(body, tx_timeout_s=0.5, tx_warning_s=0.2)
+
+
 def test_busy_channel_lockout_holds_keying_off(run_rig: Run) -> None:
     async def body(rig: BenchRig) -> None:
         await connect_call(rig)
