@@ -272,6 +272,8 @@ class Desk:
             self.audio = None
         if self.mqtt is not None:
             self.mqtt.save_on_close()
+        if self.records is not None:
+            self.records.close()
         if self.writer is not None:
             if not self.writer.close(timeout=5.0):
                 log.error("the log did not flush within 5 s; records may be waiting in the queue")

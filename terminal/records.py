@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,9 @@ class DeskRecords:
         self._refreshing = False
         self._stale = False
         self.rejected = 0
+        # One thread of its own for reading the log back: the loop's default executor starts a
+        # new worker whenever the last one has not yet said it is idle, up to cpus + 4 of them.
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="log-reader")
 
     def log_call_id(self, core_call_id: int) -> str:
         """The call's id in the log."""
@@ -164,6 +167,11 @@ class DeskRecords:
 
     _loop: asyncio.AbstractEventLoop | None = None
 
+    def close(self) -> None:
+        """Stop reading the log back (a read under way finishes on its own)."""
+        self._loop = None
+        self._reader.shutdown(wait=False, cancel_futures=True)
+
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Where the refreshed call list is delivered."""
         self._loop = loop
@@ -195,6 +203,6 @@ class DeskRecords:
                 self.refresh_calls()
 
         try:
-            loop.run_in_executor(None, read).add_done_callback(done)
+            loop.run_in_executor(self._reader, read).add_done_callback(done)
         except RuntimeError:  # the loop is shutting down: nothing left to show
             self._refreshing = False

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.soaking.probe import Sample, sample
+from bench.soaking.probe import Sample, sample, settled_sample
 from bench.soaking.rig import SoakRig, until
 from hw.sim.bridge import FarPhase
 
@@ -126,7 +126,7 @@ async def calls_and_drops(rig: SoakRig, plan: Plan, tally: Tally, warm_at: int) 
     for k in range(plan.calls):
         await _alerts_reach(rig, plan.alerts * k // plan.calls)
         if k == warm_at:  # warmed up, the link up, no call
-            tally.samples.append(sample(rig.pid, "warm"))
+            tally.samples.append(await settled_sample(rig.pid, "warm"))
         elif k and k % sample_every == 0:
             tally.samples.append(sample(rig.pid, f"{k} calls, {rig.coproc.log.acked} alerts"))
         await one_call(rig, KINDS[k % len(KINDS)], tally)
@@ -175,5 +175,5 @@ async def run_month(rig: SoakRig, plan: Plan) -> Tally:
     )
     await rig.links_up()
     await _state_is(rig, "IDLE")
-    tally.samples.append(sample(rig.pid, "end"))
+    tally.samples.append(await settled_sample(rig.pid, "end"))
     return tally

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,18 @@ def sample(pid: int, label: str) -> Sample:
     fds = len(os.listdir(f"/proc/{pid}/fd"))
     threads = len(os.listdir(f"/proc/{pid}/task"))
     return Sample(label, rss, fds, threads)
+
+
+async def settled_sample(pid: int, label: str, readings: int = 5, gap_s: float = 0.2) -> Sample:
+    """The least of `readings` samples `gap_s` apart: a thread that lives only for a call (the
+    recording writer) or a descriptor about to close is not counted; a leak stays."""
+    taken = []
+    for k in range(readings):
+        if k:
+            await asyncio.sleep(gap_s)
+        taken.append(sample(pid, label))
+    return Sample(label, min(t.rss_kib for t in taken), min(t.fds for t in taken),
+                  min(t.threads for t in taken))  # fmt: skip
 
 
 @dataclass(frozen=True)
