@@ -259,6 +259,8 @@ class RadioLink:
                 self._set_up(True, "", now)
             case LinkDown(reason=reason):
                 self._set_up(False, f"radio bridge link down: {reason}", now)
+            case Refused(msg=Key(), code=code, text=text):
+                self._on_event(ev.KeyRefused(now, str(code), text))
             case Refused(msg=msg, code=code, text=text):
                 what = msg.TYPE if msg is not None else "a message"
                 self._on_notice("warning", f"Radio bridge refused {what}: {code} {text}")

@@ -19,6 +19,10 @@ Rules worth knowing (the tests pin each one):
   ends an open call: ringing -> REJECT, missed; calling -> HANGUP, cancelled; connected ->
   HANGUP, answered. Later events are ignored.
 - Glare (a ring while we call out) answers the ring: both desks want to talk.
+- The bridge reports its transmitter (TX) in the order it handles our commands, so while one of
+  our KEYs is unconfirmed, a report that it unkeyed belongs to an earlier transmission (a quick
+  release and press crosses it on the wire) and does not end the current one. A KEY the bridge
+  refuses (`KeyRefused`) ends the transmission it was for.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from terminal.core.events import (
     FarAnswered,
     FarHungUp,
     HangupPressed,
+    KeyRefused,
     LinkDown,
     LinkUp,
     PttPressed,
@@ -115,11 +120,16 @@ class CallView:
     need_release: bool = False
     link_up: bool = False
     bridge_keyed: bool = False
-    key_pending: bool = False
+    keys_unconfirmed: int = 0
     transmissions: int = 0
     transmit_s: float = 0.0
     closed: bool = False
     now: float | None = None
+
+    @property
+    def key_pending(self) -> bool:
+        """A KEY we sent has not yet been confirmed (or refused) by the bridge."""
+        return self.keys_unconfirmed > 0
 
     def display_state(self) -> DisplayState:
         """The label the console shows."""
@@ -214,6 +224,8 @@ class CallControl:
                 self._on_rx(event, out)
             case BridgeTx():
                 self._on_bridge_tx(event, now, out)
+            case KeyRefused():
+                self._on_key_refused(event, now, out)
             case LinkUp():
                 self._on_link_up(out)
             case LinkDown():
@@ -359,20 +371,33 @@ class CallControl:
     def _on_bridge_tx(self, event: BridgeTx, now: float, out: list[Effect]) -> None:
         s = self._s
         if event.keyed:
-            self._s = replace(s, bridge_keyed=True, key_pending=False)
+            confirms = s.keys_unconfirmed > 0  # the report of one of our KEYs
+            self._s = replace(s, bridge_keyed=True, keys_unconfirmed=max(0, s.keys_unconfirmed - 1))
             if not s.keyed:
                 out.append(SendBridge("UNKEY", "LOCKOUT"))
-                if not s.key_pending:  # else: the late confirmation of a KEY we already undid
+                if not confirms:  # else: the late confirmation of a KEY we already undid
                     why = f" ({event.reason})" if event.reason else ""
                     out.append(
                         Notice("error", f"Radio bridge keyed without a request{why}: unkeying.")
                     )
             return
-        self._s = replace(s, bridge_keyed=False, key_pending=False)
-        if s.keyed:
+        self._s = replace(s, bridge_keyed=False)
+        if s.keyed and not s.key_pending:
             reason = event.reason or "BRIDGE"
             self._end_transmission(reason, now, out)
             out.append(Notice("warning", f"The radio bridge unkeyed ({reason}). Release PTT."))
+        # Keyed with our KEY still unconfirmed: the report is of an earlier transmission.
+
+    def _on_key_refused(self, event: KeyRefused, now: float, out: list[Effect]) -> None:
+        s = self._s
+        self._s = replace(s, keys_unconfirmed=max(0, s.keys_unconfirmed - 1))
+        why = f"{event.code}: {event.text}" if event.text else event.code
+        if s.keyed and s.keys_unconfirmed == 1:  # the refused KEY was the current one
+            self._unkey("LOCKOUT", now, out)  # stops the keepalives; the bridge is unkeyed
+            out.append(Notice("warning", f"The radio bridge refused to key ({why}). Release PTT."))
+            out.append(PlayTone("denied"))
+        else:
+            out.append(Notice("warning", f"The radio bridge refused an earlier KEY ({why})."))
 
     def _on_link_up(self, out: list[Effect]) -> None:
         if not self._s.link_up:
@@ -384,7 +409,7 @@ class CallControl:
         self._unkey_if_keyed("LINK", now, out)
         if self._s.phase is not CallPhase.IDLE:
             self._end_call("link_lost", out)
-        self._s = replace(self._s, link_up=False, rx=False, key_pending=False)
+        self._s = replace(self._s, link_up=False, rx=False, keys_unconfirmed=0)
         if was_up:
             why = f": {event.reason}" if event.reason else ""
             out.append(Notice("warning", f"Radio bridge link down{why}."))
@@ -473,7 +498,7 @@ class CallControl:
                 s,
                 keyed=True,
                 keyed_at=now,
-                key_pending=True,
+                keys_unconfirmed=s.keys_unconfirmed + 1,
                 tot_deadline=now + self._cfg.tx_timeout_s,
                 tot_warned=False,
                 transmissions=s.transmissions + 1,

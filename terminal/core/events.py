@@ -97,6 +97,15 @@ class BridgeTx:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyRefused:
+    """The bridge refused one of our KEYs (ERR LOCKOUT or BADSTATE) and stays unkeyed."""
+
+    at: float
+    code: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LinkUp:
     """The serial link to the radio bridge is up (HELLO exchanged, heartbeats flowing)."""
 
@@ -141,6 +150,7 @@ Event = (
     | FarHungUp
     | RxChanged
     | BridgeTx
+    | KeyRefused
     | LinkUp
     | LinkDown
     | Tick
@@ -161,6 +171,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FarHungUp,
         RxChanged,
         BridgeTx,
+        KeyRefused,
         LinkUp,
         LinkDown,
         Tick,

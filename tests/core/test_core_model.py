@@ -72,7 +72,7 @@ def test_event_types_name_every_event_class():
         if isinstance(obj, type) and dataclasses.is_dataclass(obj)
     }
     assert set(EVENT_TYPES) == defined
-    assert len(defined) == 15
+    assert len(defined) == 16
     assert EVENT_TYPES["BridgeTx"] is BridgeTx
 
 

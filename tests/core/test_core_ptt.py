@@ -13,6 +13,8 @@ from terminal.core import (
     FarAnswered,
     FarHungUp,
     HangupPressed,
+    KeyRefused,
+    LinkDown,
     PlayTone,
     PttPressed,
     PttReleased,
@@ -232,6 +234,7 @@ def test_bridge_unkeying_on_its_own_ends_the_transmission(desk):
 
 def test_bridge_unkey_without_reason(desk):
     desk.keyed()
+    desk.send(BridgeTx, keyed=True)
     out = desk.send(BridgeTx, keyed=False)
     assert TransmissionEnded(1, 0.0, "BRIDGE") in out
 
@@ -252,6 +255,63 @@ def test_late_confirmation_of_an_undone_key_is_not_a_fault(desk):
     assert out == [SendBridge("UNKEY", "LOCKOUT")]
     out = desk.send(BridgeTx, keyed=True, reason="PTT")  # a second one is not late any more
     assert desk.levels(out) == ["error"]
+
+
+def test_an_unkey_report_crossing_the_next_key_does_not_end_it(desk):
+    """Release and press again before the bridge's report of the release has come back: the
+    report is of the first transmission (the bridge reports in the order it handles commands)."""
+    desk.connected()
+    desk.send(PttPressed)
+    desk.send(BridgeTx, keyed=True, reason="KEY")
+    desk.send(PttReleased, after=1)
+    desk.send(PttPressed, after=0.01)
+    assert desk.send(BridgeTx, keyed=False, reason="UNKEY") == []
+    assert desk.state.keyed and desk.state.key_pending and desk.state.transmissions == 2
+    assert desk.send(BridgeTx, keyed=True, reason="KEY") == []
+    assert desk.state.keyed and desk.state.bridge_keyed and not desk.state.key_pending
+    out = desk.send(BridgeTx, after=2, keyed=False, reason="KEEPALIVE")  # now it is ours
+    assert TransmissionEnded(1, 2.0, "KEEPALIVE") in out and not desk.state.keyed
+
+
+def test_a_double_tap_faster_than_the_reports_stays_keyed_without_faults(desk):
+    desk.connected()
+    desk.send(PttPressed)
+    desk.send(PttReleased, after=0.05)
+    desk.send(PttPressed, after=0.05)
+    reports = [(True, "KEY"), (False, "UNKEY"), (True, "KEY")]  # KEY, UNKEY, KEY handled in turn
+    outs = [desk.send(BridgeTx, keyed=k, reason=r) for k, r in reports]
+    assert all(out == [] for out in outs), outs
+    assert desk.state.keyed and desk.state.bridge_keyed and not desk.state.key_pending
+
+
+def test_a_refused_key_ends_the_transmission_it_was_for(desk):
+    desk.keyed()
+    out = desk.send(KeyRefused, after=0.5, code="BADSTATE", text="no call connected")
+    assert desk.plain(out) == [
+        SendBridge("UNKEY", "LOCKOUT"),
+        TransmissionEnded(1, 0.5, "LOCKOUT"),
+        PlayTone("denied"),
+    ]
+    assert "no call connected" in str(out)
+    s = desk.state
+    assert not s.keyed and not s.key_pending and s.need_release
+
+
+def test_a_refused_earlier_key_leaves_the_current_transmission(desk):
+    desk.connected()
+    desk.send(PttPressed)
+    desk.send(PttReleased, after=0.05)
+    desk.send(PttPressed, after=0.05)
+    out = desk.send(KeyRefused, code="LOCKOUT")
+    assert desk.levels(out) == ["warning"] and desk.state.keyed and desk.state.key_pending
+    desk.send(BridgeTx, keyed=True, reason="KEY")
+    assert desk.state.keyed and not desk.state.key_pending
+
+
+def test_link_loss_forgets_unconfirmed_keys(desk):
+    desk.keyed()
+    desk.send(LinkDown)
+    assert not desk.state.key_pending
 
 
 def test_bridge_unkey_report_while_unkeyed_is_silent(desk):

@@ -92,6 +92,25 @@ def test_keyboard_ptt_after_a_time_out_keys_again_with_one_press(run_rig: Run) -
     run_rig(body, tx_timeout_s=0.5, tx_warning_s=0.2)
 
 
+def test_a_key_the_bridge_refuses_ends_the_transmission(run_rig: Run) -> None:
+    async def body(rig: BenchRig) -> None:
+        from hw.sim.bridge import FarPhase
+
+        engine = rig.desk.engine
+        await connect_call(rig)
+        rig.bridge.phase = FarPhase.IDLE  # the bridge has lost the call on its side, unsaid
+        rig.press(True)
+        await until(lambda: not engine.core.state.keyed, what="the refused transmission ended")
+        assert not rig.bridge.keyed and not engine.core.state.key_pending
+        assert "LOCKOUT" in [u.reason for u in received(rig, Unkey)]
+        texts = [n.text for n in engine.snapshot.notices]
+        assert any("refused to key" in t and "no call connected" in t for t in texts), texts
+        assert rig.desk.panel is not None
+        await until(lambda: not rig.desk.panel.led_is_lit("tx"), what="TX LED off")
+
+    run_rig(body)
+
+
 def test_busy_channel_lockout_holds_keying_off(run_rig: Run) -> None:
     async def body(rig: BenchRig) -> None:
         await connect_call(rig)
