@@ -229,7 +229,10 @@ class Publisher:
         loop = asyncio.get_running_loop()
         connected = False
         try:
-            s = await loop.run_in_executor(None, settings, self.config, self.site, self.desk)
+            # On its own one thread, as the outbox reads: never the loop's default executor.
+            s = await loop.run_in_executor(
+                self._executor, settings, self.config, self.site, self.desk
+            )
             self._client_log.take()
             async with self._client_for(s) as client:
                 connected = True
