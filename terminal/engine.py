@@ -183,6 +183,7 @@ class Engine:
         self._faults: dict[str, str] = {}
         self._pending_records: set[asyncio.Future[Any]] = set()
         self._lamp_tests: set[asyncio.Task[None]] = set()
+        self._alert_commit: asyncio.Future[int] | None = None  # the newest alert record's
         self._calls_today: tuple[CallSummary, ...] = ()
         self.alerts = al.AlertBook(options.alerts)
         self._alert_views: tuple[AlertView, ...] = ()
@@ -347,7 +348,11 @@ class Engine:
         The book's records go to the log first; what the operator sees and hears of them (the
         list, the alert LED, the tone, notices) follows once they are committed. Returns the
         commit of the event's last record (the log commits in order), or None if it made none:
-        the co-processor link acknowledges an ALERT only then."""
+        the co-processor link acknowledges an ALERT only then.
+
+        An event that makes no record (the same ALERT again in a new frame) returns the commit
+        of the newest alert record still being written: its ACK must not overtake the commit of
+        the ALERT it repeats, and the log commits in order (docs/protocol.md 4.2)."""
         if self.stopped:
             return None
         self._emit("event", _describe(event))
@@ -365,14 +370,19 @@ class Engine:
         level = self.alerts.highest_open_severity()
         if last_commit is None:
             self._show_alerts(visible, views, level)
-        else:
-            last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
+            earlier = self._alert_commit
+            self._reschedule()
+            return earlier if earlier is not None and not earlier.done() else None
+        self._alert_commit = last_commit
+        last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
         self._reschedule()
         return last_commit
 
     def _show_alerts(
         self, effects: list[Any], views: tuple[AlertView, ...], level: str | None
     ) -> None:
+        if self.stopped:  # committed (or failed) after the desk stopped: nothing to show
+            return
         tones = self.parts.tones
         for effect in effects:
             self._emit("effect", _describe(effect))
