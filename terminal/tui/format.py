@@ -237,10 +237,13 @@ def direction_text(call: CallView) -> str:
     return {"incoming": "INCOMING", "outgoing": "OUTGOING"}.get(call.direction or "", "")
 
 
-def link_counters(counters: LinkCounters | None) -> str:
-    """A serial link's counters as shown: `[in 1204 out 1187]`, what went wrong after it."""
+def link_counters(counters: LinkCounters | None, short: bool = False) -> str:
+    """A serial link's counters as shown: `[in 1204 out 1187]`, what went wrong after it;
+    `short`: what went wrong alone if anything did (a narrow row)."""
     if counters is None:
         return ""
     faults = counters.faults()
-    inside = f"in {counters.frames_in} out {counters.frames_out}" + (f" {faults}" if faults else "")
-    return f"[{inside}]"
+    frames = f"in {counters.frames_in} out {counters.frames_out}"
+    if short and faults:
+        return f"[{faults}]"
+    return f"[{frames} {faults}]" if faults else f"[{frames}]"

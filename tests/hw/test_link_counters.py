@@ -46,3 +46,8 @@ def test_console_shows_frames_and_faults() -> None:
     assert link_counters(LinkCounters(frames_in=12, frames_out=11)) == "[in 12 out 11]"
     shown = link_counters(LinkCounters(3, 4, crc_errors=1, bad_frames=2, duplicates=5))
     assert shown == "[in 3 out 4 crc 1 bad 2 dup 5]"
+
+
+def test_console_short_form_shows_faults_alone_when_there_are_any() -> None:
+    assert link_counters(LinkCounters(3, 4, crc_errors=1), short=True) == "[crc 1]"
+    assert link_counters(LinkCounters(3, 4), short=True) == "[in 3 out 4]"
