@@ -28,10 +28,10 @@ from hw.wire.session import (
     Refused,
     SendFailed,
 )
+from terminal import zulu
 from terminal.config import LinkConfig
 from terminal.core.alerts import AlertCleared, AlertReceived, CoprocStatus, Severity
 from terminal.kernel.report import Member
-from terminal.log import zulu
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from hw.serialport import SerialPort
 from hw.wire.messages import Message, Role, random_boot_id
 from hw.wire.session import LinkSession
+from terminal import zulu
 from terminal.config import LinkConfig
-from terminal.log import zulu
 from terminal.views import LinkCounters, LinkHealth
 
 

@@ -18,13 +18,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from hw.debounce import Debouncer
+from terminal import zulu
 from terminal.core import alerts as al
 from terminal.core import events as ev
-from terminal.core.calls import CallControl, CallSettings, CallView
+from terminal.core.calls import CallControl, CallSettings
+from terminal.core.debounce import Debouncer
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -38,8 +38,9 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
-from terminal.log import zulu
+from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.views import AlertView, CallSummary, LinkHealth
+from terminal.zulu import utc_stamp
 
 log = logging.getLogger(__name__)
 
@@ -90,43 +91,6 @@ class TonePlayer(Protocol):
 
     def stop(self, name: str) -> None:
         """Stop a tone."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeLine:
-    """A notice for the console, stamped in UTC."""
-
-    utc: str
-    level: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSnapshot:
-    """Everything a front shows, derived from the engine's state after an event.
-
-    `alerts` are the open alerts, most severe first then oldest first; `calls_today` the calls
-    committed to the log since 00:00Z, newest first; `line` the deconfliction line as (lat, lon)
-    points; `health` one entry per link (radio, coproc, gpio, log, audio).
-    """
-
-    call: CallView
-    display: str
-    links: dict[str, bool]
-    leds: LedPatterns
-    operator: str
-    notices: tuple[NoticeLine, ...] = ()
-    faults: tuple[str, ...] = ()
-    alerts: tuple[AlertView, ...] = ()
-    calls_today: tuple[CallSummary, ...] = ()
-    line: tuple[tuple[float, float], ...] = ()
-    health: tuple[LinkHealth, ...] = ()
-
-
-def utc_stamp(moment: datetime | None = None) -> str:
-    """A Zulu timestamp with milliseconds, as shown and recorded."""
-    moment = moment or datetime.fromtimestamp(zulu.now_ms() / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def utc_ms() -> int:

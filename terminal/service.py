@@ -19,9 +19,9 @@ from pathlib import Path
 
 from terminal.config import Config, ConfigError, load_config
 from terminal.desk import Desk, engine_options
-from terminal.engine import DeskSnapshot
 from terminal.link_report import LinkReporter
 from terminal.sdnotify import Notifier, watchdog_interval_s
+from terminal.snapshot import DeskSnapshot
 
 log = logging.getLogger("hotline.service")
 

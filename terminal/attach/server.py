@@ -14,7 +14,8 @@ from typing import Any
 
 from terminal.attach.wire import to_json
 from terminal.control import Client, ControlServer
-from terminal.engine import OPERATOR_INTENTS, DeskSnapshot, Engine
+from terminal.engine import OPERATOR_INTENTS, Engine
+from terminal.snapshot import DeskSnapshot
 
 ACTING = ("intent", "ack", "note", "lamp_test", "operator")
 

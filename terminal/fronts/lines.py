@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from terminal.benchrig import BenchRig
-from terminal.engine import DeskSnapshot, utc_stamp
 from terminal.fronts.input_lines import read_lines
+from terminal.snapshot import DeskSnapshot
+from terminal.zulu import utc_stamp
 
 HELP = """commands:
   ring                      the far end calls this desk

@@ -10,7 +10,7 @@ import pytest
 from tui_helpers import NARROW, WIDE, make_app, screen_text
 
 from terminal.core.leds import LedPattern
-from terminal.engine import NoticeLine
+from terminal.snapshot import NoticeLine
 from terminal.tui import bigtext
 from terminal.tui.samples import (
     NOW,
