@@ -1,8 +1,8 @@
 """The `hotline` command: one entry point, a subcommand for each way the desk is used.
 
 Each subcommand validates its arguments and the configuration before it touches any hardware.
-Exit codes follow sysexits: 0 ok, 1 runtime failure, 2 usage error, 69 unavailable (not built yet),
-78 configuration error.
+Exit codes follow sysexits: 0 ok, 1 runtime failure, 2 usage error, 69 unavailable (a service
+such as the MQTT broker cannot be reached), 78 configuration error.
 """
 
 from __future__ import annotations
@@ -18,16 +18,6 @@ EX_UNAVAILABLE = 69
 EX_CONFIG = 78
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _not_built(what: str, issue: str) -> Handler:
-    """A handler for a subcommand whose capability is not built yet: says so, exits non-zero."""
-
-    def handler(args: argparse.Namespace) -> int:
-        print(f"hotline {what}: not built yet ({issue}); nothing was started.", file=sys.stderr)
-        return EX_UNAVAILABLE
-
-    return handler
 
 
 def build_parser() -> argparse.ArgumentParser:
