@@ -8,22 +8,23 @@ import dataclasses
 import pytest
 from alerts_helpers import BOOT, T0_MS, alert, names, of
 
-from terminal.core.alerts import (
-    AlertAcknowledged,
-    AlertBook,
+from terminal.core.alert_effects import (
     AlertClosedLogged,
     AlertGap,
     AlertLogged,
-    AlertReceived,
     AlertReminder,
-    AlertSettings,
-    AlertTick,
     AlertTone,
     CoprocRestarted,
-    CoprocStatus,
     alert_id,
+)
+from terminal.core.alert_events import (
+    AlertAcknowledged,
+    AlertReceived,
+    AlertTick,
+    CoprocStatus,
     event_from_dict,
 )
+from terminal.core.alerts import AlertBook, AlertSettings
 from terminal.core.effects import Notice
 from terminal.log import records
 

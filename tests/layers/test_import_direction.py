@@ -19,7 +19,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "assembly": ("terminal.desk", "terminal.benchrig", "terminal.attach.server"),
     "engine": ("terminal.engine", "terminal.link_report"),
     "adapter": (
-        "hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.records",
+        "hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.desk_records",
         "terminal.sdnotify",
     ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal import zulu as wall_clock
-from terminal.core import alerts as al
+from terminal.core.alert_effects import AlertAckLogged, AlertClosedLogged, AlertLogged, AlertRecord
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -115,11 +115,11 @@ class DeskRecords:
         )
         self._submit_quietly(entry)
 
-    def record_alert(self, effect: al.AlertRecord) -> asyncio.Future[int] | None:
+    def record_alert(self, effect: AlertRecord) -> asyncio.Future[int] | None:
         """Commit an alert record; the future resolves once it is on disk."""
         entry: records.Entry
         match effect:
-            case al.AlertLogged():
+            case AlertLogged():
                 fields = dict(effect.fields)
                 if effect.disagreements:
                     fields["_suspect"] = list(effect.disagreements)
@@ -127,9 +127,9 @@ class DeskRecords:
                     fields, boot_id=effect.boot_id, alert_seq=effect.alert_seq,
                     pair_id=effect.pair_id, severity=effect.severity, consistent=effect.consistent,
                 )
-            case al.AlertAckLogged():
+            case AlertAckLogged():
                 entry = records.alert_acknowledged(effect.alert_id, effect.operator or None)
-            case al.AlertClosedLogged():
+            case AlertClosedLogged():
                 entry = records.alert_closed(effect.alert_id, effect.reason)
             case _:
                 entry = records.journal_of("effect", effect)
