@@ -4,9 +4,9 @@ the notices of a gap, a reminder, a co-processor restart (frozen)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from terminal.core.alert_events import Severity
+from terminal.core.alert_events import AlertReceived, Severity
 from terminal.core.effects import Notice
 
 CloseReason = Literal["cleared", "superseded", "coproc_restart"]
@@ -14,7 +14,8 @@ CloseReason = Literal["cleared", "superseded", "coproc_restart"]
 
 @dataclass(frozen=True, slots=True)
 class AlertLogged:
-    """Record (log kind alert_received): an ALERT as received, with the kernel's verdict."""
+    """Record (log kind alert_received): an ALERT as received (`alert`), with the kernel's
+    verdict. The log adapter writes its fields under their wire names."""
 
     utc_ms: int
     alert_id: str
@@ -23,7 +24,7 @@ class AlertLogged:
     pair_id: str
     severity: Severity
     consistent: bool
-    fields: dict[str, Any]
+    alert: AlertReceived
     disagreements: tuple[str, ...] = ()
 
 

@@ -30,7 +30,7 @@ import bisect
 import heapq
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from terminal.core.alert_effects import (
     AlertAckLogged,
@@ -77,22 +77,6 @@ class AlertSettings:
     floors: Floors = DEFAULT_FLOORS
     restart_grace_s: float = 10.0
     line: Line | None = None  # the deconfliction line, to check LINE alerts fully
-
-
-def wire_fields(ev: AlertReceived) -> dict[str, Any]:
-    """Every field of the ALERT, by its wire name (docs/protocol.md 5.4), for the log."""
-    out: dict[str, Any] = {
-        "alert_seq": ev.alert_seq, "pair_id": ev.pair_id, "kind": ev.kind,
-        "severity": ev.severity.upper(), "computed_at": to_iso(ev.computed_utc_ms),
-    }  # fmt: skip
-    for prefix, m in (("a", ev.a), ("b", ev.b)):
-        out.update({
-            f"{prefix}_id": m.id, f"{prefix}_lat": m.lat, f"{prefix}_lon": m.lon,
-            f"{prefix}_alt_ft": m.alt_ft, f"{prefix}_vn": m.vn_ms, f"{prefix}_ve": m.ve_ms,
-            f"{prefix}_vu": m.vu_ms,
-        })  # fmt: skip
-    out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
-    return out
 
 
 def _track_view(m: Member) -> TrackView:
@@ -270,7 +254,7 @@ class AlertBook:
         found = self._check(ev)
         aid = alert_id(ev.boot_id, ev.alert_seq)
         out.append(AlertLogged(ev.utc_ms, aid, ev.boot_id, ev.alert_seq, ev.pair_id, ev.severity,
-                               not found, wire_fields(ev), found))  # fmt: skip
+                               not found, ev, found))  # fmt: skip
         if found:
             self.stats["suspect"] += 1
             out.append(
