@@ -46,8 +46,8 @@ def test_the_staged_venv_has_the_locked_desk_set(staged: Path) -> None:
         "print(m.version('textual'), m.version('lgpio'), u.find_spec('scipy') is None)"
     )
     done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
-    pins = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) ;", (REPO / "requirements/desk.txt").read_text(),
-                           re.M))
+    desk = (REPO / "requirements/desk.txt").read_text()
+    pins = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) ;", desk, re.M))
     assert done.stdout.split() == [pins["textual"], pins["lgpio"], "True"]
     version = subprocess.run([str(python.parent / "hotline"), "--version"], capture_output=True,
                              text=True, check=True)
