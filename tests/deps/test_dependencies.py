@@ -131,3 +131,14 @@ def test_the_desk_does_not_import_scipy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=REPO)
     assert out.stdout.strip() == "False"
+
+
+def test_without_scipy_the_bench_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['scipy'] = None; sys.modules['scipy.spatial'] = None\n"
+        "from terminal.cli import main; sys.exit(main(['bench', '--headless']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], input="quit\n", capture_output=True,
+                          text=True, timeout=60, cwd=REPO)
+    assert done.returncode != 0
+    assert "SciPy is not installed" in done.stderr and "requirements/coproc.txt" in done.stderr
