@@ -84,7 +84,7 @@ def test_the_venv_has_exactly_the_locked_versions() -> None:
 
 def test_textual_is_bounded_to_the_tested_range() -> None:
     spec = requirement("textual").specifier
-    assert spec == SpecifierSet(">=6.2,<9")
+    assert spec == SpecifierSet(">=6.4,<9")
     (textual,) = locked()["textual"]
     assert str(textual["version"]) in spec
     # what the floor is there for: Footer(compact=) (6.2) and App.register_theme (0.86)
