@@ -20,11 +20,25 @@ EX_CONFIG = 78
 Handler = Callable[[argparse.Namespace], int]
 
 
+def package_version() -> str:
+    """The installed hotline-terminal's version (its metadata), or "unknown" when the code runs
+    from a source tree that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hotline-terminal")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="hotline",
         description="Operator desk terminal for an air-deconfliction hotline.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"hotline-terminal {package_version()}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from terminal import commands
