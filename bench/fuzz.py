@@ -208,6 +208,13 @@ def _socket_target() -> Target:
 _OPEN: list[Callable[[], object]] = []
 
 
+class Count(Figure):
+    """A figure that is a count: printed whole (``:g`` would make 1,234,567 read 1.23457e+06)."""
+
+    def line(self) -> str:
+        return super().line().replace(f"{self.value:g} ", f"{int(self.value)} ", 1)
+
+
 def figures(outcomes: list[Outcome]) -> list[Figure]:
     """Per target: inputs tried (with seconds, rate, engine) and crashes found; then the link
     targets' total against the goal."""
@@ -215,13 +222,13 @@ def figures(outcomes: list[Outcome]) -> list[Figure]:
     for o in outcomes:
         cpu = f", {o.cpu_seconds:.0f} s CPU" if o.cpu_seconds is not None else ""
         unit = f"inputs in {o.seconds:.0f} s ({o.per_second:,.0f}/s{cpu}, {o.engine})"
-        out.append(Figure(f"fuzz_{o.name}_inputs", o.tried, unit, "-"))
+        out.append(Count(f"fuzz_{o.name}_inputs", o.tried, unit, "-"))
         out.append(Figure(f"fuzz_{o.name}_crashes", len(o.crashes), "crashes", "0"))
     link = [o for o in outcomes if o.name in LINK_NAMES or o.name in LINK_FALLBACK]
     if link:
         engines = "+".join(sorted({o.engine for o in link}))
         wall = max(o.seconds for o in link)
-        out.append(Figure("fuzz_link_inputs", sum(o.tried for o in link),
+        out.append(Count("fuzz_link_inputs", sum(o.tried for o in link),
                           f"inputs ({len(link)} targets, {engines}, {wall:.0f} s)",
                           f">= {LINK_GOAL:,}"))  # fmt: skip
     return out

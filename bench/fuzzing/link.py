@@ -229,7 +229,6 @@ class _Books:
 
     pending: set[int] = field(default_factory=set)  # our acked messages not yet settled
     owed: dict[int, tuple[int, int]] = field(default_factory=dict)  # seq -> deferred ack_ref
-    sent_ok: int = 0
 
 
 _FIELD = rb"[\x20-\x23\x25-\x29\x2B\x2D-\x7E]*"
@@ -353,7 +352,8 @@ def _closing_check(s: LinkSession, books: _Books, kind: SessionKind, now: float)
     message is delivered once and ACKed (at `acknowledge` if deferred); a retransmission of it
     is not delivered again but ACKed again. (A scripted peer: a second session would cost more
     than the rest of the input.)"""
-    hello = Hello(1, kind.peer_role, "B0070009", "peer")
+    boot = "B0070009" if s.peer is None or s.peer.boot_id != "B0070009" else "B007000A"
+    hello = Hello(1, kind.peer_role, boot, "peer")
     events = s.receive(wire(0, hello), now + 0.1)
     _settle(books, events, s)
     assert s.is_up, "link does not come up on a compatible HELLO after the hostile input"
