@@ -95,7 +95,8 @@ class Desk:
     writer: LogWriter | None = field(init=False, default=None)
     records: DeskRecords | None = field(init=False, default=None)
     audio: DeskAudio | None = field(init=False, default=None)
-    radio_started: bool = field(init=False, default=False)
+    started: bool = field(init=False, default=False)
+    """Start-up is over: the log open, the pins claimed, every link up or retrying (READY)."""
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
@@ -172,7 +173,7 @@ class Desk:
             loop.create_task(self.panel.lamp_test(self.engine.options.lamp_test_s), name="lamps")
         )
         self.engine.refresh()
-        self.radio_started = True
+        self.started = True
 
     async def _refresh_health(self) -> None:
         """Publish once a second, so "last heard" and the timers on the console stay current."""

@@ -120,7 +120,7 @@ class Service:
         interval = watchdog_interval_s()
         try:
             start = loop.create_task(self.desk.run_until(stop))
-            while self.desk.radio_started is False and not start.done():
+            while not self.desk.started and not start.done():
                 await asyncio.sleep(0.01)
             if start.done():
                 await start
