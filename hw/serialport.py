@@ -21,6 +21,11 @@ import serial
 
 log = logging.getLogger(__name__)
 
+SIM_HANDLERS = "hw.sim.urlhandler"
+"""Where the `sim://` handler lives; added to pyserial's handler packages, as pyserial documents."""
+if SIM_HANDLERS not in serial.protocol_handler_packages:
+    serial.protocol_handler_packages.append(SIM_HANDLERS)
+
 READ_CHUNK = 65536
 POLL_INTERVAL_S = 0.002
 

@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, TimeoutError, ValueError) as exc:
         print(f"no running terminal answered on {socket_path} ({exc}); using the port")
     port = args.port or config.radio.port
-    if port == "sim":
-        print("hotline unkey: the configured port is the bench simulator; give --port",
+    if port.startswith("sim://"):
+        print("hotline unkey: the configured port is a simulator (sim://); give --port",
               file=sys.stderr)
         return 2
     result = force_unkey(port, args.baud or config.radio.baud, timeout_s=args.timeout)

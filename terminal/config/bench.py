@@ -16,7 +16,7 @@ def bench_config(log_dir: Path | None = None) -> Config:
     return replace(
         desk,
         gpio=replace(desk.gpio, pin_factory="mock"),
-        radio=replace(desk.radio, port="sim"),
-        coproc=replace(desk.coproc, port="sim"),
+        radio=replace(desk.radio, port="sim://bridge"),
+        coproc=replace(desk.coproc, port="sim://coproc"),
         log=replace(desk.log, directory=log_dir or Path.cwd() / BENCH_LOG_DIR),
     )

@@ -80,14 +80,14 @@ def _distinct_ports(values: Values, bad: set[str], present: set[str], report: Re
     if {"radio.port", "coproc.port", "coproc.enabled"} & bad or not values["coproc"]["enabled"]:
         return
     radio, coproc = values["radio"]["port"], values["coproc"]["port"]
-    if radio == "sim" or _port_id(radio) != _port_id(coproc):
+    if _port_id(radio) != _port_id(coproc):
         return
     here, there = ("coproc", "radio") if "coproc.port" in present else ("radio", "coproc")
     report(
         f"{here}.port",
         show(values[here]["port"]),
         f"is already used by {there}.port",
-        'a port not used by the other link, or "sim"',
+        'a port not used by the other link',
         f"{there}.port",
     )
 

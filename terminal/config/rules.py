@@ -104,9 +104,12 @@ def pyserial_has_handler(scheme: str) -> bool:
     return False
 
 
+_SIM = re.compile(r"sim://(bridge|coproc)(\?[^\s]*)?")
+
+
 def _serial_port(value: str) -> None:
-    if value == "sim":
-        return
+    if _SIM.fullmatch(value):
+        return  # the simulators' own handler (hw/sim/urlhandler), which checks the options
     if value.startswith("/dev/"):
         if len(value) == len("/dev/") or value.endswith("/") or re.search(r"[\s\x00]", value):
             raise Invalid("is not a device path")
@@ -114,6 +117,8 @@ def _serial_port(value: str) -> None:
     url = _URL.fullmatch(value)
     if url is None:
         raise Invalid("is not a serial port")
+    if url["scheme"] == "sim":
+        raise Invalid("names no simulator: sim://bridge or sim://coproc")
     if not pyserial_has_handler(url["scheme"]):
         raise Invalid(f"has a URL scheme pyserial has no handler for ({url['scheme']}://)")
     if url["scheme"] in _NETWORK:
@@ -123,9 +128,9 @@ def _serial_port(value: str) -> None:
 
 
 SERIAL_PORT = Rule(
-    '"sim" (the bench simulator), a device path under /dev/, or a URL of a pyserial handler '
-    "(loop://, socket://host:port, rfc2217://host:port, spy://..., or one registered in "
-    "serial.protocol_handler_packages)",
+    "a device path under /dev/, sim://bridge or sim://coproc (a simulator, hw/sim/urlhandler), "
+    "or a URL of a pyserial handler (loop://, socket://host:port, rfc2217://host:port, "
+    "spy://..., or one registered in serial.protocol_handler_packages)",
     _serial_port,
 )
 

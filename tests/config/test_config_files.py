@@ -51,7 +51,7 @@ def test_bench_toml_is_bench_config_run_from_the_checkout(monkeypatch: pytest.Mo
 def test_bench_config_simulates_the_hardware(tmp_path: Path) -> None:
     bench = bench_config(log_dir=tmp_path)
     assert bench.gpio.pin_factory == "mock"
-    assert (bench.radio.port, bench.coproc.port) == ("sim", "sim")
+    assert (bench.radio.port, bench.coproc.port) == ("sim://bridge", "sim://coproc")
     assert bench.log.directory == tmp_path
     assert bench.audio.enabled
     assert (

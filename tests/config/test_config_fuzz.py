@@ -28,7 +28,9 @@ SCALARS = st.one_of(
     st.integers(),
     st.sampled_from([0.0, 0.05, 0.5, 1.0, 1.5, 3.5, 10.0, 1e400, -1e400]),
     st.floats(allow_nan=True),
-    st.sampled_from(['"sim"', '"/dev/ttyUSB0"', '"/dev/ttyAMA0"', '"0660"', '"mock"', '""']),
+    st.sampled_from(
+        ['"sim://bridge"', '"/dev/ttyUSB0"', '"/dev/ttyAMA0"', '"0660"', '"mock"', '""']
+    ),
     st.sampled_from(['"\\ud800"', '"/run/\\u0000"', '"\\u2028"', '"' + "x" * 120 + '"']),
     st.text(st.characters(blacklist_categories=["Cc", "Cs"]), max_size=12).map(
         lambda s: '"' + s.replace("\\", "/").replace('"', "'") + '"'
@@ -102,7 +104,7 @@ def assert_keeps_every_rule(config: Config) -> None:
         assert link.link_timeout_s > 2 * link.heartbeat_s
         assert link.reopen_max_s >= link.reopen_min_s
     assert config.radio.enabled
-    if config.coproc.enabled and config.radio.port != "sim":
+    if config.coproc.enabled:
         assert os.path.normpath(config.radio.port) != os.path.normpath(config.coproc.port)
     assert 0 <= config.ptt.tx_warning_s < config.ptt.tx_timeout_s
     assert config.ptt.bridge_keepalive_timeout_s >= 2 * config.ptt.keepalive_s
@@ -144,9 +146,9 @@ GROUPS: dict[str, Group] = {
     "pins": {"gpio": {key: st.integers(2, 27) for key in PIN_KEYS}},
     "link timers": {"radio": LINK_TIMERS, "coproc": LINK_TIMERS},
     "ports": {
-        "radio": {"port": some('"sim"', '"/dev/ttyUSB0"', '"/dev/ttyAMA0"')},
+        "radio": {"port": some('"sim://bridge"', '"/dev/ttyUSB0"', '"/dev/ttyAMA0"')},
         "coproc": {
-            "port": some('"sim"', '"/dev/ttyAMA0"', '"/dev//ttyUSB0"'),
+            "port": some('"sim://coproc"', '"/dev/ttyAMA0"', '"/dev//ttyUSB0"'),
             "enabled": st.booleans(),
         },
     },

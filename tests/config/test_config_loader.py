@@ -99,7 +99,8 @@ def test_an_audio_device_is_a_name_or_an_index(tmp_path: Path, device: str) -> N
 @pytest.mark.parametrize(
     "port",
     [
-        "sim",
+        "sim://bridge",
+        "sim://coproc?scenario=burst&time_scale=4",
         "/dev/ttyUSB1",
         "/dev/serial/by-id/usb-FTDI-if00",
         "loop://",
@@ -114,16 +115,19 @@ def test_serial_ports_that_are_accepted(tmp_path: Path, port: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "port", ["", "ttyUSB0", "/dev/", "/dev/tty USB0", "http://x", "socket://bridge:0", "rfc2217://"]
+    "port",
+    ["", "ttyUSB0", "/dev/", "/dev/tty USB0", "http://x", "socket://bridge:0", "rfc2217://", "sim",
+     "sim://radio"],
 )
 def test_serial_ports_that_are_refused(tmp_path: Path, port: str) -> None:
     (issue,) = issues(write(tmp_path, f'[radio]\nport = "{port}"\n'))
     assert issue.key == "radio.port"
 
 
-def test_both_links_may_use_the_simulator(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, '[radio]\nport = "sim"\n[coproc]\nport = "sim"\n'))
-    assert config.radio.port == config.coproc.port == "sim"
+def test_both_links_may_use_their_simulators(tmp_path: Path) -> None:
+    text = '[radio]\nport = "sim://bridge"\n[coproc]\nport = "sim://coproc"\n'
+    config = load_config(write(tmp_path, text))
+    assert (config.radio.port, config.coproc.port) == ("sim://bridge", "sim://coproc")
 
 
 def test_a_disabled_coprocessor_does_not_claim_its_port(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""pyserial URL handlers of the simulators (`sim://`), registered by hw.serialport."""
