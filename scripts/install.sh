@@ -23,6 +23,9 @@
 #                           `scripts/wheelhouse.sh /dir` makes one on a machine of the target's
 #                           architecture. The versions are enforced, the hashes are not (a wheel
 #                           built from an sdist, as PyAudio's, never has the sdist's hash).
+# With HOTLINE_WHEELS (and no DESTDIR) the Debian packages are only python3-venv and libportaudio2,
+# since nothing is compiled; apt-get runs only for those missing (an offline guest needs them in its
+# image).
 # It uses uv when it is on PATH (`make install` puts .venv/bin there), else the venv's pip.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,8 +42,14 @@ if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
+BUILD_DEBS=(python3-venv python3-dev build-essential portaudio19-dev)
+WHEELHOUSE_DEBS=(python3-venv libportaudio2)  # nothing to build: PyAudio's library only
 if [ -z "$DESTDIR" ]; then
-    bash "$here/scripts/ensure-deb.sh" python3-venv python3-dev build-essential portaudio19-dev
+    if [ -n "$HOTLINE_WHEELS" ]; then
+        bash "$here/scripts/ensure-deb.sh" "${WHEELHOUSE_DEBS[@]}"
+    else
+        bash "$here/scripts/ensure-deb.sh" "${BUILD_DEBS[@]}"
+    fi
 fi
 
 venv="$DESTDIR$PREFIX"
