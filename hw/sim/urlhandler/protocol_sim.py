@@ -116,7 +116,7 @@ class Serial(PosixSerial):
 
     def open(self) -> None:
         """Start the simulator, then open the tty it speaks on."""
-        url = self._port
+        url = self.port
         if url is None:
             raise serial.SerialException("Port must be configured before it can be used.")
         try:
