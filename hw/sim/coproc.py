@@ -8,8 +8,8 @@ Every `cycle_s` it takes the picture from its track source at source time
 ``(now - start) * time_scale``, runs the kernel (`Watch`) and queues what changed in an `Outbox`.
 While the link is up, ALERTs and CLEARs go out one at a time (send window 1) and are resent until
 acknowledged; a message that failed all its retries goes back to the head of the queue, so
-nothing is lost. When the terminal restarts (a new terminal boot id), every pair still in alert is
-sent again, numbered anew. A reboot (scenario time, or `reboot`) starts over with a new boot id.
+nothing is lost. When the terminal restarts (a new terminal boot id), what it has not acknowledged
+is still sent, and every pair still in alert is sent again, numbered anew. A reboot (scenario time, or `reboot`) starts over with a new boot id.
 For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
 """
 
@@ -287,12 +287,8 @@ class CoprocSim:
         self.log.requeued += len(items)
 
     def _terminal_restarted(self) -> None:
-        """A new terminal knows none of our alerts: forget the queue, send every open pair."""
-        for seq in list(self._inflight):
-            self.session.cancel(seq)
-        self._inflight.clear()
-        self._given_back.clear()
-        self.outbox.clear()
+        """A new terminal: what it has not acknowledged stays queued, unchanged (it never reached
+        its log, 4.2), and every pair still in alert is sent again, numbered anew (7.5)."""
         for finding in self.watch.open_findings():
             self.outbox.put(finding)
             self.log.reissued += 1
