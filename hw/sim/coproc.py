@@ -9,7 +9,8 @@ Every `cycle_s` it takes the picture from its track source at source time
 While the link is up, ALERTs and CLEARs go out one at a time (send window 1) and are resent until
 acknowledged; a message that failed all its retries goes back to the head of the queue, so
 nothing is lost. When the terminal restarts (a new terminal boot id), what it has not acknowledged
-is still sent, and every pair still in alert is sent again, numbered anew. A reboot (scenario time, or `reboot`) starts over with a new boot id.
+is still sent, and every pair still in alert is sent again, numbered anew. A reboot (scenario
+time, or `reboot`) starts over with a new boot id.
 For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
 """
 
