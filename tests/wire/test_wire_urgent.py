@@ -54,24 +54,10 @@ def test_bridge_ignores_a_key_overtaken_by_an_unkey() -> None:
 
 
 def test_urgent_unkey_sent_while_down_is_held_until_the_link_returns() -> None:
-    term = LinkSession(
-        Role.TERMINAL,
-        "t",
-        "0000000A",
-        heartbeat_s=0.2,
-        link_timeout_s=0.5,
-        ack_timeout_s=0.1,
-        max_retries=2,
-    )
-    peer = LinkSession(
-        Role.BRIDGE,
-        "b",
-        "0000000B",
-        heartbeat_s=0.2,
-        link_timeout_s=0.5,
-        ack_timeout_s=0.1,
-        max_retries=2,
-    )
+    term = LinkSession(Role.TERMINAL, "t", "0000000A", heartbeat_s=0.2, link_timeout_s=0.5,
+                       ack_timeout_s=0.1, max_retries=2)
+    peer = LinkSession(Role.BRIDGE, "b", "0000000B", heartbeat_s=0.2, link_timeout_s=0.5,
+                       ack_timeout_s=0.1, max_retries=2)
     term.start(0.0)
     peer.start(0.0)
     for _ in range(3):
