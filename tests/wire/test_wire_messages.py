@@ -173,7 +173,7 @@ def test_float_fields_accept_other_precisions_and_write_fixed_ones() -> None:
         (Frame(1, "ALERT", ("1",) * 23), "field 3 kind"),
         (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "x", *("1",) * 18)), "UTC time"),
         (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "2025-03-01T12:00:05.123Z", "A",
-                            "1e1", *("1",) * 16)), "decimal"),  # fmt: skip
+                            "1e1", *("1",) * 16)), "decimal"),
     ],
 )
 def test_decode_errors_name_the_field_and_what_is_allowed(frame: Frame, match: str) -> None:
