@@ -138,21 +138,43 @@ async def hello_while_down(ctx: Ctx) -> str:
     if first is None:
         raise Fail("no HELLO from the device while the link is down")
     want = t.max_retries + 3  # more than the cap of 4.3.1
+    p = ctx.probe
     copies = [first]
-    start = ctx.probe.rx.index(first) + 1
-    deadline = (want - 1) * t.ack_timeout_s + 2 * t.tol(t.ack_timeout_s)
-    rest = await ctx.probe.collect(max(0.0, first.at + deadline - ctx.probe.now()), start)
-    copies += [r for r in rest if r.raw == first.raw]
-    others = [r for r in rest if isinstance(r.msg, Hello) and r.raw != first.raw]
-    if len(copies) < want:
-        raise Fail(f"{len(copies)} copies of the HELLO in {deadline:.2f} s, want {want} or more "
-                   f"(one every {t.ack_timeout_s} s)" + (f"; {len(others)} other HELLO(s)"
-                                                         if others else ""))  # fmt: skip
-    tol = t.tol(t.ack_timeout_s)
-    bad = [g for g in _gaps([c.at for c in copies]) if abs(g - t.ack_timeout_s) > tol]
-    if bad:
-        raise Fail(f"HELLO repeated after {bad[0]:.3f} s, want {t.ack_timeout_s} s")
+    per = t.ack_timeout_s + t.tol(t.ack_timeout_s)
+    while len(copies) < want:  # each copy within an ack timeout (and tolerance) of the last
+        nxt = await p.wait_for(lambda r: r.raw == first.raw or isinstance(r.msg, Hello), per,
+                               p.rx.index(copies[-1]) + 1)  # fmt: skip
+        if nxt is None:
+            raise Fail(f"{len(copies)} copies of the HELLO, then none for {per:.2f} s; want one "
+                       f"every {t.ack_timeout_s} s without a cap")  # fmt: skip
+        if nxt.raw != first.raw:
+            raise Fail(f"after {len(copies)} copies a different HELLO: {nxt.raw[:50]!r} (want "
+                       "the same frame, same seq)")  # fmt: skip
+        copies.append(nxt)
+    _check_period(ctx, copies, "HELLO")
     return f"{len(copies)} identical copies, {t.ack_timeout_s} s apart"
+
+
+def _check_period(ctx: Ctx, copies: list[Rx], what: str) -> None:
+    """The copies came every ack timeout: the median gap (robust to a stalled bench PC)."""
+    t = ctx.t
+    gaps = sorted(_gaps([c.at for c in copies]))
+    if gaps:
+        median = gaps[len(gaps) // 2]
+        if abs(median - t.ack_timeout_s) > t.tol(t.ack_timeout_s):
+            raise Fail(f"{what} resent every {median:.3f} s (median), want {t.ack_timeout_s} s")
+
+
+async def _until_given_up(ctx: Ctx, first: Rx) -> tuple[list[Rx], Rx | None]:
+    """The identical copies of ``first`` up to the device's next (different) HELLO — its sign of
+    giving up (4.3.2) — and that HELLO (None if it never came)."""
+    p, t = ctx.probe, ctx.t
+    per = t.ack_timeout_s + t.tol(t.ack_timeout_s)
+    i = p.rx.index(first) + 1
+    hello = await p.wait_for(lambda r: isinstance(r.msg, Hello) and r.raw != first.raw,
+                             (t.max_retries + 3) * per + t.answer_s(), i)  # fmt: skip
+    end = p.rx.index(hello) if hello is not None else len(p.rx)
+    return [first] + [r for r in p.rx[i:end] if r.raw == first.raw], hello
 
 
 @check("4.5.1", "HELLO carries version 1, the device's role and a boot id")
@@ -332,18 +354,17 @@ async def hello_capped_while_up(ctx: Ctx) -> str:
         first = await p.wait_for(is_type("HELLO"), t.answer_s() * 2, start)
         if first is None:
             raise Fail("no HELLO from the device for our new boot id (4.5.6)")
-        span = (t.max_retries + 1) * t.ack_timeout_s + 3 * t.tol(t.ack_timeout_s)
-        rest = await p.collect(max(0.0, first.at + span - p.now()), p.rx.index(first) + 1)
+        copies, new = await _until_given_up(ctx, first)
     finally:
         p.auto_ack = lambda r: True
-    copies = [first] + [r for r in rest if r.raw == first.raw]
-    new = [r for r in rest if isinstance(r.msg, Hello) and r.raw != first.raw]
     await ctx.link()
+    if new is None:
+        raise Fail(f"{len(copies)} copies of the unanswered HELLO and no new HELLO after them "
+                   "(a HELLO while up is capped, then the link is down)")  # fmt: skip
     if len(copies) != t.max_retries + 1:
         raise Fail(f"{len(copies)} copies of the unanswered HELLO while up, want "
                    f"{t.max_retries + 1}")  # fmt: skip
-    if not new:
-        raise Fail("after its last retry the device sent no new HELLO (link down, 4.3.2)")
+    _check_period(ctx, copies, "HELLO")
     return f"{len(copies)} copies, then a new HELLO"
 
 
@@ -458,16 +479,22 @@ async def heartbeats(ctx: Ctx) -> str:
     t0 = p.now()
     got = await p.collect(4 * t.heartbeat_s)
     times = [t0] + [r.at for r in got if r.raw.strip()] + [p.now()]
-    worst = max(_gaps(times))
+    gaps = sorted(_gaps(times))
     hbs = [r.msg for r in p.rx[start:] if isinstance(r.msg, Hb)]
-    if worst > t.heartbeat_s + t.tol(t.heartbeat_s):
-        raise Fail(f"{worst:.2f} s without a frame, want HB every {t.heartbeat_s} s")
+    # Judged by count and median gap, not the longest gap: a stalled bench PC reads late, then
+    # all at once, which would look like a missing HB.
+    if len([r for r in got if r.raw.strip()]) < 3:
+        raise Fail(f"{len(got)} frame(s) in {4 * t.heartbeat_s:.2f} s of idle link, want an HB "
+                   f"every {t.heartbeat_s} s")  # fmt: skip
+    median = gaps[len(gaps) // 2]
+    if median > t.heartbeat_s + t.tol(t.heartbeat_s):
+        raise Fail(f"a frame every {median:.2f} s (median), want HB every {t.heartbeat_s} s")
     if not hbs:
         raise Fail("no HB in 4 heartbeat periods")
     ups = [h.uptime_ms for h in hbs]
     if any(b < a for a, b in itertools.pairwise(ups)):
         raise Fail(f"uptime_ms went back: {ups}")
-    return f"{len(hbs)} HB, longest silence {worst:.2f} s"
+    return f"{len(hbs)} HB, a frame every {median:.2f} s"
 
 
 @check("4.7.2", "no frame from us for the link timeout: link down, HELLO again")
@@ -738,22 +765,17 @@ async def retransmit(ctx: Ctx) -> str:
         if first is None:
             what = "TX after KEY" if ctx.device == "bridge" else "ALERT or CLEAR"
             raise Skip(f"no {what} within {wait:.1f} s")
-        span = (t.max_retries + 1) * t.ack_timeout_s + 3 * t.tol(t.ack_timeout_s)
-        rest = await p.collect(max(0.0, first.at + span - p.now()), p.rx.index(first) + 1)
+        copies, hello = await _until_given_up(ctx, first)
     finally:
         p.auto_ack = lambda r: True
-    copies = [first] + [r for r in rest if r.raw == first.raw]
-    hello = [r for r in rest if isinstance(r.msg, Hello)]
-    gaps = _gaps([c.at for c in copies])
     if ctx.device == "bridge":
         _hangup(ctx)
     await ctx.link()
     if len(copies) != t.max_retries + 1:
-        raise Fail(f"{len(copies)} transmissions of {first.raw!r}, want {t.max_retries + 1}")
-    bad = [g for g in gaps if abs(g - t.ack_timeout_s) > t.tol(t.ack_timeout_s)]
-    if bad:
-        raise Fail(f"resent after {bad[0]:.3f} s, want {t.ack_timeout_s} s")
-    if not hello:
+        raise Fail(f"{len(copies)} transmissions of {first.raw[:60]!r}, want "
+                   f"{t.max_retries + 1}")  # fmt: skip
+    _check_period(ctx, copies, first.msg.TYPE if first.msg else "message")
+    if hello is None:
         raise Fail("no HELLO after the last retry (4.3.2: the link is down)")
     return f"{len(copies)} identical transmissions, then HELLO"
 
@@ -800,7 +822,7 @@ async def ring_again(ctx: Ctx) -> str:
 @check("7.3", "an ALERT that failed every retry is sent again (same alert_seq) once the link is up",
        _C)  # fmt: skip
 async def alert_never_given_up(ctx: Ctx) -> str:
-    p, t = ctx.probe, ctx.t
+    p = ctx.probe
     await ctx.link()
     p.auto_ack = lambda r: not isinstance(r.msg, Alert)
     try:
@@ -811,8 +833,7 @@ async def alert_never_given_up(ctx: Ctx) -> str:
         if first is None or not isinstance(first.msg, Alert):
             raise Skip(f"no ALERT within {ctx.options.alert_wait_s} s: feed the device a conflict")
         alert = first.msg
-        span = (t.max_retries + 1) * t.ack_timeout_s + 3 * t.tol(t.ack_timeout_s)
-        down = await p.wait_for(lambda r: isinstance(r.msg, Hello), span, p.rx.index(first) + 1)
+        _, down = await _until_given_up(ctx, first)
         if down is None:
             raise Skip("the device did not give the ALERT up (4.3.1 failed)")
         p.auto_ack = lambda r: True
