@@ -1,10 +1,10 @@
 """Deliberate protocol faults for the simulators: each breaks one numbered statement of
 docs/protocol.md, so the conformance kit (terminal/conformance) can be shown to catch it.
 
-A fault is switched on by name (`BridgeSim(faults=...)`, `CoprocSim(faults=...)`). Link-layer faults live in `FaultySession`, a `LinkSession` that
-misbehaves in one way each without disturbing its sequence numbering (a dropped frame would also
-break 4.1.1); the line fault `bad_crc` damages frames after they are encoded; the simulators check
-their own behavioural faults.
+A fault is switched on by name (`BridgeSim(faults=...)`, `CoprocSim(faults=...)`). Link-layer
+faults live in `FaultySession`, a `LinkSession` that misbehaves in one way each without disturbing
+its sequence numbering (a dropped frame would also break 4.1.1); the line fault `bad_crc` damages
+frames after they are encoded; the simulators check their own behavioural faults.
 """
 
 from __future__ import annotations
