@@ -27,11 +27,11 @@ from terminal.config.rules import parse_line_points
 from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
+from terminal.desk_records import DeskRecords
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogWriter
 from terminal.mqtt.publisher import Publisher
-from terminal.records import DeskRecords
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,8 @@ class Desk:
     writer: LogWriter | None = field(init=False, default=None)
     records: DeskRecords | None = field(init=False, default=None)
     audio: DeskAudio | None = field(init=False, default=None)
-    radio_started: bool = field(init=False, default=False)
+    started: bool = field(init=False, default=False)
+    """Start-up is over: the log open, the pins claimed, every link up or retrying (READY)."""
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
@@ -151,6 +152,7 @@ class Desk:
             )
             coproc = self.coproc
             self.engine.add_link("coproc", lambda: coproc.is_up)
+            self.engine.add_health("coproc", coproc.health)
             self._tasks.append(loop.create_task(coproc.run(), name="coproc-link"))
         if self.config.mqtt.enabled:
             self._start_mqtt(loop)
@@ -171,7 +173,7 @@ class Desk:
             loop.create_task(self.panel.lamp_test(self.engine.options.lamp_test_s), name="lamps")
         )
         self.engine.refresh()
-        self.radio_started = True
+        self.started = True
 
     async def _refresh_health(self) -> None:
         """Publish once a second, so "last heard" and the timers on the console stay current."""

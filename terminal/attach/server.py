@@ -7,14 +7,13 @@ allowed: it only ever makes the desk safer.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
 from typing import Any
 
 from terminal.attach.wire import to_json
 from terminal.control import Client, ControlServer
-from terminal.engine import OPERATOR_INTENTS, DeskSnapshot, Engine
+from terminal.engine import OPERATOR_INTENTS, Engine
+from terminal.snapshot import DeskSnapshot
 
 ACTING = ("intent", "ack", "note", "lamp_test", "operator")
 
@@ -42,8 +41,6 @@ class DeskControl:
             "lamp_test": self._acting(self.lamp_test),
             "operator": self._acting(self.operator),
         }
-        if os.environ.get("HOTLINE_TEST_HOOKS") == "1":
-            handlers["debug-stall"] = self.stall
         self.server = server_factory(handlers, self._disconnected)
         engine.subscribe(self._published)
 
@@ -86,6 +83,7 @@ class DeskControl:
             "call_id": snap.call.call_id,
             "keyed": snap.call.keyed,
             "links": snap.links,
+            "health": to_json(snap.health),
             "operator": snap.operator,
             "controller": self.controller.id if self.controller else None,
         }
@@ -129,13 +127,17 @@ class DeskControl:
         pair = request.get("pair_id")
         if not isinstance(pair, str):
             return {"ok": False, "error": '"pair_id" must be a string'}
-        return {"ok": self.engine.acknowledge(pair)}
+        if not self.engine.acknowledge(pair):
+            return {"ok": False, "error": f"no open alert {pair!r} to acknowledge"}
+        return {"ok": True}
 
     def note(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
         text = request.get("text")
         if not isinstance(text, str) or not 0 < len(text) <= 2000:
             return {"ok": False, "error": '"text" must be a string of 1..2000 characters'}
-        return {"ok": self.engine.add_note(text)}
+        if not self.engine.add_note(text):
+            return {"ok": False, "error": "no call to attach the note to"}
+        return {"ok": True}
 
     def lamp_test(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
         self.engine.lamp_test()
@@ -146,12 +148,4 @@ class DeskControl:
         if not isinstance(who, str) or not who.strip() or len(who) > 32:
             return {"ok": False, "error": '"id" must be 1..32 characters'}
         self.engine.set_operator(who.strip())
-        return {"ok": True}
-
-    def stall(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
-        """Test hook (HOTLINE_TEST_HOOKS=1 only): block the loop, as a bug would."""
-        seconds = request.get("seconds")
-        if not isinstance(seconds, int | float) or not 0 < seconds <= 10:
-            return {"ok": False, "error": "seconds must be a number in (0, 10]"}
-        time.sleep(seconds)
         return {"ok": True}

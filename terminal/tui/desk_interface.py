@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 
 
-class DeskPort(Protocol):
+class DeskInterface(Protocol):
     """The engine as the console sees it (`terminal.engine.Engine` is one)."""
 
     snapshot: DeskSnapshot
