@@ -11,8 +11,10 @@ from __future__ import annotations
 import enum
 import os
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from hw.sim.faults import FaultySession, check_faults
 from hw.wire.messages import (
     Answer,
     Answered,
@@ -76,16 +78,17 @@ class BridgeSim:
         ack_timeout_s: float = 0.3,
         max_retries: int = 5,
         boot_id: str | None = None,
+        faults: Collection[str] = (),
     ) -> None:
-        self.session = LinkSession(
-            Role.BRIDGE,
-            name,
-            boot_id or random_boot_id(),
-            heartbeat_s=heartbeat_s,
-            link_timeout_s=link_timeout_s,
-            ack_timeout_s=ack_timeout_s,
-            max_retries=max_retries,
-        )
+        self.name = name
+        self.timing = {
+            "heartbeat_s": heartbeat_s,
+            "link_timeout_s": link_timeout_s,
+            "ack_timeout_s": ack_timeout_s,
+            "max_retries": max_retries,
+        }
+        self.faults = check_faults(faults, "bridge")
+        self.session = self._new_session(boot_id or random_boot_id())
         self.auto_answer_s = auto_answer_s
         self.phase = FarPhase.IDLE
         self.keyed = False
@@ -99,6 +102,12 @@ class BridgeSim:
         self._out = bytearray()
         self._delayed: list[tuple[float, bytes]] = []
         self._started = False
+
+    def _new_session(self, boot_id: str) -> LinkSession:
+        if self.faults:
+            return FaultySession(Role.BRIDGE, self.name, boot_id, faults=self.faults,
+                                 **self.timing)  # fmt: skip
+        return LinkSession(Role.BRIDGE, self.name, boot_id, **self.timing)  # type: ignore[arg-type]
 
     # --- the wire ---
 
@@ -187,6 +196,15 @@ class BridgeSim:
             self.rx = active
             self._send(Rx(active), now)
 
+    def reboot(self, now: float) -> None:
+        """Restart the bridge: a new boot id, transmitter off, no call, nothing queued."""
+        self.session = self._new_session(random_boot_id())
+        self.phase = FarPhase.IDLE
+        self.keyed = self.rx = False
+        self.keepalive_deadline = self.answer_at = None
+        self._delayed.clear()
+        self.session.start(now)
+
     # --- misbehaviour ---
 
     def send_garbage(self, nbytes: int = 64) -> None:
@@ -223,6 +241,9 @@ class BridgeSim:
 
     def _run_timers(self, now: float) -> None:
         if self.keyed and self.keepalive_deadline is not None and now >= self.keepalive_deadline:
+            if "no_auto_unkey" in self.faults:  # a deliberate fault (hw/sim/faults.py)
+                self.keepalive_deadline = None
+                return
             self._set_tx(False, TxReason.KEEPALIVE, now)
         if self.answer_at is not None and now >= self.answer_at:
             self.far_answer(now)
@@ -231,6 +252,8 @@ class BridgeSim:
         match event:
             case MessageReceived(msg=msg, seq=seq, late=late):
                 self.log.received.append((now, msg))
+                if "dup_acts_twice" in self.faults:  # a deliberate fault: forget it was seen
+                    self.session._seen.discard(seq)
                 if late and isinstance(msg, Key):
                     self.log.errors.append(f"late KEY {seq} ignored (overtaken by a later message)")
                     return

@@ -8,8 +8,9 @@ Every `cycle_s` it takes the picture from its track source at source time
 ``(now - start) * time_scale``, runs the kernel (`Watch`) and queues what changed in an `Outbox`.
 While the link is up, ALERTs and CLEARs go out one at a time (send window 1) and are resent until
 acknowledged; a message that failed all its retries goes back to the head of the queue, so
-nothing is lost. When the terminal restarts (a new terminal boot id), every pair still in alert is
-sent again, numbered anew. A reboot (scenario time, or `reboot`) starts over with a new boot id.
+nothing is lost. When the terminal restarts (a new terminal boot id), what it has not acknowledged
+is still sent, and every pair still in alert is sent again, numbered anew. A reboot (scenario
+time, or `reboot`) starts over with a new boot id.
 For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
 """
 
@@ -18,9 +19,12 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+from hw.sim.faults import FaultySession, check_faults
 from hw.sim.tracks import TrackSource
 from hw.wire.messages import (
     Alert,
@@ -114,6 +118,7 @@ class CoprocSim:
         ack_timeout_s: float = 0.3,
         max_retries: int = 5,
         utc0_ms: int | None = None,
+        faults: Collection[str] = (),
     ) -> None:
         if cycle_s <= 0 or time_scale <= 0:
             raise ValueError("cycle_s and time_scale must be positive")
@@ -136,6 +141,7 @@ class CoprocSim:
         self.ack_timeout_s, self.max_retries = ack_timeout_s, max_retries
         self.utc0_ms = utc0_ms if utc0_ms is not None else time.time_ns() // 1_000_000
         self.log = CoprocLog()
+        self.faults = check_faults(faults, "coproc")
         self._pending_reboots = sorted(source.reboots)
         self._t0: float | None = None
         self._next_cycle = 0.0
@@ -145,16 +151,16 @@ class CoprocSim:
 
     def _fresh(self, boot_id: str | None = None) -> None:
         """A new boot: new id, empty queue and memory of pairs."""
-        self.session = LinkSession(
-            Role.COPROC,
-            self.name,
-            boot_id or random_boot_id(),
-            heartbeat_s=self.heartbeat_s,
-            link_timeout_s=self.link_timeout_s,
-            ack_timeout_s=self.ack_timeout_s,
-            max_retries=self.max_retries,
-            peer_roles={Role.TERMINAL},
-        )
+        args = (Role.COPROC, self.name, boot_id or random_boot_id())
+        kw: dict[str, Any] = {
+            "heartbeat_s": self.heartbeat_s, "link_timeout_s": self.link_timeout_s,
+            "ack_timeout_s": self.ack_timeout_s, "max_retries": self.max_retries,
+            "peer_roles": {Role.TERMINAL},
+        }  # fmt: skip
+        if self.faults:
+            self.session: LinkSession = FaultySession(*args, faults=self.faults, **kw)
+        else:
+            self.session = LinkSession(*args, **kw)
         self.watch = Watch(self.line, self.table, self.hold_s)
         self.outbox = Outbox()
         self._inflight: dict[int, Issue | ClearDecision] = {}
@@ -289,17 +295,15 @@ class CoprocSim:
         for seq in sorted(self._inflight):
             self.session.cancel(seq)
             items.append(self._inflight.pop(seq))
+        if "no_alert_resend" in self.faults:  # a deliberate fault (hw/sim/faults.py): lost
+            return
         self.outbox.give_back(items)
         self._given_back += items
         self.log.requeued += len(items)
 
     def _terminal_restarted(self) -> None:
-        """A new terminal knows none of our alerts: forget the queue, send every open pair."""
-        for seq in list(self._inflight):
-            self.session.cancel(seq)
-        self._inflight.clear()
-        self._given_back.clear()
-        self.outbox.clear()
+        """A new terminal: what it has not acknowledged stays queued, unchanged (it never reached
+        its log, 4.2), and every pair still in alert is sent again, numbered anew (7.5)."""
         for finding in self.watch.open_findings():
             self.outbox.put(finding)
             self.log.reissued += 1

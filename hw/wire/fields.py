@@ -57,15 +57,15 @@ class IntCodec:
 
     def encode(self, value: int) -> str:
         if type(value) is not int or not self.lo <= value <= self.hi:
-            raise ValueError(f"must be an {self.allowed}, got {value!r}")
+            raise ValueError(f"must be an {self.allowed}; got {value!r}")
         return str(value)
 
     def decode(self, text: str) -> int:
         if not _INT_RE.fullmatch(text):
-            raise ValueError(f"must be an {self.allowed} in plain decimal, got {text!r}")
+            raise ValueError(f"must be an {self.allowed} in plain decimal; got {text!r}")
         value = int(text)
         if not self.lo <= value <= self.hi:
-            raise ValueError(f"must be an {self.allowed}, got {value}")
+            raise ValueError(f"must be an {self.allowed}; got {value}")
         return value
 
 
@@ -79,7 +79,8 @@ class FloatCodec:
 
     @property
     def allowed(self) -> str:
-        return f"decimal {self.lo:.{self.places}f}..{self.hi:.{self.places}f}, {self.places} places"
+        lo, hi = f"{self.lo:.{self.places}f}", f"{self.hi:.{self.places}f}"
+        return f"decimal {lo}..{hi} with {self.places} places"
 
     def encode(self, value: float) -> str:
         if (
@@ -88,7 +89,7 @@ class FloatCodec:
             or not math.isfinite(value)
             or not self.lo <= value <= self.hi
         ):
-            raise ValueError(f"must be a {self.allowed}, got {value!r}")
+            raise ValueError(f"must be a {self.allowed}; got {value!r}")
         text = f"{value:.{self.places}f}"
         if text.startswith("-") and not text.strip("-0."):
             text = text[1:]  # no "-0.0"
@@ -96,10 +97,10 @@ class FloatCodec:
 
     def decode(self, text: str) -> float:
         if not _FLOAT_RE.fullmatch(text):
-            raise ValueError(f"must be a {self.allowed} (no exponent, NaN or inf), got {text!r}")
+            raise ValueError(f"must be a {self.allowed} (no exponent or NaN or inf); got {text!r}")
         value = float(text)
         if not self.lo <= value <= self.hi:
-            raise ValueError(f"must be a {self.allowed}, got {text}")
+            raise ValueError(f"must be a {self.allowed}; got {text}")
         return value + 0.0  # -0.0 becomes 0.0
 
 
@@ -113,7 +114,7 @@ class BoolCodec:
 
     def encode(self, value: bool) -> str:
         if not isinstance(value, bool):
-            raise ValueError(f"must be a bool, got {value!r}")
+            raise ValueError(f"must be a bool; got {value!r}")
         return "1" if value else "0"
 
     def decode(self, text: str) -> bool:
@@ -121,7 +122,7 @@ class BoolCodec:
             return True
         if text == "0":
             return False
-        raise ValueError(f"must be 0 or 1, got {text!r}")
+        raise ValueError(f"must be 0 or 1; got {text!r}")
 
 
 class EnumCodec(Generic[E]):
@@ -138,14 +139,14 @@ class EnumCodec(Generic[E]):
 
     def encode(self, value: E) -> str:
         if not isinstance(value, self.enum):
-            raise ValueError(f"must be one of {self.allowed}, got {value!r}")
+            raise ValueError(f"must be one of {self.allowed}; got {value!r}")
         return value.value
 
     def decode(self, text: str) -> E:
         try:
             return self.enum(text)
         except ValueError:
-            raise ValueError(f"must be one of {self.allowed}, got {text!r}") from None
+            raise ValueError(f"must be one of {self.allowed}; got {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ class TextCodec:
 
     @property
     def allowed(self) -> str:
-        return f"{self.lo}-{self.hi} printable ASCII characters except $ , *"
+        return f"{self.lo}-{self.hi} printable ASCII characters except dollar comma asterisk"
 
     def encode(self, value: str) -> str:
         return self.decode(value) if isinstance(value, str) else self._bad(value)
@@ -168,7 +169,7 @@ class TextCodec:
         return text
 
     def _bad(self, value: Any) -> str:
-        raise ValueError(f"must be {self.allowed}, got {value!r}")
+        raise ValueError(f"must be {self.allowed}; got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ class IdentCodec:
         return text
 
     def _bad(self, value: Any) -> str:
-        raise ValueError(f"must be {self.allowed}, got {value!r}")
+        raise ValueError(f"must be {self.allowed}; got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,16 +200,16 @@ class WordCodec:
 
     @property
     def allowed(self) -> str:
-        return "1-16 characters A-Z 0-9 _, starting with a letter"
+        return "1-16 characters A-Z 0-9 _ starting with a letter"
 
     def encode(self, value: str) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"must be {self.allowed}, got {value!r}")
+            raise ValueError(f"must be {self.allowed}; got {value!r}")
         return self.decode(value)
 
     def decode(self, text: str) -> str:
         if not _WORD_RE.fullmatch(text):
-            raise ValueError(f"must be {self.allowed}, got {text!r}")
+            raise ValueError(f"must be {self.allowed}; got {text!r}")
         return text
 
 
@@ -222,12 +223,12 @@ class Hex8Codec:
 
     def encode(self, value: str) -> str:
         if not isinstance(value, str):
-            raise ValueError(f"must be {self.allowed}, got {value!r}")
+            raise ValueError(f"must be {self.allowed}; got {value!r}")
         return self.decode(value)
 
     def decode(self, text: str) -> str:
         if not _HEX8_RE.fullmatch(text):
-            raise ValueError(f"must be {self.allowed}, got {text!r}")
+            raise ValueError(f"must be {self.allowed}; got {text!r}")
         return text.upper()
 
 
@@ -241,7 +242,7 @@ class UtcMillisCodec:
 
     def encode(self, value: datetime) -> str:
         if not isinstance(value, datetime) or value.utcoffset() is None:
-            raise ValueError(f"must be a timezone-aware datetime, got {value!r}")
+            raise ValueError(f"must be a timezone-aware datetime; got {value!r}")
         utc = value.astimezone(UTC)
         if not 1 <= utc.year <= 9999:
             raise ValueError(f"year out of range: {value!r}")
@@ -249,7 +250,7 @@ class UtcMillisCodec:
 
     def decode(self, text: str) -> datetime:
         if not _TIME_RE.fullmatch(text):
-            raise ValueError(f"must be {self.allowed}, got {text!r}")
+            raise ValueError(f"must be {self.allowed}; got {text!r}")
         try:
             return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         except ValueError:

@@ -153,9 +153,9 @@ class Message:
     def from_fields(cls, fields: Sequence[str]) -> Self:
         """The message held in ``fields``; MessageError naming the first bad field."""
         if len(fields) != len(cls.SPECS):
-            names = ",".join(spec.name for spec in cls.SPECS) or "none"
+            names = " ".join(spec.name for spec in cls.SPECS) or "none"
             raise MessageError(
-                cls.TYPE, f"expected {len(cls.SPECS)} field(s) ({names}), got {len(fields)}"
+                cls.TYPE, f"expected {len(cls.SPECS)} field(s) ({names}) but got {len(fields)}"
             )
         values: list[Any] = []
         for i, (spec, text) in enumerate(zip(cls.SPECS, fields, strict=True)):
@@ -447,7 +447,7 @@ class Alert(Message):
         """A LINE's second member is a point at rest on the ground: zero altitude and speed."""
         b = self.b
         if self.kind is AlertKind.LINE and (b.alt_ft, b.vn_ms, b.ve_ms, b.vu_ms) != (0, 0, 0, 0):
-            raise ValueError("for kind LINE, b_alt_ft, b_vn, b_ve and b_vu must be 0")
+            raise ValueError("for kind LINE b_alt_ft b_vn b_ve and b_vu must be 0")
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,8 @@ class _Pending:
     data: bytes
     sends: int = 0
     due: float | None = None
+    urgent: bool = False
+    """Sent with ``send_urgent``: never given up; held after its last retry (4.3.3)."""
 
 
 def _seq_newer(a: int, b: int) -> bool:
@@ -275,12 +277,12 @@ class LinkSession:
         data = encode(message_frame(self._next_seq, msg))
         seq = self._take_seq()
         if self._up:
-            self._pending[seq] = _Pending(seq, msg, data, 1, now + self.ack_timeout_s)
+            self._pending[seq] = _Pending(seq, msg, data, 1, now + self.ack_timeout_s, True)
             self._in_flight += 1
         else:
             # Link down: try once now (the peer may still hear us), and hold it for delivery
             # with fresh retries as soon as the link is back (4.8).
-            self._pending[seq] = _Pending(seq, msg, data)
+            self._pending[seq] = _Pending(seq, msg, data, urgent=True)
         self._recent.append((seq, msg))
         self.stats["urgent"] += 1
         self._write(data, now)
@@ -353,6 +355,16 @@ class LinkSession:
             if p.due is None or now < p.due:
                 continue
             is_hello = p.seq == self._hello_seq
+            if p.sends > self.max_retries and p.urgent:
+                # An urgent message (the fail-safe UNKEY) is never given up: the link goes
+                # down, which holds it, and it goes out again once the link is back (4.3.3).
+                self.stats["urgent_held"] += 1
+                if self._up:
+                    failed = True
+                else:
+                    p.due, p.sends = None, 0
+                    self._in_flight -= 1
+                continue
             if p.sends > self.max_retries and (self._up or not is_hello):
                 del self._pending[p.seq]
                 self._in_flight -= 1

@@ -9,6 +9,7 @@ from terminal.commands import (
     audio,
     bench,
     check_config,
+    conformance,
     console,
     coproc,
     log,
@@ -18,7 +19,9 @@ from terminal.commands import (
     unkey,
 )
 
-_MODULES = (console, bench, service, check_config, log, sim, unkey, audio, coproc, tail)
+_MODULES = (
+    console, bench, service, check_config, log, sim, unkey, audio, coproc, tail, conformance,
+)  # fmt: skip
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:

@@ -162,3 +162,29 @@ def test_alert_messages_become_book_events() -> None:
     assert ev.computed_utc_ms == round(when.timestamp() * 1000) and ev.at == 7.5
     assert ev.a == a and ev.b == b
     assert (ev.hsep_m, ev.vsep_ft, ev.tcpa_s, ev.miss_m) == (9260.0, 500.0, 42.5, 1200.0)
+
+
+def test_a_terminal_restart_loses_no_unacknowledged_alert_or_clear() -> None:
+    """docs/protocol.md 4.2 and 7.5: an ALERT the old terminal never acknowledged (it died before
+    its commit) and a CLEAR queued behind it still reach the new terminal, the ALERT with its
+    alert_seq; the open pairs are sent again on top."""
+    from terminal.kernel.watch import Clear as ClearDecision
+
+    wire = Wire(sim("burst:3", cycle_s=0.2, time_scale=0.5))
+    wire.drop_up = lambda f: f.type == "ACK"  # the terminal receives but never acknowledges
+    wire.start()
+    for _ in range(200):
+        wire.step()
+        if wire.sim._inflight:
+            break
+    (item,) = wire.sim._inflight.values()
+    assert isinstance(item, Issue)
+    wire.sim.outbox.put(ClearDecision(item.finding.pair_id, item.finding.severity))
+    wire.drop_up = _keep
+    wire.term, wire.book, wire.logged = Wire.terminal(), AlertBook(), []  # restarted
+    wire.term.start(wire.now)
+    wire.run(4.0)
+    assert wire.settled()
+    assert (wire.sim.boot_id, item.alert_seq) in wire.logged, "the unacknowledged ALERT was lost"
+    assert wire.sim.log.clears_delivered >= 1, "the queued CLEAR was lost"
+    assert wire.in_alert() == wire.sim.in_alert()

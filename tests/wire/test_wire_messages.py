@@ -33,6 +33,7 @@ from hw.wire.messages import (
     message_frame,
     random_boot_id,
 )
+from hw.wire.session import _err_text
 
 T0 = datetime(2025, 3, 1, 12, 0, 5, 123000, tzinfo=UTC)
 
@@ -155,7 +156,7 @@ def test_float_fields_accept_other_precisions_and_write_fixed_ones() -> None:
     ("frame", "match"),
     [
         (Frame(1, "NOPE"), "unknown message type"),
-        (Frame(1, "KEY"), r"expected 1 field\(s\) \(keepalive_ms\), got 0"),
+        (Frame(1, "KEY"), r"expected 1 field\(s\) \(keepalive_ms\) but got 0"),
         (Frame(1, "KEY", ("50",)), r"field 1 keepalive_ms must be an integer 100\.\.60000"),
         (Frame(1, "KEY", ("0100",)), "plain decimal"),
         (Frame(1, "KEY", ("1_000",)), "plain decimal"),
@@ -167,12 +168,20 @@ def test_float_fields_accept_other_precisions_and_write_fixed_ones() -> None:
         (Frame(1, "CLEAR", ("a b",)), "pair_id must be 1-32 characters"),
         (Frame(1, "ERR", ("1", "bad", "x")), "code must be"),
         (Frame(1, "CALL", ("",)), "expected 0 field"),
+        (Frame(1, "ERR", ("1", "BADMSG", "x" * 121)), "printable ASCII"),
+        (Frame(1, "HB", ("1e3",)), "plain decimal"),
+        (Frame(1, "ALERT", ("1",) * 23), "field 3 kind"),
+        (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "x", *("1",) * 18)), "UTC time"),
+        (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "2025-03-01T12:00:05.123Z", "A",
+                            "1e1", *("1",) * 16)), "decimal"),
     ],
 )
 def test_decode_errors_name_the_field_and_what_is_allowed(frame: Frame, match: str) -> None:
     with pytest.raises(MessageError, match=match) as info:
         decode_message(frame)
     assert info.value.type == frame.type
+    # The detail becomes an ERR text as it is: nothing in it needs replacing ('$' ',' '*').
+    assert _err_text(info.value.detail) == info.value.detail[:120], info.value.detail
     assert isinstance(info.value, ValueError)
 
 

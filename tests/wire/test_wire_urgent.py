@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hw.sim.bridge import BridgeSim, FarPhase
 from hw.wire.messages import Key, Role, Unkey, UnkeyReason
-from hw.wire.session import Delivered, LinkSession, MessageReceived
+from hw.wire.session import Delivered, LinkDown, LinkSession, MessageReceived, SendFailed
 
 
 def linked_pair() -> tuple[LinkSession, BridgeSim, float]:
@@ -82,3 +82,38 @@ def test_urgent_unkey_sent_while_down_is_held_until_the_link_returns() -> None:
         term.poll(3.0)
     else:
         raise AssertionError("UNKEY not delivered after the link returned")
+
+
+def test_urgent_unkey_is_never_given_up_it_is_held_after_its_last_retry() -> None:
+    """docs/protocol.md 4.3.3: an UNKEY that used up its retries is not dropped (no SendFailed);
+    the link goes down, the UNKEY is held and delivered once the link is back."""
+    timing = dict(heartbeat_s=0.2, link_timeout_s=5.0, ack_timeout_s=0.1, max_retries=2)
+    term = LinkSession(Role.TERMINAL, "t", "0000000A", **timing)  # type: ignore[arg-type]
+    peer = LinkSession(Role.BRIDGE, "b", "0000000B", **timing)  # type: ignore[arg-type]
+    term.start(0.0)
+    peer.start(0.0)
+    for _ in range(3):
+        peer.receive(term.data_to_send(), 0.0)
+        term.receive(peer.data_to_send(), 0.0)
+    assert term.is_up
+    term.send_urgent(Unkey(UnkeyReason.EXIT), 0.1)
+    events = []
+    for t in (0.1, 0.21, 0.32, 0.43, 0.54):
+        events += term.poll(t)
+    sent = term.data_to_send()  # the peer hears none of it
+    assert sent.count(b"UNKEY,EXIT") == 3, "one transmission and max_retries retries"
+    assert not any(isinstance(e, SendFailed) for e in events)
+    assert any(isinstance(e, LinkDown) and e.reason == "no_ack" for e in events)
+    assert [m for _, m in term.pending()] == [Unkey(UnkeyReason.EXIT)]
+    for t in (0.7, 1.0, 2.0):  # held while down: no retry storm
+        term.poll(t)
+    assert b"UNKEY" not in term.data_to_send()
+    got: list[object] = []
+    for _ in range(6):  # the peer answers again: the UNKEY goes out once the link is up
+        got += [
+            e.msg for e in peer.receive(term.data_to_send(), 2.5) if isinstance(e, MessageReceived)
+        ]
+        term.receive(peer.data_to_send(), 2.5)
+        term.poll(2.5)
+    assert got == [Unkey(UnkeyReason.EXIT)]
+    assert term.pending() == []
