@@ -79,8 +79,12 @@ class Lab:
         self.wheels = Path(os.environ["LAB_WHEELS"])
         self.run = Path(os.environ["LAB_RUN"])
         self.disk = self.run / "disk.qcow2"
-        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
-                        str(self.image / "rootfs.qcow2"), str(self.disk)], check=True)
+        start_from = os.environ.get("LAB_DISK")  # developers: a kept run's disk (docs/deploy.md)
+        if start_from:
+            subprocess.run(["cp", start_from, str(self.disk)], check=True)
+        else:
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                            str(self.image / "rootfs.qcow2"), str(self.disk)], check=True)
         self.broker_port = free_port()
         conf = self.run / "mosquitto.conf"
         conf.write_text(f"listener {self.broker_port} 127.0.0.1\nallow_anonymous true\n"

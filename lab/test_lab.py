@@ -160,9 +160,14 @@ def test_start_is_ready_with_real_pins_and_ports(lab: Lab) -> None:
     for pin in PINS.values():
         line = next(x for x in info.splitlines() if re.search(rf"line\s+{pin}:", x))
         assert "used" in line and "unused" not in line, line
-    # Unit fix: the serial ports are ttyS (char-ttyS in DeviceAllow).
-    status = lab.show("StatusText")
-    assert "radio=up" in status and "coproc=up" in status, status
+    # Unit fix: the serial ports are ttyS (char-ttyS in DeviceAllow); the desk says both are up.
+    def linked() -> str:
+        text = lab.show("StatusText")
+        return text if "radio=up" in text and "coproc=up" in text else ""
+
+    status = lab.sims.wait_for(linked, 20)
+    assert status, lab.show("StatusText")
+    figure("systemctl status line once linked", status)
 
 
 # --- 3. ring, PTT, KEY, LEDs ----------------------------------------------------------------------
