@@ -6,7 +6,7 @@ monotonic time and the Zulu time of arrival) and reports the link going up (with
 co-processor's boot id) or down as `CoprocStatus`. An ALERT or CLEAR is acknowledged only when
 the handler's future (its records' commit) is done, so one the terminal dies before committing is
 resent by the co-processor, never lost. The terminal sends nothing here but HELLO, ACK and
-heartbeats. A vanished device is reported at once and the port reopened with back-off.
+heartbeats. A vanished device is reported at once and the port reopened with back-off (hw/link.py).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hw.serialport import SerialPort
-from hw.wire.messages import Alert, Clear, Message, Role, TrackState, random_boot_id
+from hw.link import SerialLink
+from hw.wire.messages import Alert, Clear, Message, Role, TrackState
 from hw.wire.session import (
     LinkDown,
-    LinkSession,
     LinkUp,
     MessageReceived,
     PeerHello,
@@ -29,10 +28,10 @@ from hw.wire.session import (
     Refused,
     SendFailed,
 )
+from terminal import zulu
 from terminal.config import LinkConfig
 from terminal.core.alerts import AlertCleared, AlertReceived, CoprocStatus, Severity
 from terminal.kernel.report import Member
-from terminal.log import zulu
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,12 @@ def alert_event(msg: Alert, boot_id: str, at: float, utc_ms: int) -> AlertReceiv
     )  # fmt: skip
 
 
-class CoprocLink:
+class CoprocLink(SerialLink):
     """The terminal end of the co-processor link, on the running asyncio loop."""
+
+    peer_role = Role.COPROC
+    kind = "coproc"
+    label = "co-processor"
 
     def __init__(
         self,
@@ -78,75 +81,18 @@ class CoprocLink:
         name: str = "hotline-terminal",
         port: str | None = None,
     ) -> None:
-        self.cfg = cfg
-        self._clock = clock
+        super().__init__(cfg, clock=clock, name=name, port=port, deferred_acks=(Alert, Clear))
         self._utc_ms = utc_ms
         self._on_alert = on_alert
         self._on_clear = on_clear
         self._on_link = on_link
         self._on_notice = on_notice
-        self.session = LinkSession(
-            Role.TERMINAL,
-            name,
-            random_boot_id(),
-            heartbeat_s=cfg.heartbeat_s,
-            link_timeout_s=cfg.link_timeout_s,
-            ack_timeout_s=cfg.ack_timeout_s,
-            max_retries=cfg.max_retries,
-            peer_roles={Role.COPROC},
-            deferred_acks=(Alert, Clear),
-        )
-        self.port = SerialPort(
-            port or cfg.port,
-            cfg.baud,
-            on_data=self._data,
-            on_state=self._port_state,
-            reopen_min_s=cfg.reopen_min_s,
-            reopen_max_s=cfg.reopen_max_s,
-        )
-        self.is_up = False
-        self.peer_name = ""
         self.peer_boot_id = ""
-        self.last_heard: float | None = None
-        self._timer: asyncio.TimerHandle | None = None
 
-    async def run(self) -> None:
-        """Keep the link: open the port, reopen after loss; returns after `stop`."""
-        await self.port.run()
-
-    def stop(self) -> None:
-        """Close the port."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self.port.stop()
-
-    # --- the port and the session ---
-
-    def _data(self, data: bytes) -> None:
-        now = self._clock()
-        for event in self.session.receive(data, now):
-            self._session_event(event, now)
-        self._pump(now)
-
-    def _port_state(self, is_open: bool, reason: str) -> None:
-        now = self._clock()
-        if is_open:
-            for event in self.session.reset(now):
-                self._session_event(event, now)
-            self._pump(now)
-            return
-        self.port.discard_pending()
-        self._set_up(False, f"co-processor port closed: {reason}", now)
-
-    def _set_up(self, up: bool, reason: str, now: float) -> None:
-        if up == self.is_up:
-            return
-        self.is_up = up
+    def _link_changed(self, up: bool, reason: str, now: float) -> None:
         self._on_link(CoprocStatus(now, self._utc_ms(), up, self.peer_boot_id, reason))
 
     def _message(self, msg: Message, now: float, ack_ref: tuple[int, int] | None) -> None:
-        self.last_heard = now
         safe: asyncio.Future[Any] | None = None
         match msg:
             case Alert():
@@ -196,26 +142,3 @@ class CoprocLink:
     def _notice(self, level: str, text: str) -> None:
         if self._on_notice is not None:
             self._on_notice(level, text)
-
-    def _pump(self, now: float) -> None:
-        """Run timers, send what is queued, and arm the timer for the next deadline."""
-        for event in self.session.poll(now):
-            self._session_event(event, now)
-        data = self.session.data_to_send()
-        if data and self.port.is_open:
-            self.port.write(data)
-        self._arm()
-
-    def _arm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        deadline = self.session.next_deadline()
-        if deadline is None:
-            return
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(max(0.0, deadline - self._clock()), self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._pump(self._clock())

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from hw.serialport import SerialPort
+from hw.link import SerialLink
 from hw.wire.messages import (
     Answer,
     Answered,
@@ -29,12 +29,10 @@ from hw.wire.messages import (
     Tx,
     Unkey,
     UnkeyReason,
-    random_boot_id,
 )
 from hw.wire.session import (
     Delivered,
     LinkDown,
-    LinkSession,
     LinkUp,
     MessageReceived,
     PeerHello,
@@ -44,8 +42,6 @@ from hw.wire.session import (
 )
 from terminal.config import LinkConfig
 from terminal.core import events as ev
-from terminal.engine import utc_stamp
-from terminal.views import LinkHealth
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +90,12 @@ def core_event(msg: Message, at: float) -> ev.Event | None:
     return None
 
 
-class RadioLink:
+class RadioLink(SerialLink):
     """The terminal end of the radio-bridge link, on the running asyncio loop."""
+
+    peer_role = Role.BRIDGE
+    kind = "radio"
+    label = "radio bridge"
 
     def __init__(
         self,
@@ -109,47 +109,13 @@ class RadioLink:
         name: str = "hotline-terminal",
         port: str | None = None,
     ) -> None:
-        self.cfg = cfg
-        self._clock = clock
+        super().__init__(cfg, clock=clock, name=name, port=port)
         self._on_event = on_event
         self._on_notice = on_notice
         self.keepalive_s = keepalive_s
         self.bridge_keepalive_ms = bridge_keepalive_ms
-        self.session = LinkSession(
-            Role.TERMINAL,
-            name,
-            random_boot_id(),
-            heartbeat_s=cfg.heartbeat_s,
-            link_timeout_s=cfg.link_timeout_s,
-            ack_timeout_s=cfg.ack_timeout_s,
-            max_retries=cfg.max_retries,
-            peer_roles={Role.BRIDGE},
-        )
-        self.port = SerialPort(
-            port or cfg.port,
-            cfg.baud,
-            on_data=self._data,
-            on_state=self._port_state,
-            reopen_min_s=cfg.reopen_min_s,
-            reopen_max_s=cfg.reopen_max_s,
-        )
-        self.is_up = False
         self.keyed = False
-        self._timer: asyncio.TimerHandle | None = None
         self._next_ka: float | None = None
-        self.peer_name = ""
-        self.last_heard_utc: str | None = None
-
-    async def run(self) -> None:
-        """Keep the link: open the port, reopen after loss; returns after `stop`."""
-        await self.port.run()
-
-    def stop(self) -> None:
-        """Close the port."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self.port.stop()
 
     # --- commands from the core ---
 
@@ -194,45 +160,13 @@ class RadioLink:
             await asyncio.sleep(0.005)
         return not self.session.pending()
 
-    # --- the port and the session ---
+    # --- the link's events ---
 
-    def health(self) -> LinkHealth:
-        """Up or down, when the bridge was last heard (UTC), and what is wrong."""
-        if self.is_up:
-            detail = f"bridge {self.peer_name}" if self.peer_name else ""
-        elif not self.port.is_open:
-            detail = f"{self.port.port}: {self.port.last_error or 'not open'}"
-        else:
-            detail = "no HELLO from the bridge"
-        return LinkHealth("radio", self.is_up, self.last_heard_utc, detail)
-
-    def _data(self, data: bytes) -> None:
-        self.last_heard_utc = utc_stamp()
-        now = self._clock()
-        for event in self.session.receive(data, now):
-            self._session_event(event, now)
-        self._pump(now)
-
-    def _port_state(self, is_open: bool, reason: str) -> None:
-        now = self._clock()
-        if is_open:
-            for event in self.session.reset(now):
-                self._session_event(event, now)
-            self._pump(now)
-            return
-        self.port.discard_pending()
+    def _port_closed(self, now: float) -> None:
         if self.keyed:
             self._next_ka = None
-        # The session goes down with the port, before the core hears of it: the UNKEY(LINK) the
-        # core sends then is held for the port's return (4.8), not retried into a closed port
-        # until it fails and is dropped.
-        self.session.reset(now)
-        self._set_up(False, f"radio bridge port closed: {reason}", now)
 
-    def _set_up(self, up: bool, reason: str, now: float) -> None:
-        if up == self.is_up:
-            return
-        self.is_up = up
+    def _link_changed(self, up: bool, reason: str, now: float) -> None:
         if up:
             self._on_event(ev.LinkUp(now))
         else:
@@ -271,29 +205,9 @@ class RadioLink:
             case Delivered():
                 pass
 
-    def _pump(self, now: float) -> None:
-        """Run timers, send what is queued, and arm the timer for the next deadline."""
-        for event in self.session.poll(now):
-            self._session_event(event, now)
+    def _extra_due(self, now: float) -> float | None:
+        """KA keepalives while keyed, every keepalive_s."""
         if self.keyed and self._next_ka is not None and now >= self._next_ka:
             self.session.send(Ka(), now)
             self._next_ka = now + self.keepalive_s
-        data = self.session.data_to_send()
-        if data and self.port.is_open:
-            self.port.write(data)
-        self._arm()
-
-    def _arm(self) -> None:
-        deadlines = [d for d in (self.session.next_deadline(), self._next_ka) if d is not None]
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not deadlines:
-            return
-        loop = asyncio.get_running_loop()
-        delay = max(0.0, min(deadlines) - self._clock())
-        self._timer = loop.call_later(delay, self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._pump(self._clock())
+        return self._next_ka

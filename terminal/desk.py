@@ -151,6 +151,7 @@ class Desk:
             )
             coproc = self.coproc
             self.engine.add_link("coproc", lambda: coproc.is_up)
+            self.engine.add_health("coproc", coproc.health)
             self._tasks.append(loop.create_task(coproc.run(), name="coproc-link"))
         if self.config.mqtt.enabled:
             self._start_mqtt(loop)

@@ -18,13 +18,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from hw.debounce import Debouncer
+from terminal import zulu
 from terminal.core import alerts as al
 from terminal.core import events as ev
-from terminal.core.calls import CallControl, CallSettings, CallView
+from terminal.core.calls import CallControl, CallSettings
+from terminal.core.debounce import Debouncer
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -38,8 +38,9 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
-from terminal.log import zulu
+from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.views import AlertView, CallSummary, LinkHealth
+from terminal.zulu import utc_stamp
 
 log = logging.getLogger(__name__)
 
@@ -90,43 +91,6 @@ class TonePlayer(Protocol):
 
     def stop(self, name: str) -> None:
         """Stop a tone."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeLine:
-    """A notice for the console, stamped in UTC."""
-
-    utc: str
-    level: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSnapshot:
-    """Everything a front shows, derived from the engine's state after an event.
-
-    `alerts` are the open alerts, most severe first then oldest first; `calls_today` the calls
-    committed to the log since 00:00Z, newest first; `line` the deconfliction line as (lat, lon)
-    points; `health` one entry per link (radio, coproc, gpio, log, audio).
-    """
-
-    call: CallView
-    display: str
-    links: dict[str, bool]
-    leds: LedPatterns
-    operator: str
-    notices: tuple[NoticeLine, ...] = ()
-    faults: tuple[str, ...] = ()
-    alerts: tuple[AlertView, ...] = ()
-    calls_today: tuple[CallSummary, ...] = ()
-    line: tuple[tuple[float, float], ...] = ()
-    health: tuple[LinkHealth, ...] = ()
-
-
-def utc_stamp(moment: datetime | None = None) -> str:
-    """A Zulu timestamp with milliseconds, as shown and recorded."""
-    moment = moment or datetime.fromtimestamp(zulu.now_ms() / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def utc_ms() -> int:
@@ -183,6 +147,7 @@ class Engine:
         self._faults: dict[str, str] = {}
         self._pending_records: set[asyncio.Future[Any]] = set()
         self._lamp_tests: set[asyncio.Task[None]] = set()
+        self._alert_commit: asyncio.Future[int] | None = None  # the newest alert record's
         self._calls_today: tuple[CallSummary, ...] = ()
         self.alerts = al.AlertBook(options.alerts)
         self._alert_views: tuple[AlertView, ...] = ()
@@ -347,7 +312,11 @@ class Engine:
         The book's records go to the log first; what the operator sees and hears of them (the
         list, the alert LED, the tone, notices) follows once they are committed. Returns the
         commit of the event's last record (the log commits in order), or None if it made none:
-        the co-processor link acknowledges an ALERT only then."""
+        the co-processor link acknowledges an ALERT only then.
+
+        An event that makes no record (the same ALERT again in a new frame) returns the commit
+        of the newest alert record still being written: its ACK must not overtake the commit of
+        the ALERT it repeats, and the log commits in order (docs/protocol.md 4.2)."""
         if self.stopped:
             return None
         self._emit("event", _describe(event))
@@ -365,14 +334,19 @@ class Engine:
         level = self.alerts.highest_open_severity()
         if last_commit is None:
             self._show_alerts(visible, views, level)
-        else:
-            last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
+            earlier = self._alert_commit
+            self._reschedule()
+            return earlier if earlier is not None and not earlier.done() else None
+        self._alert_commit = last_commit
+        last_commit.add_done_callback(lambda _f: self._show_alerts(visible, views, level))
         self._reschedule()
         return last_commit
 
     def _show_alerts(
         self, effects: list[Any], views: tuple[AlertView, ...], level: str | None
     ) -> None:
+        if self.stopped:  # committed (or failed) after the desk stopped: nothing to show
+            return
         tones = self.parts.tones
         for effect in effects:
             self._emit("effect", _describe(effect))

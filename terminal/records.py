@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from terminal import zulu as wall_clock
 from terminal.core import alerts as al
 from terminal.core.effects import (
     CallAnswered,
@@ -26,21 +27,13 @@ from terminal.core.effects import (
     TransmissionEnded,
 )
 from terminal.log import LogReader, LogWriter, records
-from terminal.log import zulu as wall_clock
 from terminal.log.rows import CallRow
 from terminal.views import CallSummary
+from terminal.zulu import to_iso
 
 log = logging.getLogger(__name__)
 
 CALLS_SHOWN = 50
-
-
-def zulu(utc_ms: int | None) -> str:
-    """Milliseconds since the epoch as a Zulu time stamp."""
-    if utc_ms is None:
-        return ""
-    moment = datetime.fromtimestamp(utc_ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc_ms % 1000:03d}Z"
 
 
 def call_summary(row: CallRow) -> CallSummary:
@@ -55,7 +48,7 @@ def call_summary(row: CallRow) -> CallSummary:
     return CallSummary(
         call_id=row.call_id,
         direction=row.direction,
-        started_utc=zulu(row.rung_utc_ms),
+        started_utc=to_iso(row.rung_utc_ms),
         outcome=row.outcome,
         duration_s=duration,
         transmissions=row.transmissions,

@@ -13,13 +13,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from terminal.config import Config, ConfigError, load_config
 from terminal.desk import Desk, engine_options
-from terminal.engine import DeskSnapshot
+from terminal.link_report import LinkReporter
 from terminal.sdnotify import Notifier, watchdog_interval_s
+from terminal.snapshot import DeskSnapshot
 
 log = logging.getLogger("hotline.service")
 
@@ -39,8 +41,13 @@ class JournalFormatter(logging.Formatter):
 
 
 def status_line(snap: DeskSnapshot) -> str:
-    """The one-line status shown by `systemctl status`."""
-    links = " ".join(f"{name}={'up' if up else 'DOWN'}" for name, up in snap.links.items())
+    """The one-line status shown by `systemctl status`: the call state, each link up or DOWN,
+    and what went wrong on a serial line since start-up (`radio=up[crc 2 rtx 1]`)."""
+    faults = {h.name: h.counters.faults() for h in snap.health if h.counters is not None}
+    links = " ".join(
+        f"{name}={'up' if up else 'DOWN'}" + (f"[{faults[name]}]" if faults.get(name) else "")
+        for name, up in snap.links.items()
+    )
     return f"{snap.display} {links}"
 
 
@@ -67,6 +74,7 @@ class Service:
         self.notifier = notifier or Notifier()
         self.desk = Desk(config, control_socket=config.service.socket)
         self._last_status = ""
+        self._link_reporter = LinkReporter()
         self.reloads = 0
         self.reload_errors = 0
 
@@ -109,6 +117,8 @@ class Service:
         if line != self._last_status:
             self._last_status = line
             self.notifier.status(line)
+        for report in self._link_reporter.lines(snap.health, time.monotonic()):
+            log.warning("%s", report)
 
     def reload(self) -> None:
         """SIGHUP: validate the file again; apply what can change live; keep all on error."""

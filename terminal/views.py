@@ -59,10 +59,37 @@ class CallSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkCounters:
+    """A serial link's counters since start-up (docs/protocol.md 2.3: counted, reported)."""
+
+    frames_in: int = 0
+    frames_out: int = 0
+    crc_errors: int = 0
+    garbage_bytes: int = 0
+    bad_frames: int = 0
+    """Too long, bad syntax, truncated, or a message with bad fields."""
+    retransmits: int = 0
+    duplicates: int = 0
+    errs_out: int = 0
+    """ERRs sent to the peer."""
+
+    def faults(self) -> str:
+        """What went wrong on the line, short ("crc 3 garbage 120B rtx 2"), "" if nothing."""
+        parts = [
+            (self.crc_errors, "crc {}"), (self.garbage_bytes, "garbage {}B"),
+            (self.bad_frames, "bad {}"), (self.retransmits, "rtx {}"),
+            (self.duplicates, "dup {}"), (self.errs_out, "err {}"),
+        ]  # fmt: skip
+        return " ".join(text.format(n) for n, text in parts if n)
+
+
+@dataclass(frozen=True, slots=True)
 class LinkHealth:
-    """One link's health for the console: up or down, and when it was last heard (UTC)."""
+    """One link's health for the console: up or down, when it was last heard (UTC), what is
+    wrong, and for a serial link its counters."""
 
     name: str
     up: bool
     last_heard_utc: str | None = None
     detail: str = ""
+    counters: LinkCounters | None = None

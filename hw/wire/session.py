@@ -482,6 +482,11 @@ class LinkSession:
         self._up = True
         self.stats["link_up"] += 1
         events.append(LinkUp(self._peer))
+        hello = self._pending.get(self._hello_seq) if self._hello_seq is not None else None
+        if hello is not None:
+            # Sent over and over while the link was down: from now on it is capped like any
+            # message, so it starts a fresh retry count (4.8), the copy in flight its first.
+            hello.sends = 1
         self._fill_window(now)
 
     def _handle(self, seq: int, msg: Message, now: float, events: list[Event]) -> None:

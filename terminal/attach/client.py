@@ -22,7 +22,8 @@ from typing import Any
 from terminal.attach.wire import snapshot_from_json
 from terminal.core.calls import CallControl
 from terminal.core.leds import led_patterns
-from terminal.engine import DeskSnapshot, NoticeLine, utc_stamp
+from terminal.snapshot import DeskSnapshot, NoticeLine
+from terminal.zulu import utc_stamp
 
 log = logging.getLogger(__name__)
 

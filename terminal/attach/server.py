@@ -14,7 +14,8 @@ from typing import Any
 
 from terminal.attach.wire import to_json
 from terminal.control import Client, ControlServer
-from terminal.engine import OPERATOR_INTENTS, DeskSnapshot, Engine
+from terminal.engine import OPERATOR_INTENTS, Engine
+from terminal.snapshot import DeskSnapshot
 
 ACTING = ("intent", "ack", "note", "lamp_test", "operator")
 
@@ -86,6 +87,7 @@ class DeskControl:
             "call_id": snap.call.call_id,
             "keyed": snap.call.keyed,
             "links": snap.links,
+            "health": to_json(snap.health),
             "operator": snap.operator,
             "controller": self.controller.id if self.controller else None,
         }
@@ -129,13 +131,17 @@ class DeskControl:
         pair = request.get("pair_id")
         if not isinstance(pair, str):
             return {"ok": False, "error": '"pair_id" must be a string'}
-        return {"ok": self.engine.acknowledge(pair)}
+        if not self.engine.acknowledge(pair):
+            return {"ok": False, "error": f"no open alert {pair!r} to acknowledge"}
+        return {"ok": True}
 
     def note(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
         text = request.get("text")
         if not isinstance(text, str) or not 0 < len(text) <= 2000:
             return {"ok": False, "error": '"text" must be a string of 1..2000 characters'}
-        return {"ok": self.engine.add_note(text)}
+        if not self.engine.add_note(text):
+            return {"ok": False, "error": "no call to attach the note to"}
+        return {"ok": True}
 
     def lamp_test(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
         self.engine.lamp_test()

@@ -9,7 +9,7 @@ import types
 import typing
 from typing import Any, get_args, get_origin, get_type_hints
 
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 
 
 def to_json(value: Any) -> Any:

@@ -28,7 +28,7 @@ from terminal.log import (
 )
 from terminal.log.formats import FORMATS, write_rows
 from terminal.log.retention import DAY_MS, held_back
-from terminal.log.zulu import now_ms, parse_when, to_iso
+from terminal.zulu import now_ms, parse_when, to_iso
 
 DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import sys
 from collections.abc import Callable
+
+from terminal.fronts.input_lines import read_lines
 
 
 def normalise(raw: bytes) -> str:
@@ -17,26 +17,18 @@ def normalise(raw: bytes) -> str:
 def obey_stdin(loop: asyncio.AbstractEventLoop, answer: Callable[[str], str]) -> None:
     """Read stdin on the loop; pass each non-empty line to `answer` and print what it returns.
 
-    Without a usable stdin (closed, a file the loop cannot watch) nothing is read."""
-    fd = sys.stdin.fileno() if sys.stdin is not None else -1
-    buffer = b""
+    A terminal or pipe is watched by the loop, a file or /dev/null read by a thread; a closed
+    stdin gives nothing. End of input is not an error."""
+    if sys.stdin is None:
+        return
+    try:
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError):
+        return
 
-    def readable() -> None:
-        nonlocal buffer
-        try:
-            data = os.read(fd, 4096)
-        except OSError:
-            data = b""
-        if not data:
-            loop.remove_reader(fd)
-            return
-        buffer += data
-        *lines, buffer = buffer.split(b"\n")
-        for raw in lines:
-            line = normalise(raw)
-            if line:
-                print(answer(line), flush=True)
+    def obey(raw: bytes) -> None:
+        line = normalise(raw)
+        if line:
+            print(answer(line), flush=True)
 
-    if fd >= 0:
-        with contextlib.suppress(OSError, ValueError, PermissionError):
-            loop.add_reader(fd, readable)
+    read_lines(loop, fd, obey)

@@ -30,7 +30,6 @@ import bisect
 import heapq
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from terminal.core.effects import Notice
@@ -38,6 +37,7 @@ from terminal.kernel.line import Line
 from terminal.kernel.report import Member, Separation
 from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
 from terminal.views import SEVERITIES, AlertView, TrackView
+from terminal.zulu import to_iso
 
 Severity = Literal["advisory", "warning", "critical"]
 Kind = Literal["TRACK", "LINE"]
@@ -215,12 +215,6 @@ RECORD_TYPES: tuple[type[AlertRecord], ...] = (
 """Effects the engine must hand to the log (the first three as records, the rest journalled)."""
 
 
-def zulu(utc_ms: int) -> str:
-    """Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
-    moment = datetime.fromtimestamp(utc_ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc_ms % 1000:03d}Z"
-
-
 def alert_id(boot_id: str, alert_seq: int) -> str:
     """The alert's id in the log (as terminal.log.records.alert_key)."""
     return f"{boot_id}:{alert_seq}"
@@ -230,7 +224,7 @@ def wire_fields(ev: AlertReceived) -> dict[str, Any]:
     """Every field of the ALERT, by its wire name (docs/protocol.md 5.4), for the log."""
     out: dict[str, Any] = {
         "alert_seq": ev.alert_seq, "pair_id": ev.pair_id, "kind": ev.kind,
-        "severity": ev.severity.upper(), "computed_at": zulu(ev.computed_utc_ms),
+        "severity": ev.severity.upper(), "computed_at": to_iso(ev.computed_utc_ms),
     }  # fmt: skip
     for prefix, m in (("a", ev.a), ("b", ev.b)):
         out.update({
@@ -278,9 +272,9 @@ class _Open:
             a=_track_view(ev.a), b=_track_view(ev.b),
             horizontal_m=ev.hsep_m, vertical_ft=ev.vsep_ft,
             time_to_cpa_s=ev.tcpa_s, miss_distance_m=ev.miss_m,
-            first_seen_utc=zulu(self.first_seen_utc_ms), updated_utc=zulu(ev.utc_ms),
+            first_seen_utc=to_iso(self.first_seen_utc_ms), updated_utc=to_iso(ev.utc_ms),
             suspect=self.suspect, acknowledged_by=self.acked_by,
-            acknowledged_utc=None if self.acked_utc_ms is None else zulu(self.acked_utc_ms),
+            acknowledged_utc=None if self.acked_utc_ms is None else to_iso(self.acked_utc_ms),
         )  # fmt: skip
 
 
@@ -669,5 +663,4 @@ __all__ = [
     "alert_id",
     "event_from_dict",
     "wire_fields",
-    "zulu",
 ]  # fmt: skip

@@ -8,13 +8,14 @@ A line is `<UTC time> <what> <details>`, for example
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from terminal.benchrig import BenchRig
-from terminal.engine import DeskSnapshot, utc_stamp
+from terminal.fronts.input_lines import read_lines
+from terminal.snapshot import DeskSnapshot
+from terminal.zulu import utc_stamp
 
 HELP = """commands:
   ring                      the far end calls this desk
@@ -24,7 +25,10 @@ HELP = """commands:
   far answer | far hangup | far rx on | far rx off
   unplug | plug             pull the bridge's cable out / plug it back
   garbage | silence | speak the bridge misbehaves / behaves again
+  wait SECONDS              hold the next command (scripts: < commands.txt)
   state | help | quit"""
+
+MAX_WAIT_S = 3600.0
 
 
 def _fields(item: dict[str, Any]) -> str:
@@ -41,7 +45,8 @@ class LineFront:
         self._last_state = ""
         self._last_leds = ""
         self._notices_seen = 0
-        self._buffer = b""
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._runner: asyncio.Task[None] | None = None
         engine = rig.desk.engine
         engine.on_event(self._on_event)
         engine.subscribe(self._on_snapshot)
@@ -76,29 +81,35 @@ class LineFront:
     # --- commands ---
 
     def attach_stdin(self, stream: TextIO = sys.stdin) -> None:
-        """Read commands from a stream without blocking the loop."""
+        """Run commands from a stream (terminal, pipe, file or /dev/null) without blocking the
+        loop, one after the other: `wait SECONDS` holds the next until its time (for scripts)."""
         try:
             fd = stream.fileno()
         except (AttributeError, OSError, ValueError):
             return
-        os.set_blocking(fd, False)
         loop = asyncio.get_running_loop()
-        loop.add_reader(fd, self._readable, fd)
+        if read_lines(loop, fd, self._queue.put_nowait) != "none":
+            self._runner = loop.create_task(self._run_commands(), name="bench commands")
 
-    def _readable(self, fd: int) -> None:
+    async def _run_commands(self) -> None:
+        while True:
+            raw = await self._queue.get()
+            line = raw.decode("utf-8", errors="replace")
+            words = line.split()
+            if words and words[0].lower() == "wait":
+                await self._wait(words[1:])
+            else:
+                self.command(line)
+
+    async def _wait(self, args: list[str]) -> None:
         try:
-            data = os.read(fd, 4096)
-        except BlockingIOError:
+            seconds = float(args[0]) if len(args) == 1 else -1.0
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= MAX_WAIT_S:
+            self.say("error", f"wait takes one number of seconds, 0 to {MAX_WAIT_S:g}")
             return
-        except OSError:
-            data = b""
-        if not data:
-            asyncio.get_running_loop().remove_reader(fd)
-            return
-        self._buffer += data
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for raw in lines:
-            self.command(raw.decode("utf-8", errors="replace"))
+        await asyncio.sleep(seconds)
 
     def command(self, line: str) -> None:
         """Run one typed command; an unknown one gets a clear message."""

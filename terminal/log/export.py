@@ -17,7 +17,7 @@ from terminal.log.archive import record_line, write_atomically
 from terminal.log.errors import LogError
 from terminal.log.formats import write_rows
 from terminal.log.reader import LogReader
-from terminal.log.zulu import now_ms, to_iso
+from terminal.zulu import now_ms, to_iso
 
 FILES = ("records.jsonl", "calls.csv", "alerts.csv", "manifest.json")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal, TextIO
 
 from terminal.log.rows import AlertRow, CallRow, Row
-from terminal.log.zulu import to_iso
+from terminal.zulu import to_iso
 
 Format = Literal["table", "csv", "jsonl"]
 FORMATS: tuple[str, ...] = ("table", "csv", "jsonl")

@@ -25,7 +25,7 @@ from terminal.log.errors import LogError
 from terminal.log.reader import LogReader
 from terminal.log.rows import Record, Row, fold, row_payload
 from terminal.log.store import LogStore
-from terminal.log.zulu import now_ms
+from terminal.zulu import now_ms
 
 DAY_MS = 86_400_000
 

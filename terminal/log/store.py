@@ -17,7 +17,7 @@ from terminal.log.chain import GENESIS, record_hash
 from terminal.log.records import Prepared, entity_of, prepare
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
 from terminal.log.schema import MIGRATIONS, Migration, migrate
-from terminal.log.zulu import now_ms
+from terminal.zulu import now_ms
 
 _CALL_SELECT = f"SELECT {', '.join(CALL_COLUMNS)} FROM calls WHERE call_id = ?"
 _ALERT_SELECT = f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?"

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from terminal.log import db, zulu
+from terminal import zulu
+from terminal.log import db
 from terminal.log.errors import LogError
 from terminal.log.records import Prepared, prepare
 from terminal.log.store import LogStore

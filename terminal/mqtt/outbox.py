@@ -15,8 +15,8 @@ from pathlib import Path
 from terminal.log import db
 from terminal.log.reader import StoredRecord
 from terminal.log.store import LogStore
-from terminal.log.zulu import now_ms
 from terminal.mqtt.payload import PUBLISHED_KINDS
+from terminal.zulu import now_ms
 
 NAME = "mqtt"
 _KINDS = tuple(sorted(PUBLISHED_KINDS))

@@ -14,8 +14,8 @@ from typing import Any
 from terminal.log.chain import canonical, record_hash
 from terminal.log.reader import StoredRecord
 from terminal.log.records import ALERT_KINDS, CALL_KINDS
-from terminal.log.zulu import to_iso
 from terminal.mqtt.topics import split
+from terminal.zulu import to_iso
 
 SCHEMA = 1
 PUBLISHED_KINDS: frozenset[str] = CALL_KINDS | ALERT_KINDS

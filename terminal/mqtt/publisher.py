@@ -24,17 +24,17 @@ from typing import Any, cast
 import aiomqtt
 
 from terminal.config.model import MqttConfig
-from terminal.engine import DeskSnapshot, utc_stamp
 from terminal.log import LogError, LogWriter
 from terminal.log.reader import StoredRecord
-from terminal.log.zulu import now_ms
 from terminal.mqtt.connect import Settings, settings
 from terminal.mqtt.outbox import NAME, OutboxReader, open_cursor, save_cursor
 from terminal.mqtt.payload import record_message, state_message, status_message
 from terminal.mqtt.state import desk_state
 from terminal.mqtt.topics import Topics
 from terminal.mqtt.window import AckWindow
+from terminal.snapshot import DeskSnapshot
 from terminal.views import LinkHealth
+from terminal.zulu import now_ms, utc_stamp
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 
 
 def desk_state(snap: DeskSnapshot) -> dict[str, Any]:

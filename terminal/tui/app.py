@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from terminal.core.calls import CallPhase
-from terminal.engine import DeskSnapshot, NoticeLine, utc_stamp
+from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
 from terminal.tui.port import BenchHands, DeskPort
 from terminal.tui.screens.confirm import ConfirmQuit
@@ -23,6 +23,7 @@ from terminal.tui.screens.help import HelpScreen
 from terminal.tui.screens.main import MainScreen
 from terminal.tui.screens.prompt import PromptScreen
 from terminal.tui.themes import DEFAULT_THEME, THEMES
+from terminal.zulu import utc_stamp
 
 TICK_S = 0.25
 """How often the timers and the Zulu clock are redrawn (4 Hz)."""

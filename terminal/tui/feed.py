@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 
 
 @dataclass

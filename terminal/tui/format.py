@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from terminal.core.calls import CallPhase, CallView
-from terminal.views import SEVERITIES, AlertView, CallSummary, LinkHealth
+from terminal.views import SEVERITIES, AlertView, CallSummary, LinkCounters, LinkHealth
 
 MAX_ALERTS_SHOWN = 200
 """The console lists at most this many open alerts (the engine caps what it sends likewise)."""
@@ -235,3 +235,15 @@ def tot_left(call: CallView, now: float) -> float | None:
 def direction_text(call: CallView) -> str:
     """INCOMING, OUTGOING, or empty when idle."""
     return {"incoming": "INCOMING", "outgoing": "OUTGOING"}.get(call.direction or "", "")
+
+
+def link_counters(counters: LinkCounters | None, short: bool = False) -> str:
+    """A serial link's counters as shown: `[in 1204 out 1187]`, what went wrong after it;
+    `short`: what went wrong alone if anything did (a narrow row)."""
+    if counters is None:
+        return ""
+    faults = counters.faults()
+    frames = f"in {counters.frames_in} out {counters.frames_out}"
+    if short and faults:
+        return f"[{faults}]"
+    return f"[{frames} {faults}]" if faults else f"[{frames}]"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 
 
 class DeskPort(Protocol):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from terminal.core.calls import CallPhase, CallView
 from terminal.core.effects import Direction
 from terminal.core.leds import led_patterns
-from terminal.engine import DeskSnapshot, NoticeLine
+from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.views import AlertView, CallSummary, LinkHealth, TrackView
 
 NOW = 1000.0

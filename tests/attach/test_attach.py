@@ -169,3 +169,63 @@ def test_garbage_on_the_socket_gets_a_clear_error(tmp_path: Path) -> None:
             assert request(rig.sock, "state")["ok"], "still serving"
 
     asyncio.run(main())
+
+
+def documented_replies() -> dict[str, set[str]]:
+    """cmd -> the reply keys docs/attach.md lists for it (beside "ok")."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "attach.md").read_text()
+    table = doc[doc.index("| cmd | fields | reply |"):].split("\n\n")[0]
+    out = {}
+    for row in table.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        out[cells[0].strip("`")] = set(re.findall(r"`([a-z_]+)`", cells[2]))
+    return out
+
+
+def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
+    """docs/attach.md is the specification of the replies: each command's successful reply has
+    exactly the keys its table lists, and a failed one exactly "ok" and "error"."""
+    documented = documented_replies()
+    assert set(documented) == {"state", "subscribe", "control", "intent", "ack", "note",
+                               "lamp_test", "operator", "unkey"}  # fmt: skip
+
+    async def main() -> None:
+        async with service(tmp_path) as rig:
+            await until(lambda: request(rig.sock, "state")["links"]["radio"], 10, "link up")
+            replies = {
+                "state": request(rig.sock, "state"),
+                "control": request(rig.sock, "control", take=False),
+                "intent": request(rig.sock, "intent", name="call"),
+                "lamp_test": request(rig.sock, "lamp_test"),
+                "operator": request(rig.sock, "operator", id="OPS1"),
+            }
+            await until(lambda: rig.sim.phase.value == "RINGING_FAR", 5, "calling out")
+            request(rig.sock, "intent", name="hangup")
+            await until(lambda: request(rig.sock, "state")["state"] == "IDLE", 5, "hung up")
+            replies["note"] = request(rig.sock, "note", text="spoke to the far end")
+            replies["unkey"] = request(rig.sock, "unkey")
+            failed = [
+                request(rig.sock, "ack", pair_id="NO-SUCH-PAIR"),
+                request(rig.sock, "intent", name="launch"),
+                request(rig.sock, "note", text=""),
+            ]
+            with socket.socket(socket.AF_UNIX) as s:  # subscribe: its reply, then snapshots
+                s.settimeout(5)
+                s.connect(str(rig.sock))
+                s.sendall(b'{"cmd": "subscribe"}\n')
+                replies["subscribe"] = json.loads(s.makefile().readline())
+        for cmd, reply in replies.items():
+            assert reply["ok"] is True, (cmd, reply)
+            assert set(reply) - {"ok"} == documented[cmd], cmd
+        for reply in failed:
+            assert set(reply) == {"ok", "error"} and reply["ok"] is False and reply["error"]
+        state = replies["state"]
+        health = {h["name"]: h for h in state["health"]}
+        assert list(health) == list(state["links"])
+        radio = health["radio"]["counters"]
+        assert radio["frames_in"] > 0 and radio["frames_out"] > 0 and radio["crc_errors"] == 0
+        assert health["log"]["counters"] is None
+
+    asyncio.run(main())

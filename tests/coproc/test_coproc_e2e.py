@@ -68,6 +68,10 @@ def test_unplugged_mid_burst_loses_nothing(tmp_path: Path) -> None:
             await until(lambda: len(rig.sim.log.delivered) >= 100, what="the burst under way")
             rig.unplug()
             await until(lambda: not rig.link.is_up, what="the terminal sees the cable go")
+            # The session went down with the port (as the radio link's does), not a link
+            # timeout later with its decoder holding half a frame from before.
+            assert not rig.link.session.is_up
+            assert rig.link.session.stats["link_down_timeout"] == 0
             await asyncio.sleep(0.3)
             rig.plug()
             await until(lambda: rig.link.is_up, what="link back")
@@ -118,5 +122,12 @@ def test_garbage_and_damaged_frames_lose_only_those_frames(tmp_path: Path) -> No
             resent = rig.sim.session.stats["retransmits"] + rig.sim.log.requeued
             assert resent >= 20  # ...and sent again
             assert stats["rx_garbage"] > 0 or stats["rx_bad_syntax"] > 0
+            health = rig.link.health()  # counted and reported (docs/protocol.md 2.3)
+            assert health.name == "coproc" and health.up and health.last_heard_utc
+            counters = health.counters
+            assert counters is not None and counters.crc_errors == 20
+            assert counters.garbage_bytes + counters.bad_frames > 0
+            assert counters.frames_in >= 300 and counters.frames_out >= 300
+            assert "crc 20" in counters.faults()
 
     asyncio.run(main())

@@ -131,8 +131,9 @@ def test_locked_database_shows_a_fault_and_loses_nothing(run_rig: Run, tmp_path:
 
     async def body(rig: BenchRig) -> None:
         engine = rig.desk.engine
-        blocker = sqlite3.connect(tmp_path / "log" / "hotline.db", timeout=0)
-        blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        blocker = sqlite3.connect(tmp_path / "log" / "hotline.db", timeout=10)
+        blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database (once the
+        # desk's commit in progress, if any, is done: with timeout=0 this failed at random)
         try:
             rig.far("ring")
             await until(lambda: engine.core.state.phase is CallPhase.RINGING)

@@ -1,5 +1,5 @@
 """The wall clock jumps forwards and backwards under a running desk (NTP stepping it, an operator
-setting it). Only this process's clock jumps: the desk's one UTC source, `terminal.log.zulu
+setting it). Only this process's clock jumps: the desk's one UTC source, `terminal.zulu
 .now_ms`, is patched. Timers (reminders, ring time-out, TOT, heartbeats, link time-out) run on
 the loop's monotonic clock and must not notice; records carry the jumped UTC, in id order."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from pytest_mock import MockerFixture
 
 from hw.wire.messages import Unkey
+from terminal import zulu
 from terminal.core.calls import CallPhase
-from terminal.log import zulu
 from tests.rigs.bench import (
     assert_log_whole,
     assert_unkeyed,

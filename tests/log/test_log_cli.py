@@ -13,7 +13,7 @@ from log_helpers import T0, sample_session, sql
 from terminal.cli import main
 from terminal.log import LogStore
 from terminal.log.retention import DAY_MS
-from terminal.log.zulu import to_iso
+from terminal.zulu import to_iso
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from log_helpers import T0, sample_session
 
 from terminal.log import LogReader, LogStore, records
-from terminal.log.zulu import parse_when, to_iso
+from terminal.zulu import parse_when, to_iso
 
 
 def test_ranges_are_half_open(store: LogStore) -> None:

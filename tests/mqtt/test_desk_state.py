@@ -12,10 +12,11 @@ from mqtt_helpers import Broker, Collector, until
 
 from terminal.config.model import MqttConfig
 from terminal.core.calls import CallSettings
-from terminal.engine import DeskSnapshot, Engine, EngineOptions
+from terminal.engine import Engine, EngineOptions
 from terminal.log import LogWriter
 from terminal.mqtt.publisher import Publisher
 from terminal.mqtt.state import desk_state
+from terminal.snapshot import DeskSnapshot
 from terminal.views import AlertView, LinkHealth, TrackView
 
 

@@ -15,8 +15,8 @@ from terminal.config import ConfigError, load_config
 from terminal.log import LogStore, LogWriter, records, retain, verify
 from terminal.log.retention import DAY_MS, held_back
 from terminal.log.schema import MIGRATIONS, version
-from terminal.log.zulu import now_ms
 from terminal.mqtt.outbox import OutboxReader, open_cursor, save_cursor
+from terminal.zulu import now_ms
 
 
 def _calls(store: LogStore, first: int, count: int, utc_ms: int) -> None:

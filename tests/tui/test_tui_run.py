@@ -188,3 +188,44 @@ def test_c_library_noise_on_stderr_goes_to_the_log_not_the_screen(tmp_path: Path
     err = capfd.readouterr().err
     assert "ALSA" not in err and "the screen" in err and "after" in err
     assert "cannot find card" in log.read_text()
+
+
+def test_bench_headless_runs_a_script_from_a_file_with_waits(tmp_path: Path) -> None:
+    """`hotline bench --headless < commands.txt`: a regular file cannot be watched by the loop
+    (it died with "[Errno 1] Operation not permitted"); it is read, and `wait` paces it."""
+    script = tmp_path / "commands.txt"
+    script.write_text("ring\nwait 2\nanswer\nwait 1\nstate\nquit\n", encoding="utf-8")
+    with script.open("rb") as commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "terminal.cli", "bench", "--headless",
+             "--log-dir", str(tmp_path / "log")],
+            stdin=commands, capture_output=True, text=True, timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Operation not permitted" not in result.stderr
+    states = [line.split()[-1] for line in result.stdout.splitlines() if " state " in line]
+    assert "RINGING" in states and states.index("RINGING") < states.index("CONNECTED")
+
+
+def test_bench_headless_on_dev_null_runs_until_stopped(tmp_path: Path) -> None:
+    """End of input is not an error: with stdin on /dev/null the bench runs on until SIGTERM."""
+    import signal
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "terminal.cli", "bench", "--headless",
+         "--log-dir", str(tmp_path / "log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ) as bench:  # fmt: skip
+        assert bench.stdout is not None
+        seen = []
+        for line in bench.stdout:  # up: the links come up after end of input was read
+            seen.append(line)
+            if " links " in line or "LinkUp" in line or "state IDLE" in line:
+                break
+        assert bench.poll() is None, "".join(seen)
+        bench.send_signal(signal.SIGTERM)
+        _out, err = bench.communicate(timeout=30)
+    assert bench.returncode == 0, err
+    assert "Operation not permitted" not in err

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from tui_helpers import NARROW, WIDE, make_app
 
-from terminal.engine import NoticeLine
+from terminal.snapshot import NoticeLine
 from terminal.tui.samples import critical_alerts, link_fault_health, snapshot, todays_calls
 
 FAULT_LINKS = {"radio": False, "coproc": True, "gpio": True, "log": True, "audio": True}

@@ -10,7 +10,7 @@ import pytest
 from tui_helpers import NARROW, WIDE, make_app, screen_text
 
 from terminal.core.leds import LedPattern
-from terminal.engine import NoticeLine
+from terminal.snapshot import NoticeLine
 from terminal.tui import bigtext
 from terminal.tui.samples import (
     NOW,
@@ -93,6 +93,26 @@ def test_link_fault_shows_words_not_only_colour() -> None:
     assert "✖ FAULT radio: no heartbeat from the bridge" in narrow
     wide = shown(snap, WIDE)
     assert "last 07:09:41Z" in wide and "no heartbeat" in wide
+
+
+def test_serial_link_counters_on_the_link_panel() -> None:
+    """What went wrong on the line beside the link, before its detail (all the counters, frames
+    in and out too, when the row has room); a link that is down says what is wrong first."""
+    from terminal.views import LinkCounters, LinkHealth
+
+    health = (
+        LinkHealth("radio", True, "2026-11-25T07:09:59.900Z", "radio bridge B-1",
+                   LinkCounters(frames_in=1204, frames_out=1187, crc_errors=3,
+                                garbage_bytes=120)),
+        LinkHealth("coproc", False, "2026-11-25T07:09:59.700Z", "/dev/ttyUSB1: not open",
+                   LinkCounters(frames_in=88, frames_out=90)),
+    )  # fmt: skip
+    links = {"radio": True, "coproc": False, "gpio": True, "log": True, "audio": True}
+    wide = shown(snapshot("IDLE", links=links, health=health), WIDE)
+    radio = next(line for line in wide.splitlines() if "BRIDGE" in line)
+    assert "last 07:09:59Z [crc 3 garbage 120B]" in radio  # all of them would not fit
+    coproc = next(line for line in wide.splitlines() if "COPROC" in line)
+    assert "last 07:09:59Z /dev/ttyUSB1: not" in coproc
 
 
 def test_links_not_reported_are_never_shown_up() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from terminal.config import Config, bench_config
-from terminal.engine import DeskSnapshot
+from terminal.snapshot import DeskSnapshot
 from terminal.tui.app import ConsoleApp
 from terminal.tui.feed import HandsLog, SnapshotFeed
 from terminal.tui.samples import NOW, snapshot

@@ -358,3 +358,25 @@ def test_full_size_alert_goes_through() -> None:
     link.a.send(alert, link.now)
     link.pump()
     assert received(link, "b") == [alert]
+
+
+def test_a_peer_back_from_a_long_hang_keeps_the_link_and_its_ring() -> None:
+    """The bridge stops reading and writing (port open) long enough for many HELLOs of ours to go
+    unanswered, then comes back with HELLO (same boot id) and RING. The link comes up and stays
+    up: the HELLO still in flight starts a fresh retry count (4.8), so it is not taken for a
+    message that failed every retry (which dropped the link and the ringing call)."""
+    link = linked(max_retries=5)
+    hang_until = link.now + 6.5
+    while link.now < hang_until - 1e-9:  # only the desk runs; what it writes is never read
+        link.now += 0.05
+        link.events_a.extend(link.a.poll(link.now))
+        link.a.data_to_send()
+    assert link.of("a", LinkDown) == [LinkDown("timeout")]
+    assert link.a.stats["hello_out"] + link.a.stats["retransmits"] >= 8
+    link.events_b.extend(link.b.poll(link.now))  # the bridge wakes: silence, so HELLO again
+    link.b.send(Ring(), link.now)
+    link.pump()
+    link.advance(5.0)
+    assert link.a.is_up and link.b.is_up
+    assert link.of("a", LinkDown) == [LinkDown("timeout")], "the link went down after it came up"
+    assert received(link, "a") == [Ring()]

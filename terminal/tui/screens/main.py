@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from terminal.engine import DeskSnapshot, NoticeLine
+from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.format import links_of
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings
 from terminal.tui.widgets.alerts import AlertList

@@ -1,4 +1,5 @@
-"""Link health: radio bridge, co-processor, GPIO, log, audio — up or down, and last heard."""
+"""Link health: radio bridge, co-processor, GPIO, log, audio — up or down, last heard, and for
+the serial links their counters (frames in/out; CRC errors, garbage, retransmits, ... when any)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from terminal.tui.format import LINK_ORDER, link_name, zulu_time
+from terminal.tui.format import LINK_ORDER, link_counters, link_name, zulu_time
 from terminal.views import LinkHealth
 
 UP_MARK, DOWN_MARK, NA_MARK = "●", "✖", "·"
+ROW_HEAD_WIDTH = 2 + 7 + 5 + 1 + 15
+"""Mark, name, state word and last heard: what comes before the detail on a row."""
 
 
 class LinksPane(Widget):
@@ -22,8 +25,8 @@ class LinksPane(Widget):
     health: reactive[tuple[LinkHealth, ...]] = reactive(())
 
     def _parts(self) -> list[tuple[str, str, str, str, str]]:
-        """(mark, name, state word, last heard, detail) per link: the expected five in order
-        (n/a when not reported, never up), then any others."""
+        """(mark, name, state word, last heard, counters and detail) per link: the expected five
+        in order (n/a when not reported, never up), then any others."""
         reported = {h.name: h for h in self.health}
         names = [*LINK_ORDER, *(n for n in reported if n not in LINK_ORDER)]
         rows = []
@@ -33,7 +36,15 @@ class LinksPane(Widget):
                 rows.append((NA_MARK, link_name(name), "n/a", "", "not reported"))
                 continue
             mark, word = (UP_MARK, "up") if h.up else (DOWN_MARK, "DOWN")
-            rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc), h.detail))
+            # The row is narrow: an up link shows its counters first (a fault on the line is
+            # news), a down one what is wrong first; only the faults when all does not fit.
+            room = max(0, self.content_size.width - ROW_HEAD_WIDTH - len(h.detail) - 1)
+            counters = link_counters(h.counters)
+            if len(counters) > room:
+                counters = link_counters(h.counters, short=True)
+            said = (h.detail, counters)
+            rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc),
+                         " ".join(filter(None, said if not h.up else reversed(said)))))
         return rows
 
     def _style(self, word: str) -> str:

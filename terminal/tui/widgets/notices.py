@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from terminal.engine import NoticeLine
+from terminal.snapshot import NoticeLine
 from terminal.tui.format import zulu_time
 
 LEVEL_MARK = {"info": "i", "warning": "⚠", "error": "✖"}

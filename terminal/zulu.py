@@ -26,6 +26,13 @@ def to_iso(utc_ms: int | None) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc_ms % 1000:03d}Z"
 
 
+def utc_stamp(moment: dt.datetime | None = None) -> str:
+    """A moment (now, by default) as shown and recorded: `2026-05-09T07:35:25.123Z`."""
+    if moment is None:
+        return to_iso(now_ms())
+    return to_iso((moment - _EPOCH) // dt.timedelta(milliseconds=1))
+
+
 def parse_when(text: str, now: int) -> int:
     """UTC ms from `24h` / `7d` / `90m` / `30s` ago, or an ISO date or date-time.
 

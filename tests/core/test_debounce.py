@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hw.debounce import Change, Debouncer
+from terminal.core.debounce import Change, Debouncer
 
 
 def test_first_edge_is_accepted_without_delay() -> None:
