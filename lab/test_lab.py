@@ -135,6 +135,7 @@ def test_install_by_the_readme(lab: Lab) -> None:
 def test_start_is_ready_with_real_pins_and_ports(lab: Lab) -> None:
     """Configure as the README says, add the MQTT drop-in (docs/deploy.md), enable --now: READY
     with the lgpio factory on the gpio-sim chip and both links up over the guest's 16550 UARTs."""
+    lab.sh(f"systemctl stop {UNIT}")  # (only a developer's kept disk has it running: LAB_DISK)
     lab.write(CONF, lab_config())
     lab.sh(f"{HOTLINE} check-config {CONF}").check("check-config")
     dropin = (REPO / "systemd/mqtt-network.conf").read_text().replace(
@@ -179,11 +180,12 @@ def test_ring_then_ptt_keys_the_bridge_and_lights_the_leds(lab: Lab) -> None:
     assert lab.sims.bridge_do("ring")
     assert lab.wait_state("RINGING", 15)
     figure("far end rings to the desk RINGING (control socket)", lab.sims.now() - t_ring, "s")
-    assert "1" in lab.led_samples(PINS["ring"], 2), "ring LED never lit"
+    ringing = lab.led_samples(PINS["ring"], 2)
+    assert ringing == {"0", "1"}, f"ring LED not blinking while ringing: {ringing}"
     lab.intent("answer")
     assert lab.wait_state("CONNECTED", 10)
     assert lab.sims.wait_for(lambda: lab.sims.bridge_state()["phase"] == "CONNECTED", 10)
-    assert lab.led_samples(PINS["ring"], 1) == {"0"}
+    assert lab.led_samples(PINS["ring"], 1) == {"1"}, "ring LED not steady during the call"
     t_press = lab.ptt(True)
     t_key = wait_message(lab, t_press, Key, 10)
     assert t_key is not None, "no KEY at the bridge after the PTT line was pulled low"
@@ -199,6 +201,8 @@ def test_ring_then_ptt_keys_the_bridge_and_lights_the_leds(lab: Lab) -> None:
     assert lab.led_samples(PINS["tx"], 1) == {"0"}
     lab.intent("hangup")
     assert lab.wait_state("IDLE", 10)
+    assert lab.led_samples(PINS["ring"], 1) == {"0"}
+    figure("LEDs in sysfs: ring blinking / steady / off, TX on / off", "as expected")
 
 
 # --- 4. reload of [call], [ptt], [alerts]; TOT ---------------------------------------------------
