@@ -40,7 +40,7 @@ LAB_KEYS = {
     ("mqtt", "broker"): f'"mqtt://{BROKER_IN_GUEST}:1883"',
 }
 RELOADED_KEYS = {
-    ("call", "ring_timeout_s"): "5.0",
+    ("call", "ring_timeout_s"): "10.0",
     ("ptt", "tx_timeout_s"): "8.0",
     ("ptt", "tx_warning_s"): "3.0",
     ("ptt", "keepalive_s"): "0.25",
@@ -222,14 +222,15 @@ def test_reload_applies_call_ptt_alerts_or_names_what_needs_a_restart(lab: Lab) 
     needs = said.split("restart needed for:", 1)[1] if "restart needed for:" in said else ""
     figure("reload: the journal's line", said.split(": ", 1)[-1])
 
-    # [call] ring_timeout_s 30 -> 5: an unanswered ring is missed after 5 s.
+    # [call] ring_timeout_s 30 -> 10: an unanswered ring is missed after 10 s.
     t0 = lab.sims.now()
     assert lab.sims.bridge_do("ring")
     assert lab.wait_state("RINGING", 15)
     assert lab.wait_state("IDLE", 30), "the ring did not time out"
     missed = lab.sims.now() - t0
-    figure("[call] ring_timeout_s=5 after reload: ring to missed", missed, "s")
-    assert 4.0 <= missed <= 12.0, missed
+    figure("[call] ring_timeout_s=10 after reload: ring at the bridge to the desk IDLE again",
+           missed, "s")
+    assert 9.0 <= missed <= 20.0, missed
     lab.sims.bridge_do("hangup")
 
     # [ptt] tx_timeout_s 60 -> 8: the time-out timer cuts a held PTT after 8 s (TOT).
@@ -261,16 +262,23 @@ def test_reload_applies_call_ptt_alerts_or_names_what_needs_a_restart(lab: Lab) 
         f"[ptt] keepalive_s/bridge_keepalive_timeout_s changed: KEY said {keepalive_ms} ms, KAs "
         f"every {ka:.3f} s, and the reload said {said!r} (neither applied nor named)")
 
-    # [alerts] critical_repeat_s 30 -> 7: either the reminders of an unacknowledged critical alert
-    # now come 7 s apart, or the reload named [alerts] as needing a restart.
-    reminders = [e for e in lab.journal(cursor) if "unacknowledged for" in str(e.get("MESSAGE"))]
-    times = [int(e["__REALTIME_TIMESTAMP"]) / 1e6 for e in reminders]
-    spacing = [b - a for a, b in itertools.pairwise(times)]
-    figure("[alerts] after reload: critical reminders seen / their spacing",
-           f"{len(reminders)} / {[round(s, 1) for s in spacing]}")
-    applied = bool(spacing) and all(5.5 <= s <= 9.0 for s in spacing)
+    # [alerts] critical_repeat_s 30 -> 7: a critical alert left unacknowledged sounds again after
+    # 7 s (AlertReminder), or the reload named [alerts] as needing a restart. A fresh burst of two
+    # critical pairs (they pass and clear about 20 s later: no reminder at all with the old 30 s).
+    assert lab.vm is not None
+    t_alert = lab.cursor()
+    lab.sims.stop_coproc()
+    lab.sims.start_coproc(lab.vm.ptys["coproc"], "burst:2")
+
+    def reminders() -> list[float]:
+        lines = [m for m in lab.messages(t_alert) if "AlertReminder" in m]
+        return [float(x) for m in lines for x in re.findall(r"'unacknowledged_s': ([0-9.]+)", m)]
+
+    seen = lab.sims.wait_for(reminders, 40, 1.0) or []
+    figure("[alerts] after reload: unacknowledged_s of the first critical reminders", str(seen))
+    applied = bool(seen) and 6.0 <= seen[0] <= 9.5
     assert applied or "alerts" in needs, (
-        f"[alerts] critical_repeat_s changed; reminders {spacing}; the reload said {said!r}")
+        f"[alerts] critical_repeat_s 30 -> 7: reminders after {seen} s; the reload said {said!r}")
 
 
 # --- 5. stop while keyed --------------------------------------------------------------------------
@@ -375,7 +383,7 @@ def test_mqtt_records_reach_the_host_broker_through_the_drop_in(lab: Lab) -> Non
                                       "RestrictAddressFamilies")}
     assert props["PrivateNetwork"] == "no"
     assert "0.0.0.0/0" in props["IPAddressDeny"] and "::/0" in props["IPAddressDeny"], props
-    assert props["IPAddressAllow"] == BROKER_IN_GUEST, props
+    assert props["IPAddressAllow"] in (BROKER_IN_GUEST, f"{BROKER_IN_GUEST}/32"), props
     # The calls made above were logged; each call record must have reached the host broker.
     r = lab.sh(f"{HOTLINE} log calls --config {CONF} --format jsonl", timeout=60).check()
     calls = [json.loads(x) for x in r.out.splitlines() if x.strip()]
