@@ -29,8 +29,12 @@ from conftest import (
 from hw.wire.messages import Ka, Key, Unkey
 
 # The desk's configuration in the lab: config/hotline.toml as installed, with what an operator
-# edits for this desk (its serial ports, who is on duty, the MQTT broker).
+# edits for this desk (its serial ports, who is on duty, the MQTT broker). Sound is off for the
+# scenarios but one (test_sound_card_start_journal_and_a_ring_without_a_crash): with the VM's sound
+# card the desk was seen to abort in alsa-lib at random under TCG (docs/deploy.md, "Found by the
+# lab"), which would make every scenario flaky; that one scenario shows it.
 LAB_KEYS = {
+    ("audio", "enabled"): "false",
     ("desk", "id"): '"LAB-1"',
     ("desk", "site"): '"LAB"',
     ("desk", "operator"): '"OP1"',
@@ -415,23 +419,46 @@ def test_systemd_analyze_security_on_the_running_system(lab: Lab) -> None:
     assert float(found.group(1)) <= 2.0, r.out
 
 
-# --- 11. a start's journal -----------------------------------------------------------------------
+# --- 11. the sound card: a start's journal, and a ring -------------------------------------------
 
-def test_a_start_journal_holds_only_the_desks_own_lines(lab: Lab) -> None:
+def test_sound_card_start_journal_and_a_ring_without_a_crash(lab: Lab) -> None:
+    """Sound on (the VM's Intel HDA card, ALSA's default device): a start's journal holds only the
+    desk's own lines (no ALSA or JACK chatter), and a call with its ring tone leaves the desk
+    running (no abort in the audio library)."""
     ensure_running(lab)
     lab.sh(f"systemctl stop {UNIT}", timeout=60).check()
-    cursor = lab.cursor()
-    lab.sh(f"systemctl start {UNIT}", timeout=120).check()
-    assert links_up(lab, 30)
-    time.sleep(3)
-    pid = str(lab.main_pid())
-    entries = [e for e in lab.journal(cursor) if e.get("_PID") == pid]
-    lines = [str(e.get("MESSAGE")) for e in entries]
-    foreign = [m for m in lines if not DESK_LINE.match(m)]
-    figure("journal of one start: the desk's lines / others", f"{len(lines) - len(foreign)} / "
-           f"{len(foreign)}")
-    assert lines
-    assert not foreign, foreign
+    lab.write(CONF, lab_config({("audio", "enabled"): "true"}))
+    problems = []
+    try:
+        cursor = lab.cursor()
+        lab.sh(f"systemctl start {UNIT}", timeout=120).check()
+        assert links_up(lab, 30)
+        time.sleep(3)
+        pid = lab.main_pid()
+        lines = [str(e.get("MESSAGE")) for e in lab.journal(cursor) if e.get("_PID") == str(pid)]
+        foreign = [m for m in lines if not DESK_LINE.match(m)]
+        figure("sound on: a start's journal, the desk's lines / others",
+               f"{len(lines) - len(foreign)} / {len(foreign)}")
+        assert lines
+        if foreign:
+            problems.append(f"{len(foreign)} lines not the desk's own, e.g. {foreign[:5]}")
+        restarts = int(lab.show("NRestarts"))
+        assert lab.sims.bridge_do("ring")
+        assert lab.wait_state("RINGING", 15)
+        time.sleep(15)  # the ring tone plays
+        lab.intent("answer")
+        time.sleep(5)
+        lab.intent("hangup")
+        time.sleep(5)
+        aborted = [m for m in lab.messages(cursor) if "Assertion" in m or "status=6/ABRT" in m]
+        figure("sound on: 25 s of ring and call, aborts / restarts",
+               f"{len(aborted)} / {int(lab.show('NRestarts')) - restarts}")
+        if aborted or lab.main_pid() != pid:
+            problems.append(f"the desk aborted with sound on: {aborted[:3]}")
+    finally:
+        lab.write(CONF, lab_config())
+        lab.sh(f"systemctl reset-failed {UNIT}; systemctl restart {UNIT}", timeout=120)
+    assert not problems, "\n".join(problems)
 
 
 # --- 12. power cut mid alert burst (second boot) --------------------------------------------------
