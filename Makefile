@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto openssl
 PYTEST_ARGS ?=
 
-.PHONY: all setup bench test lint perf fuzz soak clean install lab
+.PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install lab
 
 all: test
 
@@ -17,13 +17,27 @@ all: test
 	@bash scripts/ensure-deb.sh $(DEB_PACKAGES)
 	@touch $@
 
-$(STAMP): pyproject.toml .deb-packages.stamp
+# The venv holds exactly the versions in uv.lock (--frozen: the lock is used as it is, never
+# re-resolved; --inexact: pip and uv themselves stay). uv is pinned too.
+UV_VERSION := 0.13.10
+$(STAMP): pyproject.toml uv.lock .deb-packages.stamp
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --upgrade pip uv >/dev/null
-	@$(VENV)/bin/uv pip install -q --python $(PY) -e '.[test]'
+	@$(PY) -m pip install -q --upgrade pip uv==$(UV_VERSION) >/dev/null
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync -q --frozen --inexact --extra test
 	@touch $@
 
 setup: $(STAMP)
+
+# After a change to the dependencies in pyproject.toml: re-resolve uv.lock and export the install
+# sets from it (requirements/desk.txt for a desk, requirements/coproc.txt with the co-processor's
+# SciPy), which `make install` uses. A test checks that the exports match the lock.
+lock: $(STAMP)
+	$(VENV)/bin/uv lock
+	@bash scripts/export-requirements.sh
+
+# The Pi's dependencies, checked on arm64 (Debian bookworm under qemu-user; root, ~10 min).
+arm64-check:
+	bash scripts/check-arm64.sh
 
 bench: $(STAMP)
 	@$(VENV)/bin/hotline bench $(ARGS)

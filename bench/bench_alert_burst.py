@@ -71,9 +71,10 @@ async def _terminal(path: str, alerts: int, log_dir: str | None) -> dict[str, fl
 
     from hw.coproc import CoprocLink
     from terminal.config.model import LinkConfig
-    from terminal.core.alerts import RECORD_TYPES, AlertBook, AlertLogged
+    from terminal.core.alert_effects import RECORD_TYPES, AlertLogged
+    from terminal.core.alerts import AlertBook
+    from terminal.desk_records import DeskRecords
     from terminal.log import LogWriter
-    from terminal.records import DeskRecords
 
     loop = asyncio.get_running_loop()
     book = AlertBook()

@@ -30,7 +30,7 @@ from hw.wire.session import (
 )
 from terminal import zulu
 from terminal.config import LinkConfig
-from terminal.core.alerts import AlertCleared, AlertReceived, CoprocStatus, Severity
+from terminal.core.alert_events import AlertCleared, AlertReceived, CoprocStatus, Severity
 from terminal.kernel.report import Member
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,7 @@ a monotonic timestamp, and the engine moves them onto its loop and debounces the
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,9 +50,18 @@ _FACTORIES = {
 
 
 def make_pin_factory(name: str) -> Any:
-    """Create the gpiozero pin factory named in the configuration."""
+    """Create the gpiozero pin factory named in the configuration. "auto" is gpiozero's own
+    choice: the factory named by GPIOZERO_PIN_FACTORY if set, else the first that starts of
+    lgpio, rpigpio, pigpio, native (gpiozero's documented order)."""
     if name == "mock":
         return MockFactory(pin_class=MockPWMPin)
+    if name == "auto":
+        try:
+            return Device._default_pin_factory()
+        except Exception as exc:  # BadPinFactory and whatever a backend raises
+            chosen = os.environ.get("GPIOZERO_PIN_FACTORY")
+            what = f"GPIOZERO_PIN_FACTORY={chosen!r}" if chosen else "no GPIO backend"
+            raise PinFactoryError(f"GPIO backend 'auto' could not start ({what}): {exc}") from exc
     if name not in _FACTORIES:
         raise PinFactoryError(f"unknown pin factory {name!r}")
     module_name, class_name = _FACTORIES[name]

@@ -41,7 +41,7 @@ from hw.wire.session import (
     SendFailed,
 )
 from terminal.config import LinkConfig
-from terminal.core import events as ev
+from terminal.core import events
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +74,19 @@ def bridge_message(command: str, reason: str, keepalive_ms: int) -> Message:
     raise ValueError(f"unknown bridge command {command!r}")
 
 
-def core_event(msg: Message, at: float) -> ev.Event | None:
+def core_event(msg: Message, at: float) -> events.Event | None:
     """The core event for a message from the bridge, or None for link-level messages."""
     match msg:
         case Ring():
-            return ev.RingReceived(at)
+            return events.RingReceived(at)
         case Answered():
-            return ev.FarAnswered(at)
+            return events.FarAnswered(at)
         case Hangup():
-            return ev.FarHungUp(at)
+            return events.FarHungUp(at)
         case Rx(active=active):
-            return ev.RxChanged(at, active)
+            return events.RxChanged(at, active)
         case Tx(keyed=keyed, reason=reason):
-            return ev.BridgeTx(at, keyed, str(reason))
+            return events.BridgeTx(at, keyed, str(reason))
     return None
 
 
@@ -103,7 +103,7 @@ class RadioLink(SerialLink):
         *,
         keepalive_s: float,
         bridge_keepalive_ms: int,
-        on_event: Callable[[ev.Event], None],
+        on_event: Callable[[events.Event], None],
         on_notice: NoticeCallback,
         clock: Callable[[], float] = time.monotonic,
         name: str = "hotline-terminal",
@@ -168,12 +168,12 @@ class RadioLink(SerialLink):
 
     def _link_changed(self, up: bool, reason: str, now: float) -> None:
         if up:
-            self._on_event(ev.LinkUp(now))
+            self._on_event(events.LinkUp(now))
         else:
             self.keyed = False
             self._next_ka = None
             self._drop_stale_commands()
-            self._on_event(ev.LinkDown(now, reason))
+            self._on_event(events.LinkDown(now, reason))
 
     def _drop_stale_commands(self) -> None:
         """On link loss, forget queued call commands (the call is over); keep UNKEYs."""
@@ -194,7 +194,7 @@ class RadioLink(SerialLink):
             case LinkDown(reason=reason):
                 self._set_up(False, f"radio bridge link down: {reason}", now)
             case Refused(msg=Key(), code=code, text=text):
-                self._on_event(ev.KeyRefused(now, str(code), text))
+                self._on_event(events.KeyRefused(now, str(code), text))
             case Refused(msg=msg, code=code, text=text):
                 what = msg.TYPE if msg is not None else "a message"
                 self._on_notice("warning", f"Radio bridge refused {what}: {code} {text}")

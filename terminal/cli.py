@@ -1,8 +1,8 @@
 """The `hotline` command: one entry point, a subcommand for each way the desk is used.
 
 Each subcommand validates its arguments and the configuration before it touches any hardware.
-Exit codes follow sysexits: 0 ok, 1 runtime failure, 2 usage error, 69 unavailable (not built yet),
-78 configuration error.
+Exit codes follow sysexits: 0 ok, 1 runtime failure, 2 usage error, 69 unavailable (a service
+such as the MQTT broker cannot be reached), 78 configuration error.
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ EX_CONFIG = 78
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _not_built(what: str, issue: str) -> Handler:
-    """A handler for a subcommand whose capability is not built yet: says so, exits non-zero."""
+def package_version() -> str:
+    """The installed hotline-terminal's version (its metadata), or "unknown" when the code runs
+    from a source tree that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    def handler(args: argparse.Namespace) -> int:
-        print(f"hotline {what}: not built yet ({issue}); nothing was started.", file=sys.stderr)
-        return EX_UNAVAILABLE
-
-    return handler
+    try:
+        return version("hotline-terminal")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotline",
         description="Operator desk terminal for an air-deconfliction hotline.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"hotline-terminal {package_version()}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from terminal import commands

@@ -27,11 +27,11 @@ from terminal.config.rules import parse_line_points
 from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
+from terminal.desk_records import DeskRecords
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogWriter
 from terminal.mqtt.publisher import Publisher
-from terminal.records import DeskRecords
 
 log = logging.getLogger(__name__)
 

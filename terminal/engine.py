@@ -16,15 +16,17 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from terminal import zulu
-from terminal.core import alerts as al
-from terminal.core import events as ev
+from terminal.core import events
+from terminal.core.alert_effects import RECORD_TYPES, AlertRecord, AlertTone
+from terminal.core.alert_events import AlertAcknowledged, AlertEvent, AlertTick
+from terminal.core.alerts import AlertBook, AlertSettings
 from terminal.core.calls import CallControl, CallSettings
-from terminal.core.debounce import Debouncer
+from terminal.core.debounce import Change, Debouncer
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -79,7 +81,7 @@ class RecordSink(Protocol):
     def journal(self, kind: str, item: dict[str, Any]) -> None:
         """Queue a journal entry (event or effect) for the next group commit."""
 
-    def record_alert(self, effect: al.AlertRecord) -> asyncio.Future[int] | None:
+    def record_alert(self, effect: AlertRecord) -> asyncio.Future[int] | None:
         """Commit an alert record (received, acknowledged, closed; the rest journalled)."""
 
 
@@ -112,12 +114,14 @@ class EngineOptions:
     operator: str = ""
     lamp_test_s: float = 0.0
     unkey_drain_s: float = 0.5
-    alerts: al.AlertSettings = field(default_factory=al.AlertSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     alerts_shown: int = 200
 
 
 @dataclass
-class _Parts:
+class EngineParts:
+    """The adapters the engine drives, each optional (a desk without one runs without it)."""
+
     bridge: BridgeLink | None = None
     panel: Panel | None = None
     records: RecordSink | None = None
@@ -135,7 +139,7 @@ class Engine:
         self.clock = clock
         self.core = CallControl(options.call)
         self.last_call_id: int | None = None  # notes after a call ends go to it
-        self.parts = _Parts()
+        self.parts = EngineParts()
         self.operator = options.operator
         self._debounce = Debouncer(options.bounce_s)
         self._timer: asyncio.TimerHandle | None = None
@@ -149,7 +153,7 @@ class Engine:
         self._lamp_tests: set[asyncio.Task[None]] = set()
         self._alert_commit: asyncio.Future[int] | None = None  # the newest alert record's
         self._calls_today: tuple[CallSummary, ...] = ()
-        self.alerts = al.AlertBook(options.alerts)
+        self.alerts = AlertBook(options.alerts)
         self._alert_views: tuple[AlertView, ...] = ()
         self._alert_level: str | None = None
         self._line: tuple[tuple[float, float], ...] = ()
@@ -213,21 +217,26 @@ class Engine:
             loop.call_soon_threadsafe(self._ptt_edge, pressed, at)
 
     def _ptt_edge(self, pressed: bool, at: float) -> None:
-        for change in self._debounce.edge(pressed, at):
-            self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
+        self._feed_ptt(self._debounce.edge(pressed, at))
         self._reschedule()
+
+    def _feed_ptt(self, changes: Iterable[Change]) -> None:
+        """The debounced PTT changes, as core events."""
+        for change in changes:
+            kind = events.PttPressed if change.pressed else events.PttReleased
+            self.feed(kind(change.at))
 
     def intent(self, name: str) -> None:
         """An operator intent from a front: answer, call, hangup, reject, ptt_press, ptt_release,
         ptt_toggle."""
         now = self.clock()
-        makers: dict[str, Callable[[float], ev.Event]] = {
-            "answer": ev.AnswerPressed,
-            "call": ev.CallPressed,
-            "hangup": ev.HangupPressed,
-            "reject": ev.RejectPressed,
-            "ptt_press": ev.PttPressed,
-            "ptt_release": ev.PttReleased,
+        makers: dict[str, Callable[[float], events.Event]] = {
+            "answer": events.AnswerPressed,
+            "call": events.CallPressed,
+            "hangup": events.HangupPressed,
+            "reject": events.RejectPressed,
+            "ptt_press": events.PttPressed,
+            "ptt_release": events.PttReleased,
         }
         if name == "ptt_toggle":
             self._ptt_toggle(now)
@@ -244,13 +253,13 @@ class Engine:
         release and a new press: one press to talk again, not two."""
         state = self.core.state
         if not state.ptt_held:
-            self.feed(ev.PttPressed(now))
+            self.feed(events.PttPressed(now))
             return
-        self.feed(ev.PttReleased(now))
+        self.feed(events.PttReleased(now))
         if state.need_release and not state.keyed:
-            self.feed(ev.PttPressed(now))
+            self.feed(events.PttPressed(now))
 
-    def bridge_event(self, event: ev.Event) -> None:
+    def bridge_event(self, event: events.Event) -> None:
         """An event from the radio-bridge link adapter."""
         self.feed(event)
 
@@ -271,7 +280,7 @@ class Engine:
         if not self.alerts.is_open(pair_id):
             self.notice("warning", f"No open alert {pair_id!r} to acknowledge.")
             return False
-        self.alert_event(al.AlertAcknowledged(self.clock(), utc_ms(), pair_id, self.operator))
+        self.alert_event(AlertAcknowledged(self.clock(), utc_ms(), pair_id, self.operator))
         return True
 
     def add_note(self, text: str) -> bool:
@@ -306,7 +315,7 @@ class Engine:
         self._lamp_tests.discard(task)
         self._publish()
 
-    def alert_event(self, event: al.AlertEvent) -> asyncio.Future[int] | None:
+    def alert_event(self, event: AlertEvent) -> asyncio.Future[int] | None:
         """An event for the alert book (from the co-processor link, the operator, the timer).
 
         The book's records go to the log first; what the operator sees and hears of them (the
@@ -325,7 +334,7 @@ class Engine:
         last_commit: asyncio.Future[int] | None = None
         sink = self.parts.records
         for effect in effects:
-            if isinstance(effect, al.RECORD_TYPES):
+            if isinstance(effect, RECORD_TYPES):
                 if sink is not None:
                     last_commit = sink.record_alert(effect) or last_commit
             else:
@@ -350,7 +359,7 @@ class Engine:
         tones = self.parts.tones
         for effect in effects:
             self._emit("effect", _describe(effect))
-            if isinstance(effect, al.AlertTone):
+            if isinstance(effect, AlertTone):
                 if tones is not None:
                     if effect.previous and effect.previous != effect.name:
                         tones.stop(effect.previous)
@@ -381,9 +390,9 @@ class Engine:
 
     # --- the core ---
 
-    def feed(self, event: ev.Event) -> list[Effect]:
+    def feed(self, event: events.Event) -> list[Effect]:
         """Run one event through the core and carry out its effects."""
-        if self.stopped and not isinstance(event, ev.Shutdown):
+        if self.stopped and not isinstance(event, events.Shutdown):
             return []
         self._emit("event", _describe(event))
         effects = self.core.handle(event)
@@ -461,12 +470,11 @@ class Engine:
     def _on_timer(self) -> None:
         self._timer = None
         now = self.clock()
-        for change in self._debounce.poll(now):
-            self.feed(ev.PttPressed(change.at) if change.pressed else ev.PttReleased(change.at))
-        self.feed(ev.Tick(now))
+        self._feed_ptt(self._debounce.poll(now))
+        self.feed(events.Tick(now))
         deadline = self.alerts.next_deadline()
         if deadline is not None and deadline <= now:
-            self.alert_event(al.AlertTick(now, utc_ms()))
+            self.alert_event(AlertTick(now, utc_ms()))
 
     # --- output to fronts ---
 
@@ -538,7 +546,7 @@ class Engine:
         self.stopped = True
         if self._timer is not None:
             self._timer.cancel()
-        self.feed(ev.Shutdown(self.clock(), reason))
+        self.feed(events.Shutdown(self.clock(), reason))
         bridge = self.parts.bridge
         if bridge is not None:
             try:

@@ -3,8 +3,9 @@
 READY=1 once the log is open, the pins are claimed and the links are up or retrying; WATCHDOG=1
 from the event loop at half of WATCHDOG_USEC, so a stalled loop stops the pings and systemd
 restarts the service; STATUS= with the call state and link health; STOPPING=1 on the way out.
-SIGHUP reloads the settings that can change live, validating first and keeping the old ones on
-any error. SIGTERM/SIGINT: unkey, end the call record, flush the log, exit 0.
+SIGHUP reloads the settings that can change live (LIVE_SETTINGS), validating first and keeping
+the old ones on any error; it names each changed setting it applied and each that needs a restart.
+SIGTERM/SIGINT: unkey, end the call record, flush the log, exit 0.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import logging
 import signal
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from terminal.config import Config, ConfigError, load_config
@@ -51,18 +52,48 @@ def status_line(snap: DeskSnapshot) -> str:
     return f"{snap.display} {links}"
 
 
-def live_settings(old: Config, new: Config) -> tuple[Config, list[str]]:
-    """The settings a reload may change (timers, lockout, operator); the rest stays as running,
-    with a note for each section that needs a restart."""
-    merged = replace(old, call=new.call, ptt=new.ptt, alerts=new.alerts,
-                     desk=replace(old.desk, operator=new.desk.operator))
-    needs_restart = [
-        name for name in ("gpio", "radio", "coproc", "log", "audio", "service", "mqtt")
-        if getattr(old, name) != getattr(new, name)
-    ]
-    if old.desk.id != new.desk.id or old.desk.site != new.desk.site:
-        needs_restart.append("desk")
-    return merged, needs_restart
+LIVE_SETTINGS = frozenset({
+    "call.ring_timeout_s", "call.callout_timeout_s", "call.busy_channel_lockout",
+    "ptt.tx_timeout_s", "ptt.tx_warning_s", "ptt.keepalive_s", "ptt.bridge_keepalive_timeout_s",
+    "alerts.critical_repeat_s", "alerts.suspect_tolerance_pct", "alerts.restart_grace_s",
+    "desk.operator",
+})
+"""The settings a reload applies to the running desk (`section.key`). The keepalive interval
+applies from the next KA, the bridge's keepalive time-out from the next KEY (it travels in it);
+a new critical-alert repeat from each alert's next reminder. Everything else (the pins, the ports,
+the log, audio, the socket, MQTT, the desk's id and site, the deconfliction line) needs a
+restart."""
+
+
+def changed_settings(old: Config, new: Config) -> list[str]:
+    """Every `section.key` whose value differs between two configurations."""
+    changed = []
+    for section in fields(old):
+        before, after = getattr(old, section.name), getattr(new, section.name)
+        for item in fields(before):
+            if getattr(before, item.name) != getattr(after, item.name):
+                changed.append(f"{section.name}.{item.name}")
+    return changed
+
+
+def live_settings(old: Config, new: Config) -> tuple[Config, list[str], list[str]]:
+    """The running configuration after a reload to `new`: the live settings (LIVE_SETTINGS) as in
+    `new`, the rest as running. Also the changed settings applied, and those that need a
+    restart."""
+    changed = changed_settings(old, new)
+    applied = [name for name in changed if name in LIVE_SETTINGS]
+    merged = old
+    for name in applied:
+        section, key = name.split(".")
+        merged = replace(
+            merged, **{section: replace(getattr(merged, section), **{key: _get(new, name)})}
+        )
+    return merged, applied, [name for name in changed if name not in LIVE_SETTINGS]
+
+
+def _get(config: Config, name: str) -> object:
+    section, key = name.split(".")
+    return getattr(getattr(config, section), key)
 
 
 class Service:
@@ -129,14 +160,37 @@ class Service:
             log.error("reload refused, keeping the running settings:\n%s", exc)
             self.desk.engine.notice("error", "Configuration reload refused: see the journal.")
             return
-        merged, needs_restart = live_settings(self.config, new)
+        merged, applied, needs_restart = live_settings(self.config, new)
         self.config = merged
-        options = engine_options(merged)
-        self.desk.engine.core.reconfigure(options.call)
-        self.desk.engine.options = options
-        if merged.desk.operator and merged.desk.operator != self.desk.engine.operator:
-            self.desk.engine.set_operator(merged.desk.operator)
+        self.apply(merged)
         self.reloads += 1
-        note = f"; restart needed for: {', '.join(needs_restart)}" if needs_restart else ""
-        log.info("configuration reloaded%s", note)
-        self.desk.engine.notice("info", f"Configuration reloaded{note}.")
+        if not applied and not needs_restart:
+            text = "configuration reloaded: nothing changed"
+        else:
+            parts = []
+            if applied:
+                parts.append(f"applied: {', '.join(applied)}")
+            if needs_restart:
+                parts.append(
+                    f"NOT applied, these need a restart (systemctl restart hotline-terminal): "
+                    f"{', '.join(needs_restart)}"
+                )
+            text = f"configuration reloaded; {'; '.join(parts)}"
+        (log.warning if needs_restart else log.info)("%s", text)
+        self.desk.engine.notice("warning" if needs_restart else "info", text[0].upper() + text[1:])
+
+    def apply(self, config: Config) -> None:
+        """Give the running desk the live settings of `config`."""
+        engine = self.desk.engine
+        options = engine_options(config)
+        # The line is not a live setting: keep the one the desk runs with.
+        options.alerts = replace(options.alerts, line=engine.alerts.settings.line)
+        engine.core.reconfigure(options.call)
+        engine.options = options
+        engine.alerts.settings = options.alerts
+        radio = getattr(self.desk, "radio", None)
+        if radio is not None:  # read at each KA and each KEY
+            radio.keepalive_s = config.ptt.keepalive_s
+            radio.bridge_keepalive_ms = round(config.ptt.bridge_keepalive_timeout_s * 1000)
+        if config.desk.operator and config.desk.operator != engine.operator:
+            engine.set_operator(config.desk.operator)

@@ -36,9 +36,13 @@ PaFactory = Callable[[], Any]
 
 
 def pyaudio_factory() -> Any:
-    """A new `pyaudio.PyAudio()` (PortAudio initialised, devices scanned)."""
+    """A new `pyaudio.PyAudio()` (PortAudio initialised, devices scanned), with what ALSA and JACK
+    print about missing cards and servers sent to the debug log (hw.audio.quiet)."""
     import pyaudio
 
+    from hw.audio.quiet import silence_audio_libraries
+
+    silence_audio_libraries()
     return pyaudio.PyAudio()
 
 

@@ -117,7 +117,14 @@ class CoprocSim:
     ) -> None:
         if cycle_s <= 0 or time_scale <= 0:
             raise ValueError("cycle_s and time_scale must be positive")
-        import scipy.spatial  # noqa: F401  the kernel's k-d tree: loaded now, not in a cycle
+        try:  # the kernel's k-d tree: loaded now, not in a cycle
+            import scipy.spatial  # noqa: F401
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(
+                "SciPy is not installed: the co-processor program and the bench need it, a desk "
+                "does not (install requirements/coproc.txt, or hotline-terminal[coproc])",
+                name="scipy",
+            ) from exc
         self.source = source
         self.line = line if line is not None else source.line
         self.table = table

@@ -7,8 +7,6 @@ allowed: it only ever makes the desk safer.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,8 +41,6 @@ class DeskControl:
             "lamp_test": self._acting(self.lamp_test),
             "operator": self._acting(self.operator),
         }
-        if os.environ.get("HOTLINE_TEST_HOOKS") == "1":
-            handlers["debug-stall"] = self.stall
         self.server = server_factory(handlers, self._disconnected)
         engine.subscribe(self._published)
 
@@ -152,12 +148,4 @@ class DeskControl:
         if not isinstance(who, str) or not who.strip() or len(who) > 32:
             return {"ok": False, "error": '"id" must be 1..32 characters'}
         self.engine.set_operator(who.strip())
-        return {"ok": True}
-
-    def stall(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
-        """Test hook (HOTLINE_TEST_HOOKS=1 only): block the loop, as a bug would."""
-        seconds = request.get("seconds")
-        if not isinstance(seconds, int | float) or not 0 < seconds <= 10:
-            return {"ok": False, "error": "seconds must be a number in (0, 10]"}
-        time.sleep(seconds)
         return {"ok": True}

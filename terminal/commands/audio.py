@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
+from terminal.config import INSTALLED_CONFIG
 
-DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 GAP_S = 0.5
 TAIL_S = 1.0
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config", type=Path, default=None,
-        help=f"configuration (default {DEFAULT_CONFIG} if it exists, else the built-in defaults)",
+        help=f"configuration (default {INSTALLED_CONFIG} if it exists, else the built-in defaults)",
     )  # fmt: skip
     devices = actions.add_parser(
         "devices", parents=[common], help="list the devices PortAudio sees",
@@ -56,9 +56,9 @@ def _settings(path: Path | None) -> Any:
     from terminal.config.model import AudioConfig
 
     if path is None:
-        if not DEFAULT_CONFIG.exists():
+        if not INSTALLED_CONFIG.exists():
             return AudioConfig()
-        path = DEFAULT_CONFIG
+        path = INSTALLED_CONFIG
     return load_config(path).audio
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
-from terminal.config import Config, ConfigError, load_config
-
-DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
+from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -23,7 +21,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "console on this terminal. Quitting, SIGTERM, SIGHUP or a crash unkeys and hangs up.",
     )
     parser.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+        "--config", type=Path, default=INSTALLED_CONFIG, help=f"configuration ({INSTALLED_CONFIG})"
     )
     parser.add_argument(
         "--standalone", action="store_true",

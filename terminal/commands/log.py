@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
-from terminal.config import ConfigError, load_config
+from terminal.config import INSTALLED_CONFIG, ConfigError, load_config
 from terminal.log import (
     DB_NAME,
     LogError,
@@ -29,8 +29,6 @@ from terminal.log import (
 from terminal.log.formats import FORMATS, write_rows
 from terminal.log.retention import DAY_MS, held_back
 from terminal.zulu import now_ms, parse_when, to_iso
-
-DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
 
 
 class _ConfigProblem(Exception):
@@ -47,7 +45,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     actions = parser.add_subparsers(dest="log_action", metavar="ACTION", required=True)
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+        "--config", type=Path, default=INSTALLED_CONFIG, help=f"configuration ({INSTALLED_CONFIG})"
     )
     where.add_argument(
         "--db", type=Path, help=f"the database file (default: log.directory/{DB_NAME})"

@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
-from terminal.config import Config, ConfigError, load_config
-
-DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
+from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -24,7 +22,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "socket, events logged to stderr. SIGTERM or SIGINT unkey and stop it.",
     )
     parser.add_argument(
-        "--config", type=Path, default=DEFAULT_CONFIG, help=f"configuration ({DEFAULT_CONFIG})"
+        "--config", type=Path, default=INSTALLED_CONFIG, help=f"configuration ({INSTALLED_CONFIG})"
     )
     parser.set_defaults(handler=run)
 

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
-from terminal.config import Config, ConfigError, load_config
-
-DEFAULT_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
+from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -21,7 +19,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Ask the running terminal to unkey; when none answers (or it hangs), send "
         "UNKEY straight over the bridge's serial port. Exit 0 once the bridge confirmed.",
     )
-    parser.add_argument("--config", type=Path, help=f"configuration (default {DEFAULT_CONFIG})")
+    parser.add_argument("--config", type=Path, help=f"configuration (default {INSTALLED_CONFIG})")
     parser.add_argument("--socket", type=Path, help="control socket of the running terminal")
     parser.add_argument("--port", help="the bridge's serial device (default from the config)")
     parser.add_argument("--baud", type=int, help="baud rate (default from the config)")
@@ -34,8 +32,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _config(path: Path | None) -> Config:
     if path is not None:
         return load_config(path)
-    if DEFAULT_CONFIG.exists():
-        return load_config(DEFAULT_CONFIG)
+    if INSTALLED_CONFIG.exists():
+        return load_config(INSTALLED_CONFIG)
     return Config()
 
 

@@ -5,7 +5,7 @@ from terminal.config import load_config, Config, ConfigError, bench_config
 
 from terminal.config.bench import bench_config
 from terminal.config.issues import ConfigError, ConfigIssue
-from terminal.config.loader import load_config
+from terminal.config.loader import INSTALLED_CONFIG, load_config
 from terminal.config.model import (
     AlertsConfig,
     AudioConfig,
@@ -21,6 +21,7 @@ from terminal.config.model import (
 )
 
 __all__ = [
+    "INSTALLED_CONFIG",
     "AlertsConfig",
     "AudioConfig",
     "CallConfig",

@@ -19,6 +19,10 @@ from terminal.config.model import Config
 from terminal.config.rules import Invalid, rule_for
 
 # Keys a section's dataclass has but its file section may not set.
+
+INSTALLED_CONFIG = Path("/etc/hotline-terminal/hotline.toml")
+"""Where `make install` puts the configuration; the commands' default `--config`."""
+
 HIDDEN = {"radio": {"enabled": "the desk cannot work without its radio link"}}
 
 _HINTS = get_type_hints(Config)

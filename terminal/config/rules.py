@@ -84,8 +84,24 @@ def name(*, empty: bool) -> Rule:
 
 _URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<rest>.*)", re.DOTALL)
 _HOST_PORT = re.compile(r"[^\s:/?]+:(?P<port>\d{1,5})(?:[/?].*)?", re.DOTALL)
-_SCHEMES = ("loop", "socket", "rfc2217", "spy", "alt", "hwgrep", "cp2110")
 _NETWORK = ("socket", "rfc2217")
+
+
+def pyserial_has_handler(scheme: str) -> bool:
+    """Does pyserial know a URL handler for `scheme`? It looks for a module `protocol_<scheme>` in
+    each package of `serial.protocol_handler_packages` (its own `serial.urlhandler` first), so a
+    handler registered the pyserial way counts; nothing is opened."""
+    import importlib.util
+
+    import serial
+
+    for package in serial.protocol_handler_packages:
+        try:
+            if importlib.util.find_spec(f"{package}.protocol_{scheme}") is not None:
+                return True
+        except (ImportError, ValueError):
+            continue
+    return False
 
 
 def _serial_port(value: str) -> None:
@@ -98,8 +114,8 @@ def _serial_port(value: str) -> None:
     url = _URL.fullmatch(value)
     if url is None:
         raise Invalid("is not a serial port")
-    if url["scheme"] not in _SCHEMES:
-        raise Invalid("is not a pyserial URL scheme")
+    if not pyserial_has_handler(url["scheme"]):
+        raise Invalid(f"has a URL scheme pyserial has no handler for ({url['scheme']}://)")
     if url["scheme"] in _NETWORK:
         hostport = _HOST_PORT.fullmatch(url["rest"])
         if hostport is None or not 1 <= int(hostport["port"]) <= 65535:
@@ -107,8 +123,9 @@ def _serial_port(value: str) -> None:
 
 
 SERIAL_PORT = Rule(
-    '"sim" (the bench simulator), a device path under /dev/, or a pyserial URL: '
-    + ", ".join(f"{s}://host:port" if s in _NETWORK else f"{s}://" for s in _SCHEMES),
+    '"sim" (the bench simulator), a device path under /dev/, or a URL of a pyserial handler '
+    "(loop://, socket://host:port, rfc2217://host:port, spy://..., or one registered in "
+    "serial.protocol_handler_packages)",
     _serial_port,
 )
 
@@ -116,7 +133,7 @@ BAUD_RATES: tuple[int, ...] = (1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600
 BAUD_RATES += (230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000)
 BAUD_RATES += (2500000, 3000000)
 SAMPLE_RATES = (8000, 16000, 22050, 44100, 48000)
-PIN_FACTORIES = ("lgpio", "rpigpio", "pigpio", "native", "mock")
+PIN_FACTORIES = ("auto", "lgpio", "rpigpio", "pigpio", "native", "mock")
 
 
 def _device(value: str | int) -> None:

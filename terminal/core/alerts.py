@@ -30,18 +30,35 @@ import bisect
 import heapq
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from terminal.core.alert_effects import (
+    AlertAckLogged,
+    AlertClosedLogged,
+    AlertEffect,
+    AlertGap,
+    AlertLogged,
+    AlertReminder,
+    AlertTone,
+    CloseReason,
+    CoprocRestarted,
+    alert_id,
+)
+from terminal.core.alert_events import (
+    AlertAcknowledged,
+    AlertCleared,
+    AlertEvent,
+    AlertReceived,
+    AlertTick,
+    CoprocStatus,
+    Severity,
+)
 from terminal.core.effects import Notice
 from terminal.kernel.line import Line
 from terminal.kernel.report import Member, Separation
 from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
 from terminal.views import SEVERITIES, AlertView, TrackView
 from terminal.zulu import to_iso
-
-Severity = Literal["advisory", "warning", "critical"]
-Kind = Literal["TRACK", "LINE"]
-CloseReason = Literal["cleared", "superseded", "coproc_restart"]
 
 RANK: dict[str, int] = {name: k + 1 for k, name in enumerate(SEVERITIES)}
 TONES: dict[str, str] = {name: f"alert_{name}" for name in SEVERITIES}
@@ -60,180 +77,6 @@ class AlertSettings:
     floors: Floors = DEFAULT_FLOORS
     restart_grace_s: float = 10.0
     line: Line | None = None  # the deconfliction line, to check LINE alerts fully
-
-
-# --- events -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AlertReceived:
-    """An ALERT from the co-processor (link duplicates already dropped by the session)."""
-
-    at: float
-    utc_ms: int
-    boot_id: str
-    alert_seq: int
-    pair_id: str
-    kind: Kind
-    severity: Severity
-    computed_utc_ms: int
-    a: Member
-    b: Member
-    hsep_m: float
-    vsep_ft: float
-    tcpa_s: float
-    miss_m: float
-
-
-@dataclass(frozen=True, slots=True)
-class AlertCleared:
-    """A CLEAR: the pair's alert is resolved."""
-
-    at: float
-    utc_ms: int
-    boot_id: str
-    pair_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class AlertAcknowledged:
-    """The operator acknowledges the pair's alert."""
-
-    at: float
-    utc_ms: int
-    pair_id: str
-    operator: str
-
-
-@dataclass(frozen=True, slots=True)
-class CoprocStatus:
-    """The co-processor link came up (with the peer's boot id) or went down."""
-
-    at: float
-    utc_ms: int
-    up: bool
-    boot_id: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertTick:
-    """Time has passed: run the timers due at `at` (scheduled at `next_deadline()`)."""
-
-    at: float
-    utc_ms: int
-
-
-AlertEvent = AlertReceived | AlertCleared | AlertAcknowledged | CoprocStatus | AlertTick
-
-
-# --- effects ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AlertLogged:
-    """Record (log kind alert_received): an ALERT as received, with the kernel's verdict."""
-
-    utc_ms: int
-    alert_id: str
-    boot_id: str
-    alert_seq: int
-    pair_id: str
-    severity: Severity
-    consistent: bool
-    fields: dict[str, Any]
-    disagreements: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class AlertAckLogged:
-    """Record (log kind alert_acknowledged): the operator acknowledged the alert."""
-
-    utc_ms: int
-    alert_id: str
-    pair_id: str
-    operator: str
-
-
-@dataclass(frozen=True, slots=True)
-class AlertClosedLogged:
-    """Record (log kind alert_closed): cleared, superseded by a newer ALERT, or dropped after a
-    co-processor restart."""
-
-    utc_ms: int
-    alert_id: str
-    pair_id: str
-    reason: CloseReason
-
-
-@dataclass(frozen=True, slots=True)
-class AlertGap:
-    """Record (journal): alert numbers first_missing..last_missing of a boot never arrived."""
-
-    utc_ms: int
-    boot_id: str
-    first_missing: int
-    last_missing: int
-
-
-@dataclass(frozen=True, slots=True)
-class AlertReminder:
-    """Record (journal): a critical alert is still unacknowledged; its tone sounds again."""
-
-    utc_ms: int
-    alert_id: str
-    pair_id: str
-    unacknowledged_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class CoprocRestarted:
-    """Record (journal): the co-processor came back with a new boot id."""
-
-    utc_ms: int
-    old_boot_id: str
-    new_boot_id: str
-    open_alerts: int
-
-
-@dataclass(frozen=True, slots=True)
-class AlertTone:
-    """Sound this alert tone (continuous, hw.audio name) and no other; None: silence.
-    Emitted on every change, and again (the same name) for a reminder."""
-
-    name: str | None
-    previous: str | None
-
-
-AlertRecord = (
-    AlertLogged | AlertAckLogged | AlertClosedLogged | AlertGap | AlertReminder | CoprocRestarted
-)
-AlertEffect = AlertRecord | AlertTone | Notice
-RECORD_TYPES: tuple[type[AlertRecord], ...] = (
-    AlertLogged, AlertAckLogged, AlertClosedLogged, AlertGap, AlertReminder, CoprocRestarted,
-)  # fmt: skip
-"""Effects the engine must hand to the log (the first three as records, the rest journalled)."""
-
-
-def alert_id(boot_id: str, alert_seq: int) -> str:
-    """The alert's id in the log (as terminal.log.records.alert_key)."""
-    return f"{boot_id}:{alert_seq}"
-
-
-def wire_fields(ev: AlertReceived) -> dict[str, Any]:
-    """Every field of the ALERT, by its wire name (docs/protocol.md 5.4), for the log."""
-    out: dict[str, Any] = {
-        "alert_seq": ev.alert_seq, "pair_id": ev.pair_id, "kind": ev.kind,
-        "severity": ev.severity.upper(), "computed_at": to_iso(ev.computed_utc_ms),
-    }  # fmt: skip
-    for prefix, m in (("a", ev.a), ("b", ev.b)):
-        out.update({
-            f"{prefix}_id": m.id, f"{prefix}_lat": m.lat, f"{prefix}_lon": m.lon,
-            f"{prefix}_alt_ft": m.alt_ft, f"{prefix}_vn": m.vn_ms, f"{prefix}_ve": m.ve_ms,
-            f"{prefix}_vu": m.vu_ms,
-        })  # fmt: skip
-    out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
-    return out
 
 
 def _track_view(m: Member) -> TrackView:
@@ -411,7 +254,7 @@ class AlertBook:
         found = self._check(ev)
         aid = alert_id(ev.boot_id, ev.alert_seq)
         out.append(AlertLogged(ev.utc_ms, aid, ev.boot_id, ev.alert_seq, ev.pair_id, ev.severity,
-                               not found, wire_fields(ev), found))  # fmt: skip
+                               not found, ev, found))  # fmt: skip
         if found:
             self.stats["suspect"] += 1
             out.append(
@@ -625,42 +468,3 @@ def _describe(ev: AlertReceived) -> str:
     what = f"{ev.a.id} and {ev.b.id}" if ev.kind == "TRACK" else f"{ev.a.id} and the line"
     return (f"{what}: {ev.hsep_m:.0f} m, {ev.vsep_ft:.0f} ft apart; CPA in {ev.tcpa_s:.0f} s, "
             f"miss {ev.miss_m:.0f} m.")  # fmt: skip
-
-
-EVENT_TYPES: dict[str, type[AlertEvent]] = {
-    cls.__name__: cls
-    for cls in (AlertReceived, AlertCleared, AlertAcknowledged, CoprocStatus, AlertTick)
-}
-
-
-def event_from_dict(name: str, data: dict[str, Any]) -> AlertEvent:
-    """Rebuild a journalled event (``dataclasses.asdict`` of it) for replay."""
-    cls = EVENT_TYPES[name]
-    if cls is AlertReceived:
-        data = {**data, "a": Member(**data["a"]), "b": Member(**data["b"])}
-    return cls(**data)
-
-
-__all__ = [
-    "RECORD_TYPES",
-    "AlertAckLogged",
-    "AlertAcknowledged",
-    "AlertBook",
-    "AlertCleared",
-    "AlertClosedLogged",
-    "AlertEffect",
-    "AlertEvent",
-    "AlertGap",
-    "AlertLogged",
-    "AlertReceived",
-    "AlertRecord",
-    "AlertReminder",
-    "AlertSettings",
-    "AlertTick",
-    "AlertTone",
-    "CoprocRestarted",
-    "CoprocStatus",
-    "alert_id",
-    "event_from_dict",
-    "wire_fields",
-]  # fmt: skip

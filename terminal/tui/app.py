@@ -16,8 +16,8 @@ from textual.screen import Screen
 
 from terminal.core.calls import CallPhase
 from terminal.snapshot import DeskSnapshot, NoticeLine
+from terminal.tui.desk_interface import BenchHands, DeskInterface
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
-from terminal.tui.port import BenchHands, DeskPort
 from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
 from terminal.tui.screens.main import MainScreen
@@ -56,7 +56,7 @@ class ConsoleApp(App[None]):
 
     def __init__(
         self,
-        desk: DeskPort,
+        desk: DeskInterface,
         *,
         hands: BenchHands | None = None,
         desk_name: str = "",

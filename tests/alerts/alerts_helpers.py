@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from terminal.core.alerts import AlertEffect, AlertReceived, Kind, Severity
+from terminal.core.alert_effects import AlertEffect
+from terminal.core.alert_events import AlertReceived, Kind, Severity
 from terminal.kernel.geodesy import geodesic_direct
 from terminal.kernel.report import Member, measure_pair
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import pytest
 from alerts_helpers import BOOT, T0_MS, alert, names, of
 
-from terminal.core.alerts import (
-    AlertAckLogged,
-    AlertAcknowledged,
-    AlertBook,
-    AlertCleared,
-    AlertClosedLogged,
-    AlertLogged,
-    AlertTone,
-    zulu,
-)
+from terminal.core.alert_effects import AlertAckLogged, AlertClosedLogged, AlertLogged, AlertTone
+from terminal.core.alert_events import AlertAcknowledged, AlertCleared
+from terminal.core.alerts import AlertBook
 from terminal.core.effects import Notice
+from terminal.desk_records import alert_fields
+from terminal.zulu import to_iso
 
 
 def ack(pair_id: str, at: float, who: str = "OPS-7") -> AlertAcknowledged:
@@ -33,8 +28,10 @@ def test_a_new_alert_is_logged_shown_and_sounded() -> None:
     logged = out[0]
     assert isinstance(logged, AlertLogged)
     assert logged.alert_id == f"{BOOT}:1" and logged.consistent and logged.severity == "warning"
-    assert logged.fields["a_id"] == "RAF1" and logged.fields["severity"] == "WARNING"
-    assert logged.fields["computed_at"] == zulu(T0_MS - 50)
+    assert logged.alert.a.id == "RAF1" and logged.alert.computed_utc_ms == T0_MS - 50
+    fields = alert_fields(logged.alert)  # as the log adapter writes them: wire names
+    assert fields["a_id"] == "RAF1" and fields["severity"] == "WARNING"
+    assert fields["computed_at"] == to_iso(T0_MS - 50)
     assert out[2] == AlertTone("alert_warning", None)
     assert book.highest_open_severity() == "warning"
     (view,) = book.views()

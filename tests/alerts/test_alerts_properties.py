@@ -6,22 +6,22 @@ from alerts_helpers import T0_MS, alert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from terminal.core.alerts import (
-    RANK,
+from terminal.core.alert_effects import (
     AlertAckLogged,
-    AlertAcknowledged,
-    AlertBook,
-    AlertCleared,
     AlertClosedLogged,
-    AlertEvent,
     AlertLogged,
-    AlertReceived,
     AlertReminder,
-    AlertSettings,
-    AlertTick,
     AlertTone,
+)
+from terminal.core.alert_events import (
+    AlertAcknowledged,
+    AlertCleared,
+    AlertEvent,
+    AlertReceived,
+    AlertTick,
     CoprocStatus,
 )
+from terminal.core.alerts import RANK, AlertBook, AlertSettings
 from terminal.core.effects import Notice
 
 PAIRS = ["A/B", "C/D", "E/F", "G/H"]

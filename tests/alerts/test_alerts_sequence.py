@@ -8,23 +8,25 @@ import dataclasses
 import pytest
 from alerts_helpers import BOOT, T0_MS, alert, names, of
 
-from terminal.core.alerts import (
-    AlertAcknowledged,
-    AlertBook,
+from terminal.core.alert_effects import (
     AlertClosedLogged,
     AlertGap,
     AlertLogged,
-    AlertReceived,
     AlertReminder,
-    AlertSettings,
-    AlertTick,
     AlertTone,
     CoprocRestarted,
-    CoprocStatus,
     alert_id,
+)
+from terminal.core.alert_events import (
+    AlertAcknowledged,
+    AlertReceived,
+    AlertTick,
+    CoprocStatus,
     event_from_dict,
 )
+from terminal.core.alerts import AlertBook, AlertSettings
 from terminal.core.effects import Notice
+from terminal.desk_records import alert_fields
 from terminal.log import records
 
 
@@ -189,7 +191,7 @@ def test_records_fit_the_log() -> None:
     for e in effects:
         if isinstance(e, AlertLogged):
             entries.append(records.alert_received(
-                e.fields, boot_id=e.boot_id, alert_seq=e.alert_seq, pair_id=e.pair_id,
+                alert_fields(e.alert), boot_id=e.boot_id, alert_seq=e.alert_seq, pair_id=e.pair_id,
                 severity=e.severity, consistent=e.consistent))  # fmt: skip
         elif isinstance(e, AlertClosedLogged):
             entries.append(records.alert_closed(e.alert_id, e.reason))

@@ -17,7 +17,7 @@ from hw.audio.recordings import recordings_dir
 from hw.audio.sandbox import MIC, SPEAKER
 from hw.audio.wavfile import WavFormat, header
 from terminal.config.model import AudioConfig
-from terminal.core import events as ev
+from terminal.core import events
 from terminal.core.calls import CallSettings
 from terminal.engine import Engine, EngineOptions
 
@@ -92,19 +92,19 @@ def test_a_call_through_the_engine_rings_and_is_recorded(paced_alsa: Paced, tmp_
     engine.attach(tones=audio.player)
     engine.on_event(audio.calls)
     ring = audio.player.mixer.tones["ring"].pcm
-    engine.feed(ev.LinkUp(clock.now))
-    engine.feed(ev.RingReceived(clock.now))
+    engine.feed(events.LinkUp(clock.now))
+    engine.feed(events.RingReceived(clock.now))
     wait_for(lambda: ring[:3200] in paced_alsa.speaker.played, what="the ring on the speaker")
     clock.now += 1
-    engine.feed(ev.AnswerPressed(clock.now))
+    engine.feed(events.AnswerPressed(clock.now))
     assert audio.player.mixer.requested() == frozenset()
     wait_for(lambda: audio.recorder.slot.running, what="the microphone")  # type: ignore[union-attr]
     clock.now += 1
-    engine.feed(ev.PttPressed(clock.now))
+    engine.feed(events.PttPressed(clock.now))
     wait_for(lambda: paced_alsa.mic.sent > RATE, what="a second spoken")
     clock.now += 1
-    engine.feed(ev.PttReleased(clock.now))
-    engine.feed(ev.HangupPressed(clock.now))
+    engine.feed(events.PttReleased(clock.now))
+    engine.feed(events.HangupPressed(clock.now))
     assert audio.recorder.writer.sync()  # type: ignore[union-attr]
 
     ((call_id, info),) = recorded.calls

@@ -16,7 +16,7 @@ from terminal.commands import audio as command
 
 @pytest.fixture(autouse=True)
 def _no_system_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(command, "DEFAULT_CONFIG", tmp_path / "absent.toml")
+    monkeypatch.setattr(command, "INSTALLED_CONFIG", tmp_path / "absent.toml")
 
 
 def write_config(tmp_path: Path, body: str) -> Path:

@@ -17,14 +17,9 @@ from hw.sim.coproc import CoprocSim
 from hw.sim.runner import SimRunner
 from hw.sim.tracks import TrackSource
 from terminal.config.model import LinkConfig
-from terminal.core.alerts import (
-    AlertBook,
-    AlertEvent,
-    AlertLogged,
-    AlertSettings,
-    AlertTick,
-    CoprocStatus,
-)
+from terminal.core.alert_effects import AlertLogged
+from terminal.core.alert_events import AlertEvent, AlertTick, CoprocStatus
+from terminal.core.alerts import AlertBook, AlertSettings
 
 FAST_LINK = {"heartbeat_s": 0.2, "link_timeout_s": 0.8, "ack_timeout_s": 0.1}
 

@@ -20,7 +20,9 @@ from hw.wire.messages import Alert, Clear, Role, random_boot_id
 from hw.wire.session import LinkSession, MessageReceived
 from terminal.cli import EX_USAGE, main
 from terminal.commands.coproc import parse_line
-from terminal.core.alerts import AlertBook, AlertCleared, AlertLogged
+from terminal.core.alert_effects import AlertLogged
+from terminal.core.alert_events import AlertCleared
+from terminal.core.alerts import AlertBook
 
 ROOT = Path(__file__).resolve().parents[2]
 

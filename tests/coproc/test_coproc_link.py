@@ -14,7 +14,9 @@ from hw.sim.tracks.scenarios import make
 from hw.wire.codec import Decoder, Frame, encode
 from hw.wire.messages import Alert, Clear, Role, random_boot_id
 from hw.wire.session import LinkSession, MessageReceived
-from terminal.core.alerts import AlertBook, AlertCleared, AlertLogged
+from terminal.core.alert_effects import AlertLogged
+from terminal.core.alert_events import AlertCleared
+from terminal.core.alerts import AlertBook
 from terminal.kernel.report import Member, Separation
 from terminal.kernel.watch import Finding, Issue
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from e2e_helpers import until
 
 from terminal.benchrig import BenchRig
-from terminal.core import alerts as al
+from terminal.core.alert_events import AlertCleared, AlertReceived
 from terminal.core.leds import LedPattern
 from terminal.engine import utc_ms
 from terminal.kernel.report import Member
@@ -18,11 +18,11 @@ from terminal.log import LogReader
 Run = Callable[..., None]
 
 
-def alert(seq: int, severity: str, pair: str = "RAF1/GAF2") -> al.AlertReceived:
+def alert(seq: int, severity: str, pair: str = "RAF1/GAF2") -> AlertReceived:
     now = asyncio.get_running_loop().time()
     a = Member("RAF1", 52.0, 4.0, 30000, 0.0, 200.0, 0.0)
     b = Member("GAF2", 52.0, 4.1, 30000, 0.0, -200.0, 0.0)
-    return al.AlertReceived(
+    return AlertReceived(
         now, utc_ms(), "C0FFEE01", seq, pair, "TRACK", severity,  # type: ignore[arg-type]
         utc_ms(), a, b, 6850.0, 0.0, 17.1, 0.0,
     )
@@ -56,7 +56,7 @@ def test_alert_is_committed_then_shown_then_acknowledged(run_rig: Run, tmp_path:
         assert engine.acknowledge("RAF1/GAF2")
         await until(lambda: engine.snapshot.alerts[0].acknowledged_by == "OPS7", what="acked")
         assert not engine.acknowledge("NO/SUCH")
-        engine.alert_event(al.AlertCleared(asyncio.get_running_loop().time(), utc_ms(),
+        engine.alert_event(AlertCleared(asyncio.get_running_loop().time(), utc_ms(),
                                            "C0FFEE01", "RAF1/GAF2"))
         await until(lambda: not engine.snapshot.alerts, what="cleared")
         assert panel.led_pattern("alert") is LedPattern.OFF

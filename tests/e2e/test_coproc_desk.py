@@ -41,9 +41,8 @@ def test_head_on_scenario_alerts_reach_the_desk_and_the_log(tmp_path: Path) -> N
             )
             assert rig.coproc is not None
             delivered = set(rig.coproc.log.delivered)  # ACKed by the terminal
-            await asyncio.sleep(0.2)  # their records commit
         finally:
-            rig.desk.stop("test end")
+            rig.desk.stop("test end")  # flushes the log: what was ACKed was committed before
         with LogReader(tmp_path / "log" / "hotline.db") as reader:
             rows = reader.alerts()
         logged = [(r.boot_id, r.alert_seq) for r in rows]
@@ -76,7 +75,9 @@ def test_an_alert_is_acknowledged_to_the_coprocessor_only_once_committed(tmp_pat
             await until(lambda: len(coproc.log.issued) > locked_from, 20, "an alert issued")
             first = coproc.log.issued[locked_from]
             key = (first[0], first[1])
-            await asyncio.sleep(1.0)  # several ACK time-outs go by with the log still held
+            sent = coproc.session.stats["retransmits"]
+            await until(lambda: coproc.session.stats["retransmits"] >= sent + 3, 10,
+                        "several ACK time-outs gone by with the log still held")  # fmt: skip
             assert key not in coproc.log.delivered, "ACKed before it was committed"
             assert rig.desk.engine.snapshot.alerts == (), "shown before it was committed"
             blocker.rollback()
@@ -170,7 +171,11 @@ def test_a_commit_that_ends_after_the_desk_stopped_is_not_shown(tmp_path: Path) 
             # log is let go from another thread meanwhile.
             threading.Timer(0.3, blocker.rollback).start()
             rig.desk.stop("test end")
-            await asyncio.sleep(0.1)  # the callbacks of the commits that ended run now
+            # The writer's thread queued each commit's result on the loop before the stop
+            # returned (it joins that thread); a result reaches its callbacks in two hops
+            # (concurrent future -> asyncio future -> done callback): three turns run them.
+            for _ in range(3):
+                await asyncio.sleep(0)
         finally:
             blocker.close()
         assert errors == []

@@ -45,7 +45,8 @@ def _run_bench_until(tmp_path: Path, trigger: Callable[[BenchRig, asyncio.Task[N
         trigger(rig, task)
         done, _ = await asyncio.wait({task}, timeout=5)
         assert task in done, "the desk did not stop"
-        await asyncio.sleep(0.05)  # the simulator reads what the desk wrote last
+        # Nothing to wait for: the desk's shutdown waited for the bridge's ACK of its last
+        # commands (Desk.shutdown settles) before it closed the simulators' line.
         return rig.bridge
 
     return asyncio.run(main())
@@ -96,7 +97,8 @@ def test_lamp_test_lights_each_led_in_turn(tmp_path: Path) -> None:
         try:
             # The lamp test runs beside start-up: the link may come up meanwhile.
             await until(lambda: rig.desk.radio.is_up, what="link up during the lamp test")
-            await asyncio.sleep(4 * 0.02 + 0.1)
+            lamps = [t for t in rig.desk._tasks if t.get_name() == "lamps"]
+            await until(lambda: all(t.done() for t in lamps), what="the lamp test over")
             factory = rig.desk.pin_factory
             g = cfg.gpio
             pins = [g.ring_led_pin, g.tx_led_pin, g.alert_led_pin, g.fault_led_pin]
@@ -124,13 +126,14 @@ def test_stopping_mid_lamp_test_ends_it_and_leaves_the_leds_dark(tmp_path: Path)
         engine, factory = rig.desk.engine, rig.desk.pin_factory
         engine.lamp_test()  # the operator's (key L)
         lamp_tests = set(engine._lamp_tests)
-        await asyncio.sleep(0.05)
+        g = cfg.gpio
+        leds = (g.ring_led_pin, g.tx_led_pin, g.alert_led_pin)
+        await until(lambda: any(factory.pin(pin).state for pin in leds), what="a lamp lit")
         assert lamp_tests and not any(t.done() for t in lamp_tests), "the lamp test is running"
         stop.set()
         await asyncio.wait_for(task, 10)
         await asyncio.sleep(0)  # a cancelled task ends at its next step
         assert all(t.cancelled() for t in lamp_tests), "the lamp test outlived the desk"
-        g = cfg.gpio
         for pin in (g.ring_led_pin, g.tx_led_pin, g.alert_led_pin, g.fault_led_pin):
             assert not factory.pin(pin).state, f"LED on pin {pin} left lit"
 

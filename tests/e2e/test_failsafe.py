@@ -23,6 +23,7 @@ from hw.wire.messages import Answer, Hangup, Key, Reject, Unkey
 from terminal.benchrig import BenchRig
 from terminal.core.calls import CallPhase
 from terminal.core.leds import LedPattern
+from tests.rigs.bench import bridge_caught_up
 from tests.rigs.service_child import service
 
 Run = Callable[..., None]
@@ -63,10 +64,10 @@ def test_time_out_timer_unkeys_and_blocks_rekey_until_release(run_rig: Run) -> N
         assert rig.desk.panel is not None and not rig.desk.panel.led_is_lit("tx")
         keys_before = len(received(rig, Key))
         rig.desk.engine.intent("ptt_press")  # still held: a second press must not key
-        await asyncio.sleep(0.2)
+        await bridge_caught_up(rig)  # a KEY it sent would have reached the bridge by now
         assert len(received(rig, Key)) == keys_before and not rig.bridge.keyed
         rig.press(False)
-        await asyncio.sleep(0.05)
+        await until(lambda: not rig.desk.engine.core.state.need_release, what="released")
         rig.press(True)
         await until(lambda: rig.bridge.keyed, what="re-keyed after release")
         rig.press(False)
@@ -118,7 +119,7 @@ def test_busy_channel_lockout_holds_keying_off(run_rig: Run) -> None:
         await until(lambda: rig.desk.engine.core.state.rx, what="receive indication")
         assert rig.desk.engine.snapshot.display == "RECEIVING"
         rig.press(True)
-        await asyncio.sleep(0.2)
+        await bridge_caught_up(rig)  # a KEY it sent would have reached the bridge by now
         assert not received(rig, Key) and not rig.bridge.keyed
         rig.press(False)
         rig.far("rx", False)

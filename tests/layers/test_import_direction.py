@@ -18,8 +18,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "front": ("terminal.tui", "terminal.fronts", "terminal.attach"),
     "assembly": ("terminal.desk", "terminal.benchrig", "terminal.attach.server"),
     "engine": ("terminal.engine", "terminal.link_report"),
-    "adapter": ("hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.records",
-                "terminal.sdnotify"),  # fmt: skip
+    "adapter": (
+        "hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.desk_records",
+        "terminal.sdnotify",
+    ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),
     "core": ("terminal.core", "terminal.kernel"),
     "base": ("terminal.views", "terminal.zulu", "terminal.config", "terminal"),
@@ -45,9 +47,9 @@ def layer_of(module: str) -> str | None:
     best: tuple[int, str] | None = None
     for layer, prefixes in LAYERS.items():
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), layer)
+            inside = module == prefix or module.startswith(prefix + ".")
+            if inside and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), layer)
     return best[1] if best else None
 
 
@@ -78,7 +80,7 @@ def violations() -> list[str]:
             assert source is not None, f"{path} is in no layer: add it to LAYERS"
             for line, target in imports_of(path):
                 layer = layer_of(target)
-                if layer is None or target == "terminal" and layer == "base":
+                if layer is None or (target == "terminal" and layer == "base"):
                     continue
                 if layer not in MAY_IMPORT[source]:
                     where = path.relative_to(ROOT)

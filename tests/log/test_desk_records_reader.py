@@ -6,8 +6,8 @@ import asyncio
 import threading
 from pathlib import Path
 
+from terminal.desk_records import DeskRecords
 from terminal.log import LogWriter
-from terminal.records import DeskRecords
 
 
 def test_reading_the_calls_back_uses_one_thread_and_stops_with_the_desk(tmp_path: Path) -> None:

@@ -21,11 +21,20 @@ from typing import Any
 import pytest
 
 from terminal.cli import main
-from terminal.core import alerts as al
+from terminal.core.alert_effects import RECORD_TYPES, AlertClosedLogged, CloseReason
+from terminal.core.alert_events import (
+    AlertAcknowledged,
+    AlertCleared,
+    AlertReceived,
+    AlertTick,
+    CoprocStatus,
+    Severity,
+)
+from terminal.core.alerts import AlertBook
 from terminal.core.effects import CallAnswered, CallEnded, CallStarted, TransmissionEnded
+from terminal.desk_records import DeskRecords
 from terminal.kernel.report import Member
 from terminal.log import LogStore, LogWriter
-from terminal.records import DeskRecords
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "log.md"
 T0 = 1_796_653_497_166  # 2026-12-07T14:24:57.166Z
@@ -88,24 +97,24 @@ def code_names(heading: str) -> list[str]:
 # --- making a log as the desk does -----------------------------------------------------------
 
 
-def alert(at: float, seq: int, severity: al.Severity, numbers: tuple[float, ...], boot: str = "B1"):
+def alert(at: float, seq: int, severity: Severity, numbers: tuple[float, ...], boot: str = "B1"):
     utc = T0 + int(at * 1000)
     pair = "4CA2F1/RAF101"
-    return al.AlertReceived(at, utc, boot, seq, pair, "TRACK", severity, utc - 5, A, B, *numbers)
+    return AlertReceived(at, utc, boot, seq, pair, "TRACK", severity, utc - 5, A, B, *numbers)
 
 
 def alert_events() -> list[Any]:
     """Every close reason, an acknowledgement, and a consistent and a suspect ALERT."""
     utc = lambda at: T0 + int(at * 1000)  # noqa: E731
     return [
-        al.CoprocStatus(0.0, utc(0.0), True, "B1"),
+        CoprocStatus(0.0, utc(0.0), True, "B1"),
         alert(1.0, 1, "advisory", CONSISTENT),
-        al.AlertAcknowledged(1.5, utc(1.5), "4CA2F1/RAF101", "OPS7"),
+        AlertAcknowledged(1.5, utc(1.5), "4CA2F1/RAF101", "OPS7"),
         alert(2.0, 2, "critical", SUSPECT),  # supersedes B1:1
-        al.AlertCleared(3.0, utc(3.0), "B1", "4CA2F1/RAF101"),  # clears B1:2
+        AlertCleared(3.0, utc(3.0), "B1", "4CA2F1/RAF101"),  # clears B1:2
         alert(4.0, 3, "warning", CONSISTENT),
-        al.CoprocStatus(5.0, utc(5.0), True, "B2"),  # a restart: B1:3 is not re-issued
-        al.AlertTick(16.0, utc(16.0)),  # the grace is over: B1:3 closed coproc_restart
+        CoprocStatus(5.0, utc(5.0), True, "B2"),  # a restart: B1:3 is not re-issued
+        AlertTick(16.0, utc(16.0)),  # the grace is over: B1:3 closed coproc_restart
     ]
 
 
@@ -117,13 +126,13 @@ def make_log(path: Path) -> list[str]:
         writer = LogWriter.open(path)
         desk = DeskRecords(writer, lambda calls: None)
         try:
-            book = al.AlertBook()
+            book = AlertBook()
             pending: list[asyncio.Future[int]] = []
             for event in alert_events():
                 for effect in book.handle(event):
-                    if isinstance(effect, al.AlertClosedLogged):
+                    if isinstance(effect, AlertClosedLogged):
                         reasons.append(effect.reason)
-                    if isinstance(effect, al.RECORD_TYPES):
+                    if isinstance(effect, RECORD_TYPES):
                         fut = desk.record_alert(effect)
                         assert fut is not None
                         pending.append(fut)
@@ -287,7 +296,7 @@ def test_the_audit_script_passes_a_real_log_and_fails_a_tampered_one(made, tmp_p
 def test_the_documented_close_reasons_are_exactly_the_codes(made, capsys) -> None:
     documented = code_names("`closed_reason`")
     assert len(documented) == len(set(documented))
-    defined = typing.get_args(al.CloseReason)  # what AlertClosedLogged.reason may be
+    defined = typing.get_args(CloseReason)  # what AlertClosedLogged.reason may be
     assert set(documented) == set(defined)
     path, produced = made
     assert set(produced) == set(documented)  # each one can happen

@@ -12,7 +12,7 @@ from mqtt_helpers import Broker, Collector, retained, until
 
 from terminal.benchrig import BenchRig
 from terminal.config import Config, bench_config
-from terminal.core import alerts as al
+from terminal.core.alert_events import AlertReceived
 from terminal.core.calls import CallPhase
 from terminal.engine import utc_ms
 from terminal.kernel.report import Member
@@ -35,11 +35,11 @@ def desk_config(tmp_path: Path, broker: str) -> Config:
     )
 
 
-def alert(seq: int, pair: str) -> al.AlertReceived:
+def alert(seq: int, pair: str) -> AlertReceived:
     now = asyncio.get_running_loop().time()
     a = Member("RAF1", 52.0, 4.0, 30000, 0.0, 200.0, 0.0)
     b = Member("GAF2", 52.0, 4.1, 30000, 0.0, -200.0, 0.0)
-    return al.AlertReceived(now, utc_ms(), "C0FFEE01", seq, pair, "TRACK", "warning",
+    return AlertReceived(now, utc_ms(), "C0FFEE01", seq, pair, "TRACK", "warning",
                             utc_ms(), a, b, 6850.0, 0.0, 17.1, 0.0)  # fmt: skip
 
 

@@ -55,6 +55,16 @@ async def until(predicate: Callable[[], bool], timeout_s: float = 5.0, what: str
         await asyncio.sleep(0.005)
 
 
+async def bridge_caught_up(rig: BenchRig, beats: int = 2) -> None:
+    """Wait until the bridge simulator has read everything the desk wrote so far: the desk's
+    heartbeats come after it on the same line, so once `beats` more have arrived, what the desk
+    wrote before them has been read (and acted on). A test that asserts "nothing happened" waits
+    here rather than for a time."""
+    seen = rig.bridge.session.stats["hb_in"]
+    await until(lambda: rig.bridge.session.stats["hb_in"] >= seen + beats, 5,
+                "the bridge simulator caught up with the desk")  # fmt: skip
+
+
 # --- nothing committed is lost -----------------------------------------------------------------
 
 

@@ -37,6 +37,57 @@ def test_install_stages_package_config_and_unit(staged: Path) -> None:
     assert not re.search(r"@[A-Z]+@", unit), "every placeholder filled"
 
 
+def test_the_staged_venv_has_the_locked_desk_set(staged: Path) -> None:
+    # Issue 14, item 1: the default pin factory's library is in the isolated venv; the lock's
+    # versions, and no SciPy (the co-processor's, not the desk's).
+    python = staged / "opt/hotline-terminal/bin/python"
+    code = (
+        "import importlib.metadata as m, importlib.util as u, gpiozero.pins.lgpio;"
+        "print(m.version('textual'), m.version('lgpio'), u.find_spec('scipy') is None)"
+    )
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    desk = (REPO / "requirements/desk.txt").read_text()
+    pins = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) ;", desk, re.M))
+    assert done.stdout.split() == [pins["textual"], pins["lgpio"], "True"]
+    version = subprocess.run([str(python.parent / "hotline"), "--version"], capture_output=True,
+                             text=True, check=True)
+    assert version.stdout.startswith("hotline-terminal ")
+
+
+def test_install_from_an_offline_wheelhouse(tmp_path: Path) -> None:
+    # The lab's way (HOTLINE_WHEELS): wheels built beforehand, no index contacted; with the venv's
+    # pip (no uv on PATH), as on a machine that never ran `make setup`.
+    wheels = tmp_path / "wheels"
+    made = subprocess.run(["bash", "scripts/wheelhouse.sh", str(wheels)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stdout + made.stderr
+    names = [w.name.lower() for w in wheels.glob("*.whl")]
+    assert any(n.startswith("hotline_terminal-") for n in names), names
+    assert any(n.startswith("pyaudio-") for n in names), names
+    dest = tmp_path / "dest"
+    env = dict(os.environ, DESTDIR=str(dest), HOTLINE_WHEELS=str(wheels),
+               PATH="/usr/local/bin:/usr/bin:/bin", PIP_INDEX_URL="http://127.0.0.1:9/simple",
+               PIP_FIND_LINKS="", PIP_CONFIG_FILE="/dev/null")
+    done = subprocess.run(["bash", "scripts/install.sh"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "offline, from the wheelhouse" in done.stdout
+    hotline = dest / "opt/hotline-terminal/bin/hotline"
+    version = subprocess.run([str(hotline), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("hotline-terminal "), version
+
+
+def test_install_brings_the_build_dependencies_of_pyaudio_first() -> None:
+    # Issue 14, item 5: on a clean Pi, apt-get (scripts/ensure-deb.sh) before the venv is made.
+    script = (REPO / "scripts/install.sh").read_text()
+    deb = re.search(r"^\s*bash \"\$here/scripts/ensure-deb.sh\" (.+)$", script, re.M)
+    assert deb, "install.sh installs Debian packages"
+    assert set(deb.group(1).split()) >= {"portaudio19-dev", "build-essential", "python3-dev",
+                                         "python3-venv"}
+    assert script.index("ensure-deb.sh") < script.index('-m venv "$venv"')
+    assert '-r "$reqs"' in script and "--require-hashes" in script
+
+
 def _unit_for_this_machine(staged: Path, tmp_path: Path) -> Path:
     """The installed unit with ExecStart pointing into the staging dir, so verify can find it."""
     unit = (staged / "etc/systemd/system/hotline-terminal.service").read_text()

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from terminal import zulu as wall_clock
-from terminal.core import alerts as al
+from terminal.core.alert_effects import AlertAckLogged, AlertClosedLogged, AlertLogged, AlertRecord
+from terminal.core.alert_events import AlertReceived
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -34,6 +35,23 @@ from terminal.zulu import to_iso
 log = logging.getLogger(__name__)
 
 CALLS_SHOWN = 50
+
+
+def alert_fields(ev: AlertReceived) -> dict[str, Any]:
+    """Every field of the ALERT under its wire name (docs/protocol.md 5.4): the record keeps the
+    ALERT as the co-processor sent it (docs/log.md)."""
+    out: dict[str, Any] = {
+        "alert_seq": ev.alert_seq, "pair_id": ev.pair_id, "kind": ev.kind,
+        "severity": ev.severity.upper(), "computed_at": to_iso(ev.computed_utc_ms),
+    }  # fmt: skip
+    for prefix, m in (("a", ev.a), ("b", ev.b)):
+        out.update({
+            f"{prefix}_id": m.id, f"{prefix}_lat": m.lat, f"{prefix}_lon": m.lon,
+            f"{prefix}_alt_ft": m.alt_ft, f"{prefix}_vn": m.vn_ms, f"{prefix}_ve": m.ve_ms,
+            f"{prefix}_vu": m.vu_ms,
+        })  # fmt: skip
+    out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
+    return out
 
 
 def call_summary(row: CallRow) -> CallSummary:
@@ -115,21 +133,21 @@ class DeskRecords:
         )
         self._submit_quietly(entry)
 
-    def record_alert(self, effect: al.AlertRecord) -> asyncio.Future[int] | None:
+    def record_alert(self, effect: AlertRecord) -> asyncio.Future[int] | None:
         """Commit an alert record; the future resolves once it is on disk."""
         entry: records.Entry
         match effect:
-            case al.AlertLogged():
-                fields = dict(effect.fields)
+            case AlertLogged():
+                fields = alert_fields(effect.alert)
                 if effect.disagreements:
                     fields["_suspect"] = list(effect.disagreements)
                 entry = records.alert_received(
                     fields, boot_id=effect.boot_id, alert_seq=effect.alert_seq,
                     pair_id=effect.pair_id, severity=effect.severity, consistent=effect.consistent,
                 )
-            case al.AlertAckLogged():
+            case AlertAckLogged():
                 entry = records.alert_acknowledged(effect.alert_id, effect.operator or None)
-            case al.AlertClosedLogged():
+            case AlertClosedLogged():
                 entry = records.alert_closed(effect.alert_id, effect.reason)
             case _:
                 entry = records.journal_of("effect", effect)

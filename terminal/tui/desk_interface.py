@@ -9,7 +9,7 @@ from typing import Protocol
 from terminal.snapshot import DeskSnapshot
 
 
-class DeskPort(Protocol):
+class DeskInterface(Protocol):
     """The engine as the console sees it (`terminal.engine.Engine` is one)."""
 
     snapshot: DeskSnapshot

@@ -1,0 +1,89 @@
+"""What the alert book is fed: ALERTs and CLEARs from the co-processor, the operator's
+acknowledgement, the link's state, the timer (frozen, timestamped; `at` monotonic seconds,
+`utc_ms` the Zulu time in milliseconds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from terminal.kernel.report import Member
+
+Severity = Literal["advisory", "warning", "critical"]
+Kind = Literal["TRACK", "LINE"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReceived:
+    """An ALERT from the co-processor (link duplicates already dropped by the session)."""
+
+    at: float
+    utc_ms: int
+    boot_id: str
+    alert_seq: int
+    pair_id: str
+    kind: Kind
+    severity: Severity
+    computed_utc_ms: int
+    a: Member
+    b: Member
+    hsep_m: float
+    vsep_ft: float
+    tcpa_s: float
+    miss_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCleared:
+    """A CLEAR: the pair's alert is resolved."""
+
+    at: float
+    utc_ms: int
+    boot_id: str
+    pair_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAcknowledged:
+    """The operator acknowledges the pair's alert."""
+
+    at: float
+    utc_ms: int
+    pair_id: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoprocStatus:
+    """The co-processor link came up (with the peer's boot id) or went down."""
+
+    at: float
+    utc_ms: int
+    up: bool
+    boot_id: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTick:
+    """Time has passed: run the timers due at `at` (scheduled at `next_deadline()`)."""
+
+    at: float
+    utc_ms: int
+
+
+AlertEvent = AlertReceived | AlertCleared | AlertAcknowledged | CoprocStatus | AlertTick
+
+
+EVENT_TYPES: dict[str, type[AlertEvent]] = {
+    cls.__name__: cls
+    for cls in (AlertReceived, AlertCleared, AlertAcknowledged, CoprocStatus, AlertTick)
+}
+
+
+def event_from_dict(name: str, data: dict[str, Any]) -> AlertEvent:
+    """Rebuild a journalled event (``dataclasses.asdict`` of it) for replay."""
+    cls = EVENT_TYPES[name]
+    if cls is AlertReceived:
+        data = {**data, "a": Member(**data["a"]), "b": Member(**data["b"])}
+    return cls(**data)
