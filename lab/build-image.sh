@@ -17,7 +17,7 @@ root=$work/rootfs
 # tools and headers PyAudio compiles against (the guest has no route to a package mirror, so what
 # install.sh would apt-get must already be there).
 pkgs=(systemd-sysv udev kmod dbus linux-image-amd64 ca-certificates procps iproute2 less
-      python3 python3-venv python3-dev make gcc libc6-dev portaudio19-dev libasound2-plugins
+      python3 python3-venv python3-dev make build-essential portaudio19-dev libasound2-plugins
       alsa-utils sqlite3 gpiod)
 # Only to build gpio-sim; removed again in the same step.
 kbuild=(linux-headers-amd64 linux-source-6.1 xz-utils)

@@ -12,7 +12,7 @@ mkdir -p "$LAB_CACHE"
 LAB_CACHE=$(cd "$LAB_CACHE" && pwd)
 
 bash scripts/ensure-deb.sh mmdebstrap qemu-system-x86 qemu-utils e2fsprogs socat mosquitto \
-    portaudio19-dev
+    portaudio19-dev build-essential
 if [ "$(id -u)" -ne 0 ]; then
     echo "hotline lab: needs root (mmdebstrap builds the image as root): run  sudo make lab" >&2
     exit 1
@@ -32,20 +32,21 @@ else
     echo "hotline lab: cached image $image"
 fi
 
-# The wheelhouse the guest installs from (it has no route to a package index): every distribution
-# `make install` needs, as the host's pip resolves them (the host is bookworm amd64, Python 3.11,
-# as the guest). PyAudio comes as its source: the guest builds it, as a Pi does.
-wkey=$(cat pyproject.toml $(ls uv.lock requirements*.txt 2>/dev/null) | sha256sum | cut -c1-16)
+# The wheelhouse the guest installs from (it has no route to a package index): scripts/wheelhouse.sh
+# makes a wheel of every package of the locked install set (requirements/desk.txt) on this machine,
+# which is what the guest is (Debian bookworm amd64, Python 3.11); `make install` in the guest takes
+# it through HOTLINE_WHEELS. The package's own wheel is left out (it would be stale in the cache):
+# the guest builds it from the source tree, for which setuptools and wheel are added.
+wkey=$(cat requirements/desk.txt scripts/wheelhouse.sh | sha256sum | cut -c1-16)
 wheels=$LAB_CACHE/wheels-$wkey
 if [ ! -e "$wheels/.complete" ]; then
-    echo "hotline lab: downloading the wheelhouse into $wheels"
+    echo "hotline lab: making the wheelhouse in $wheels"
     rm -rf "$wheels"
-    mkdir -p "$wheels"
-    # lgpio: gpiozero's "lgpio" factory needs it at the desk (see docs/deploy.md).
-    .venv/bin/python -m pip download -q -d "$wheels" --no-binary pyaudio \
-        "$repo" lgpio "setuptools>=68" wheel pip > "$LAB_CACHE/wheels.log" 2>&1 || { cat "$LAB_CACHE/wheels.log" >&2; exit 1; }
-    rm -f "$wheels"/hotline_terminal-* "$wheels"/hotline-terminal-*
-    find "$wheels" -iname 'pyaudio-*' | grep -q . || { echo "hotline lab: no PyAudio in the wheelhouse" >&2; exit 1; }
+    PYTHON=$repo/.venv/bin/python bash scripts/wheelhouse.sh "$wheels" > "$LAB_CACHE/wheels.log" 2>&1 \
+        || { cat "$LAB_CACHE/wheels.log" >&2; exit 1; }
+    rm -f "$wheels"/hotline_terminal-*
+    .venv/bin/python -m pip download -q --disable-pip-version-check -d "$wheels" \
+        "setuptools>=68" wheel >> "$LAB_CACHE/wheels.log" 2>&1 || { cat "$LAB_CACHE/wheels.log" >&2; exit 1; }
     touch "$wheels/.complete"
 fi
 
