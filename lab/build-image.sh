@@ -18,9 +18,9 @@ root=$work/rootfs
 # install.sh would apt-get must already be there).
 pkgs=(systemd-sysv udev kmod dbus linux-image-amd64 ca-certificates procps iproute2 less
       python3 python3-venv python3-dev make build-essential portaudio19-dev libasound2-plugins
-      alsa-utils sqlite3 gpiod)
+      alsa-utils sqlite3 gpiod xz-utils)
 # Only to build gpio-sim; removed again in the same step.
-kbuild=(linux-headers-amd64 linux-source-6.1 xz-utils)
+kbuild=(linux-headers-amd64 linux-source-6.1)
 
 t0=$(date +%s)
 mmdebstrap --variant=minbase --arch=amd64 --include="$(IFS=,; echo "${pkgs[*]}")" \
