@@ -264,16 +264,18 @@ def test_reload_applies_call_ptt_alerts_or_names_what_needs_a_restart(lab: Lab) 
             f"KAs every {ka:.3f} s, and the reload said {said!r} (neither applied nor named)")
 
     # [alerts] critical_repeat_s 30 -> 7: a critical alert left unacknowledged sounds again after
-    # 7 s (AlertReminder), or the reload named [alerts] as needing a restart. A fresh burst of two
-    # critical pairs (they pass and clear about 20 s later: no reminder at all with the old 30 s).
+    # 7 s (the reminder notice in the journal), or the reload named [alerts] as needing a restart.
+    # A fresh burst of two critical pairs (they pass and clear about 20 s later: no reminder at all
+    # with the old 30 s).
     assert lab.vm is not None
     t_alert = lab.cursor()
     lab.sims.stop_coproc()
     lab.sims.start_coproc(lab.vm.ptys["coproc"], "burst:2")
 
     def reminders() -> list[float]:
-        lines = [m for m in lab.messages(t_alert) if "AlertReminder" in m]
-        return [float(x) for m in lines for x in re.findall(r"'unacknowledged_s': ([0-9.]+)", m)]
+        """The desk's reminder notices (terminal.engine: CRITICAL ... unacknowledged for N s.)."""
+        lines = [m for m in lab.messages(t_alert) if m.startswith("terminal.engine: CRITICAL")]
+        return [float(x) for m in lines for x in re.findall(r"unacknowledged for ([0-9.]+) s", m)]
 
     seen = lab.sims.wait_for(reminders, 40, 1.0) or []
     figure("[alerts] after reload: unacknowledged_s of the first critical reminders", str(seen))
