@@ -172,6 +172,42 @@ def test_start_is_ready_with_real_pins_and_ports(lab: Lab) -> None:
     figure("systemctl status line once linked", status)
 
 
+# --- 2b. the unit's fixes are needed --------------------------------------------------------------
+
+SANDBOX = ("systemd-run --wait --pipe --quiet -p User=hotline -p SupplementaryGroups=gpio "
+           "-p DevicePolicy=closed -p DeviceAllow='/dev/gpiochip0 rw' -p ProtectSystem=strict "
+           "-p ProtectProc=invisible -p BindReadOnlyPaths=/run/hotline-lab/cpuinfo:/proc/cpuinfo")
+PY = "/opt/hotline-terminal/bin/python"
+
+
+def test_without_the_unit_fixes_lgpio_and_the_board_fail(lab: Lab) -> None:
+    """The unit's sandbox with one fix taken out, as a transient service: the step it fixes fails;
+    with the fix (as the unit has it) the same step works. The board stand-in is bound in all four:
+    with ProcSubset=pid the service cannot see /proc/cpuinfo, bound over or not."""
+    board = f"{PY} -c 'from gpiozero.pins.lgpio import LGPIOFactory; LGPIOFactory().close()'"
+    edges = (f"{PY} -c 'import lgpio; h = lgpio.gpiochip_open(0); "
+             "lgpio.gpio_claim_alert(h, 5, lgpio.BOTH_EDGES); lgpio.callback(h, 5)'")
+    runs = {
+        "board with ProcSubset=pid": lab.sh(f"{SANDBOX} -p ProcSubset=pid -p WorkingDirectory=/tmp "
+                                            f"-p PrivateTmp=yes {board}", timeout=120),
+        "board without": lab.sh(f"{SANDBOX} -p PrivateTmp=yes -p WorkingDirectory=/tmp {board}",
+                                timeout=120),
+        "lgpio callback, cwd /": lab.sh(f"{SANDBOX} -p WorkingDirectory=/ {edges}", timeout=120),
+        "lgpio callback, LG_WD": lab.sh(
+            f"{SANDBOX} -p RuntimeDirectory=lg -p WorkingDirectory=/run/lg "
+            f"-p Environment=LG_WD=/run/lg {edges}", timeout=120),
+    }
+    figure("unit fixes: exit status without / with (board; lgpio callback)",
+           f"{runs['board with ProcSubset=pid'].rc} / {runs['board without'].rc}; "
+           f"{runs['lgpio callback, cwd /'].rc} / {runs['lgpio callback, LG_WD'].rc}")
+    for name, r in runs.items():
+        (lab.run / f"fix-{name.replace(' ', '_').replace('/', '')}.txt").write_text(r.out + r.err)
+    assert runs["board with ProcSubset=pid"].rc != 0
+    assert runs["board without"].rc == 0, runs["board without"].err
+    assert runs["lgpio callback, cwd /"].rc != 0
+    assert runs["lgpio callback, LG_WD"].rc == 0, runs["lgpio callback, LG_WD"].err
+
+
 # --- 3. ring, PTT, KEY, LEDs ----------------------------------------------------------------------
 
 def test_ring_then_ptt_keys_the_bridge_and_lights_the_leds(lab: Lab) -> None:
