@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto openssl
 PYTEST_ARGS ?=
 
-.PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install
+.PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install lab
 
 all: test
 
@@ -63,6 +63,13 @@ soak: $(STAMP)
 # Install on a Raspberry Pi OS system (root); DESTDIR=/some/dir stages it for packaging or tests.
 install:
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/install.sh
+
+# The deployment lab (root): a Debian bookworm VM with systemd as PID 1, gpio-sim pins, serial ports to
+# the simulators on this machine, MQTT to a Mosquitto on loopback; the project installed by the
+# README's route and the unit's scenarios run against it. Image cached in LAB_CACHE (.lab-cache).
+# docs/deploy.md says what it shows. LAB_ARGS go to the scenario runner (e.g. LAB_ARGS="-k ring").
+lab: $(STAMP)
+	@bash lab/run.sh $(LAB_ARGS)
 
 clean:
 	rm -rf $(VENV) .deb-packages.stamp .hotline-bench
