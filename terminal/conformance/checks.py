@@ -10,8 +10,9 @@ every line the device sent during the whole run and run last.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from hw.wire.codec import MAX_SEQ, FrameError
@@ -572,6 +573,17 @@ def _hangup(ctx: Ctx) -> None:
     ctx.probe.send("HANGUP")
 
 
+@contextlib.asynccontextmanager
+async def _in_call(ctx: Ctx) -> AsyncIterator[None]:
+    """A connected call for the check's body: unkeyed and hung up however the body ends."""
+    await _call(ctx)
+    try:
+        yield
+    finally:
+        _hangup(ctx)
+        await ctx.quiet()
+
+
 @check("5.2.1", "UNKEY is acknowledged when not keyed, and no TX follows", _B)
 async def unkey_not_keyed(ctx: Ctx) -> str:
     p = ctx.probe
@@ -612,17 +624,13 @@ async def badstate(ctx: Ctx) -> str:
 @check("6.4", "every transmitter change is reported: TX,1,KEY and TX,0,UNKEY", _B)
 async def tx_reports(ctx: Ctx) -> str:
     p = ctx.probe
-    await _call(ctx)
-    try:
+    async with _in_call(ctx):
         await _key(ctx, 60_000)
         start = p.mark()
         p.send("UNKEY", "PTT")
         tx = await _tx(ctx, start, False)
         if tx is None or tx.reason != "UNKEY":
             raise Fail(f"after UNKEY: {f'TX,0,{tx.reason}' if tx else 'no TX,0'}, want TX,0,UNKEY")
-    finally:
-        _hangup(ctx)
-        await ctx.quiet()
     return "TX,1,KEY then TX,0,UNKEY"
 
 
@@ -630,8 +638,7 @@ async def tx_reports(ctx: Ctx) -> str:
 async def keepalive(ctx: Ctx) -> str:
     p, t = ctx.probe, ctx.t
     k = t.keepalive_ms / 1000.0
-    await _call(ctx)
-    try:
+    async with _in_call(ctx):
         await _key(ctx, t.keepalive_ms)
         start = p.mark()
         end = p.now() + 2 * k
@@ -651,17 +658,13 @@ async def keepalive(ctx: Ctx) -> str:
             raise Fail(f"unkeyed with TX,0,{tx_rx.msg.reason}, want KEEPALIVE")
         if abs(after - k) > t.tol(k):
             raise Fail(f"unkeyed {after:.3f} s after the last KA, want {k} s")
-    finally:
-        _hangup(ctx)
-        await ctx.quiet()
     return f"TX,0,KEEPALIVE {after:.3f} s after the last KA"
 
 
 @check("5.2.2", "a KEY overtaken by a later UNKEY is acknowledged and does not key", _B)
 async def late_key(ctx: Ctx) -> str:
     p = ctx.probe
-    await _call(ctx)
-    try:
+    async with _in_call(ctx):
         start = p.mark()
         key_seq = p.next_seq()
         unkey = p.send("UNKEY", "PTT")
@@ -671,34 +674,26 @@ async def late_key(ctx: Ctx) -> str:
         tx = await _tx(ctx, start, True)
         if tx is not None:
             raise Fail("the late KEY keyed the transmitter")
-    finally:
-        _hangup(ctx)
-        await ctx.quiet()
     return "ACKed, not keyed"
 
 
 @check("6.6", "a call ended while keyed: the bridge unkeys at once, TX,0,UNKEY", _B)
 async def hangup_while_keyed(ctx: Ctx) -> str:
     p = ctx.probe
-    await _call(ctx)
-    try:
+    async with _in_call(ctx):
         await _key(ctx, 60_000)
         start = p.mark()
         p.send("HANGUP")
         tx = await _tx(ctx, start, False)
         if tx is None or tx.reason != "UNKEY":
             raise Fail(f"after HANGUP: {f'TX,0,{tx.reason}' if tx else 'no TX,0'}, want UNKEY")
-    finally:
-        _hangup(ctx)
-        await ctx.quiet()
     return "TX,0,UNKEY on HANGUP"
 
 
 @check("6.3", "a new terminal boot id while keyed: unkey, TX,0,LINK", _B)
 async def new_boot_while_keyed(ctx: Ctx) -> str:
     p = ctx.probe
-    await _call(ctx)
-    try:
+    async with _in_call(ctx):
         await _key(ctx, 60_000)
         start = p.mark()
         await ctx.link()
@@ -706,9 +701,6 @@ async def new_boot_while_keyed(ctx: Ctx) -> str:
         if tx is None or tx.reason != "LINK":
             raise Fail(f"after a new boot id: {f'TX,0,{tx.reason}' if tx else 'no TX,0'}, "
                        "want TX,0,LINK")  # fmt: skip
-    finally:
-        _hangup(ctx)
-        await ctx.quiet()
     return "TX,0,LINK"
 
 
