@@ -103,7 +103,10 @@ def test_a_key_the_bridge_refuses_ends_the_transmission(run_rig: Run) -> None:
         rig.press(True)
         await until(lambda: not engine.core.state.keyed, what="the refused transmission ended")
         assert not rig.bridge.keyed and not engine.core.state.key_pending
-        assert "LOCKOUT" in [u.reason for u in received(rig, Unkey)]
+        # The desk's UNKEY is on the line once its state says unkeyed; wait for the bridge to
+        # have read it (asserting at once failed when the bridge had not yet).
+        await until(lambda: "LOCKOUT" in [u.reason for u in received(rig, Unkey)],
+                    what="UNKEY(LOCKOUT) at the bridge")  # fmt: skip
         texts = [n.text for n in engine.snapshot.notices]
         assert any("refused to key" in t and "no call connected" in t for t in texts), texts
         assert rig.desk.panel is not None
