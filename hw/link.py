@@ -62,7 +62,7 @@ class SerialLink:
         )
         self.is_up = False
         self.peer_name = ""
-        self.last_heard_utc: str | None = None
+        self.last_heard_ms: int | None = None  # Zulu ms of the last bytes read
         self._timer: asyncio.TimerHandle | None = None
 
     async def run(self) -> None:
@@ -101,7 +101,8 @@ class SerialLink:
             detail = f"{self.port.port}: {self.port.last_error or 'not open'}"
         else:
             detail = f"no HELLO from the {self.label}"
-        return LinkHealth(self.kind, self.is_up, self.last_heard_utc, detail, self.counters())
+        heard = None if self.last_heard_ms is None else zulu.to_iso(self.last_heard_ms)
+        return LinkHealth(self.kind, self.is_up, heard, detail, self.counters())
 
     # --- for the subclasses ---
 
@@ -129,7 +130,7 @@ class SerialLink:
         self._link_changed(up, reason, now)
 
     def _data(self, data: bytes) -> None:
-        self.last_heard_utc = zulu.to_iso(zulu.now_ms())
+        self.last_heard_ms = zulu.now_ms()  # formatted only when health() is asked
         now = self._clock()
         for event in self.session.receive(data, now):
             self._session_event(event, now)
