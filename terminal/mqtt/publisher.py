@@ -78,6 +78,8 @@ class Publisher:
         self.error = "not connected yet"
         self.sent_id = 0
         self.saved_id = 0
+        self.head_id = 0  # the last record id the log writer committed (as it told us)
+        self._sent: asyncio.Event | None = None  # set when the cursor moves (a drain waits on it)
         self.published = 0
         self.connects = 0
         self.waiting: int | None = None
@@ -126,12 +128,11 @@ class Publisher:
         self._stopping = asyncio.Event()
         self._dirty = asyncio.Event()
         self._state_changed = asyncio.Event()
-        wake = self._wake
 
-        def committed(_last_id: int) -> None:  # the writer's thread
+        def committed(last_id: int) -> None:  # the writer's thread
             if not loop.is_closed():
                 with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(wake.set)
+                    loop.call_soon_threadsafe(self._committed, last_id)
 
         self.writer.on_commit(committed)
         saver: asyncio.Task[None] | None = None
@@ -166,10 +167,19 @@ class Publisher:
         )
         self._started = True
 
+    def _committed(self, last_id: int) -> None:
+        """The writer committed through ``last_id`` (on the loop): wake the pump."""
+        self.head_id = max(self.head_id, last_id)
+        if self._wake is not None:
+            self._wake.set()
+
     async def stop(self, timeout_s: float = 1.0) -> None:
-        """Clean stop: publish "offline" (retained), save the cursor, disconnect."""
+        """Clean stop: send what is committed (records the desk wrote as it stopped, too),
+        publish "offline" (retained), save the cursor, disconnect; `timeout_s` for each step."""
         if self._stopping is None:
             return
+        if self.is_up:
+            await self._drain(timeout_s)
         self._stopping.set()
         client = self._client
         if client is not None and self.is_up:
@@ -179,6 +189,21 @@ class Publisher:
                     client.publish(self.topics.status, message, qos=1, retain=True), timeout_s
                 )
         await self.save_now(timeout_s)
+
+    async def _drain(self, timeout_s: float) -> None:
+        """Wait until every record submitted to the log so far is committed and sent (the
+        cursor past it), or `timeout_s` passed, or the broker went away."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        if not await loop.run_in_executor(None, self.writer.flush, timeout_s):
+            return
+        self._sent = self._sent or asyncio.Event()
+        while self.is_up and self.sent_id < self.head_id:
+            self._sent.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent.wait(), deadline - loop.time())
+            if loop.time() >= deadline:
+                return
 
     async def save_now(self, timeout_s: float = 1.0) -> None:
         """Write the cursor now (it is written in the background otherwise)."""
@@ -351,6 +376,8 @@ class Publisher:
     def _advance(self, sent_id: int) -> None:
         if sent_id > self.sent_id:
             self.sent_id = sent_id
+            if self._sent is not None:
+                self._sent.set()
             if self._dirty is not None:
                 self._dirty.set()
 

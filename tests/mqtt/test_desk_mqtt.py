@@ -172,3 +172,48 @@ def test_a_desk_with_no_broker_at_all_works_and_keeps_its_records(tmp_path: Path
 
     asyncio.run(main())
     assert len(logged_ids(tmp_path / "log" / "hotline.db")) == 3
+
+
+def test_a_clean_stop_publishes_what_was_committed_while_stopping(tmp_path: Path) -> None:
+    """Records the desk commits as it stops (an alert just in, the ended call of the fail-safe
+    path) reach the broker before it disconnects, and the saved cursor is past them: a clean
+    stop leaves nothing for the next start to send again."""
+    broker = Broker(tmp_path / "broker", persistent=True)
+    broker.start()
+    collector = Collector(broker.port, session="supervisor")
+    db = tmp_path / "log" / "hotline.db"
+
+    async def main() -> None:
+        listen = asyncio.create_task(collector.run())
+        await until(collector.ready.is_set, what="subscribed")
+        rig = BenchRig(desk_config(tmp_path, broker.url), workdir=tmp_path)
+        await rig.start()
+        engine = rig.desk.engine
+        mqtt = rig.desk.mqtt
+        assert mqtt is not None
+        try:
+            await until(lambda: rig.desk.radio.is_up and mqtt.is_up, what="radio and mqtt up")
+            rig.far("ring")
+            await until(lambda: engine.core.state.phase is CallPhase.RINGING, what="ringing")
+            engine.intent("answer")
+            await until(lambda: engine.core.state.phase is CallPhase.CONNECTED, what="connected")
+            engine.alert_event(alert(1, "RAF1/GAF2"))  # committed while the desk stops
+            await rig.desk.shutdown("test end")  # the call ends on the fail-safe path
+        finally:
+            rig.desk.stop("test end")
+            listen.cancel()
+        await until(lambda: collector.unique_ids() == logged_ids(db), timeout_s=5,
+                    what="every record at the broker")  # fmt: skip
+
+    try:
+        asyncio.run(main())
+    finally:
+        broker.stop()
+    kinds = {r.body["kind"] for r in collector.records()}
+    assert {"call_started", "call_answered", "call_ended", "alert_received"} <= kinds
+    outbox = OutboxReader(db)
+    try:
+        cursor = outbox.cursor()
+    finally:
+        outbox.close()
+    assert cursor is not None and cursor >= logged_ids(db)[-1]
