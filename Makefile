@@ -52,7 +52,7 @@ test: $(STAMP) lint
 perf: $(STAMP)
 	$(PY) -m bench
 
-# The long runs: fuzz every target for FUZZ_SECONDS (default 300) in all; a compressed month at the
+# The long runs: fuzz every target for FUZZ_SECONDS (default 600) in all; a compressed month at the
 # desk (SOAK_SCALE=0.1 for a tenth of it). Each prints its figures and exits non-zero on a failure.
 fuzz: $(STAMP)
 	$(PY) -m bench.fuzz

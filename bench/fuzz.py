@@ -1,7 +1,7 @@
 """`make fuzz`: run every fuzz target for a time budget; print inputs tried and crashes found.
 
 `python -m bench.fuzz [--seconds N] [name ...]` (or FUZZ_SECONDS=N, the budget in wall-clock
-seconds, default 300). Two engines:
+seconds, default 600). Two engines:
 
 * atheris (libFuzzer, coverage-guided) for the link targets (`link_codec`, `link_session_bridge`,
   `link_session_coproc`, bench/fuzzing/link.py): each runs in a process of its own
@@ -11,7 +11,8 @@ seconds, default 300). Two engines:
   tests/fuzz/link_regressions/<target>/ and it is a regression test).
 * hypothesis for the targets that need structure (config, control request lines, the live
   control socket): in this process, one after another, sharing the budget, while the atheris
-  processes run. A failure is shrunk and printed with its example.
+  processes run (this process at nice 10 then, so that the link targets get the cores). A
+  failure is shrunk and printed with its example.
 
 Where atheris is not installed (it has wheels for x86-64 Linux only: not on a Pi), this says so
 and the link targets fall back to hypothesis (`codec_mutated_frames`, `session_hostile_frames`,
@@ -40,7 +41,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from bench.fuzzing import Target, all_targets
 from bench.report import Figure
 
-DEFAULT_SECONDS = 300.0
+DEFAULT_SECONDS = 600.0
 BATCH = 100
 LINK_GOAL = 1_000_000
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,8 @@ LINK_NAMES = ("link_codec", "link_session_bridge", "link_session_coproc")
 """The coverage-guided link targets (bench/fuzzing/link.py)."""
 LINK_FALLBACK = ("codec_mutated_frames", "session_hostile_frames")
 """The hypothesis link targets: the link targets where atheris is missing."""
+HYPOTHESIS_NICE = 10
+"""How much lower the hypothesis targets (this process) run than the atheris processes."""
 MAX_LEN = {"link_codec": 1100}
 """libFuzzer's -max_len per target (default 600): a codec input must hold a frame of 512 bytes
 and more; a session input of 600 bytes is a dozen frames and steps."""
@@ -264,6 +267,10 @@ def main(argv: list[str]) -> int:
             print(f"== {name} (atheris, {args.seconds:.0f} s, in a process of its own)",
                   flush=True)  # fmt: skip
             runs.append(start_atheris(name, args.seconds))
+        if runs:
+            # The link processes get the cores: the 1,000,000-input goal is theirs; the
+            # hypothesis targets here take what they leave.
+            os.nice(HYPOTHESIS_NICE)
         targets = [t for t in pure if t.name in chosen]
         if "control_socket_live" in chosen:
             targets.append(_socket_target())
