@@ -35,7 +35,8 @@ class ExportSummary:
 def export(
     db_path: Path, directory: Path, since_ms: int | None = None, until_ms: int | None = None
 ) -> ExportSummary:
-    """Export records, calls and alerts stamped in [since_ms, until_ms) to `directory`."""
+    """Export records, calls and alerts stamped in [since_ms, until_ms) to `directory`: the
+    records as the unbroken chain from the first stamped in the range to the last."""
     clashes = [name for name in FILES if (directory / name).exists()]
     if clashes:
         raise LogError(f"{directory} already holds {', '.join(clashes)}; nothing was exported")
@@ -45,8 +46,10 @@ def export(
         calls = reader.calls(since_ms, until_ms)
         alerts = reader.alerts(since_ms, until_ms)
 
+        first_id, last_id = reader.span(since_ms, until_ms)
+
         def fill_records(out: TextIO) -> None:
-            for record in reader.records(since_ms, until_ms):
+            for record in reader.chain(first_id, last_id):  # unbroken, so that it verifies
                 out.write(record_line(record))
                 counts["records"] += 1
 

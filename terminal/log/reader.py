@@ -100,6 +100,16 @@ class LogReader:
         for row in self._query(sql + " ORDER BY id", params):
             yield StoredRecord(row[0], row[1], row[2], row[3], bytes(row[4]), bytes(row[5]))
 
+    def span(self, since_ms: int | None = None, until_ms: int | None = None) -> tuple[int, int]:
+        """(first id, last id) of the records stamped in the range; (1, 0) when none is. The
+        ids between them may include a record stamped just outside it: a stamp is taken when
+        a thing happens, the id when it commits."""
+        row = self._query(
+            "SELECT min(id), max(id) FROM records WHERE utc_ms >= ? AND utc_ms < ?",
+            _bounds(since_ms, until_ms),
+        ).fetchone()
+        return (1, 0) if row[0] is None else (int(row[0]), int(row[1]))
+
     def chain(self, first_id: int = 0, last_id: int = _FAR_FUTURE) -> Iterator[StoredRecord]:
         """Records with ids in [first_id, last_id], in chain order."""
         sql = (

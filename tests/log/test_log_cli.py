@@ -135,3 +135,28 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as exited:
         main(["log", *argv])
     assert exited.value.code == 2
+
+
+def test_a_time_ranged_export_is_an_unbroken_chain_that_verifies(
+    store: LogStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records are stamped when they happen and chained when they commit, so a stamp may be a
+    little older than the record before it (a journal line committed ahead of its call). An
+    export of a range is the chain from the first record stamped in it to the last, whole, so
+    that it verifies; a record inside that span stamped just outside the range is kept."""
+    from terminal.log import records
+
+    def line(name: str, at_ms: int) -> int:
+        return store.write(*records.journal_event(name, {"at": at_ms}), T0 + at_ms)
+
+    line("RingReceived", 1_000)
+    line("Answer", 2_000)
+    late = line("Note", 1_990)  # committed after "Answer", stamped before it
+    line("Hangup", 3_000)
+    out_dir = tmp_path / "export"
+    code, out, _ = run(capsys, "export", "--db", str(store.path), "--since",
+                       to_iso(T0 + 2_000), str(out_dir))  # fmt: skip
+    assert code == 0 and "exported 3 records" in out
+    ids = [json.loads(line)["id"] for line in (out_dir / "records.jsonl").read_text().splitlines()]
+    assert ids == [late - 1, late, late + 1]
+    assert run(capsys, "verify", "--archive", str(out_dir / "records.jsonl"))[0] == 0
