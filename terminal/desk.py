@@ -27,11 +27,12 @@ from terminal.config.rules import parse_line_points
 from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
-from terminal.desk_records import DeskRecords
+from terminal.desk_records import DeskRecords, open_alerts
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
-from terminal.log import DB_NAME, LogWriter
+from terminal.log import DB_NAME, LogError, LogWriter
 from terminal.mqtt.publisher import Publisher
+from terminal.zulu import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,21 @@ class Desk:
         self.engine.attach(records=self.records)
         self.engine.parts.note = self.records.note
         self.records.refresh_calls()
+        self._restore_open_alerts(loop)
+
+    def _restore_open_alerts(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Alerts the log holds open from the last run go back into the book before the
+        co-processor link starts: its re-sends are then repeats, its CLEARs close them."""
+        assert self.writer is not None
+        try:
+            event, bad = open_alerts(self.writer.path, loop.time(), now_ms())
+        except LogError as exc:
+            self.engine.notice("warning", f"Open alerts not restored from the log: {exc}")
+            return
+        if bad:
+            self.engine.notice("warning", f"{bad} open alert(s) in the log could not be read back.")
+        if event.alerts:
+            self.engine.alert_event(event)
 
     def _open_audio(self, loop: asyncio.AbstractEventLoop) -> None:
         """Tones and recording; with no device the desk runs on and says so (audio fault)."""

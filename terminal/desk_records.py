@@ -15,11 +15,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from terminal import zulu as wall_clock
 from terminal.core.alert_effects import AlertAckLogged, AlertClosedLogged, AlertLogged, AlertRecord
-from terminal.core.alert_events import AlertReceived
+from terminal.core.alert_events import (
+    AlertReceived,
+    AlertsRestored,
+    Kind,
+    RestoredAlert,
+    Severity,
+)
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -27,8 +33,9 @@ from terminal.core.effects import (
     Effect,
     TransmissionEnded,
 )
+from terminal.kernel.report import Member
 from terminal.log import LogReader, LogWriter, records
-from terminal.log.rows import CallRow
+from terminal.log.rows import AlertRow, CallRow
 from terminal.views import CallSummary
 from terminal.zulu import to_iso
 
@@ -52,6 +59,51 @@ def alert_fields(ev: AlertReceived) -> dict[str, Any]:
         })  # fmt: skip
     out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
     return out
+
+
+RESTORE_WINDOW_MS = 24 * 3600 * 1000
+"""How far back the desk looks, at start, for alerts the log holds open (docs/log.md)."""
+
+
+def restored_alert(row: AlertRow, at: float) -> RestoredAlert:
+    """An open alert's row as the book restores it: its ALERT rebuilt from the wire fields the
+    record keeps (`alert_fields`). KeyError or ValueError if they are not all there."""
+    f = json.loads(row.fields)
+
+    def member(prefix: str) -> Member:
+        return Member(str(f[f"{prefix}_id"]), float(f[f"{prefix}_lat"]),
+                      float(f[f"{prefix}_lon"]), float(f[f"{prefix}_alt_ft"]),
+                      float(f[f"{prefix}_vn"]), float(f[f"{prefix}_ve"]),
+                      float(f[f"{prefix}_vu"]))  # fmt: skip
+
+    kind = str(f["kind"])
+    severity = row.severity
+    if kind not in ("TRACK", "LINE") or severity not in ("advisory", "warning", "critical"):
+        raise ValueError(f"alert {row.alert_id}: kind {kind!r}, severity {severity!r}")
+    received = AlertReceived(
+        at, row.received_utc_ms, row.boot_id, row.alert_seq, row.pair_id,
+        cast(Kind, kind), cast(Severity, severity),
+        wall_clock.parse_when(str(f["computed_at"]), row.received_utc_ms), member("a"), member("b"),
+        float(f["hsep_m"]), float(f["vsep_ft"]), float(f["tcpa_s"]), float(f["miss_m"]),
+    )  # fmt: skip
+    return RestoredAlert(received, not row.consistent, row.acked_by, row.acked_utc_ms)
+
+
+def open_alerts(path: Path, at: float, utc_ms: int) -> tuple[AlertsRestored, int]:
+    """The alerts the log at `path` holds open from the last `RESTORE_WINDOW_MS`, as the event
+    that restores them, and how many rows could not be read back (skipped)."""
+    since = utc_ms - RESTORE_WINDOW_MS
+    with LogReader(path) as reader:
+        rows = reader.open_alerts(since)
+        highs = reader.highest_alert_seqs((r.boot_id for r in rows), since)
+    alerts, bad = [], 0
+    for row in rows:
+        try:
+            alerts.append(restored_alert(row, at))
+        except (KeyError, ValueError, TypeError) as exc:
+            bad += 1
+            log.warning("open alert %s not restored: %s", row.alert_id, exc)
+    return AlertsRestored(at, utc_ms, tuple(alerts), tuple(sorted(highs.items()))), bad
 
 
 def call_summary(row: CallRow) -> CallSummary:

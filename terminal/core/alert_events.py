@@ -72,13 +72,38 @@ class AlertTick:
     utc_ms: int
 
 
-AlertEvent = AlertReceived | AlertCleared | AlertAcknowledged | CoprocStatus | AlertTick
+@dataclass(frozen=True, slots=True)
+class RestoredAlert:
+    """An alert the log still holds open from an earlier run of the desk."""
+
+    received: AlertReceived  # its last ALERT as logged (`at`: the restore time)
+    suspect: bool
+    acked_by: str | None
+    acked_utc_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsRestored:
+    """At start, before the co-processor link: the alerts the log holds open, and the highest
+    alert_seq logged of each of their boots (a re-send of a logged ALERT is then a repeat)."""
+
+    at: float
+    utc_ms: int
+    alerts: tuple[RestoredAlert, ...]
+    boot_highs: tuple[tuple[str, int], ...]
+
+
+AlertEvent = (
+    AlertReceived | AlertCleared | AlertAcknowledged | CoprocStatus | AlertTick | AlertsRestored
+)
 
 
 EVENT_TYPES: dict[str, type[AlertEvent]] = {
     cls.__name__: cls
-    for cls in (AlertReceived, AlertCleared, AlertAcknowledged, CoprocStatus, AlertTick)
-}
+    for cls in (
+        AlertReceived, AlertCleared, AlertAcknowledged, CoprocStatus, AlertTick, AlertsRestored
+    )
+}  # fmt: skip
 
 
 def event_from_dict(name: str, data: dict[str, Any]) -> AlertEvent:
@@ -86,4 +111,11 @@ def event_from_dict(name: str, data: dict[str, Any]) -> AlertEvent:
     cls = EVENT_TYPES[name]
     if cls is AlertReceived:
         data = {**data, "a": Member(**data["a"]), "b": Member(**data["b"])}
+    elif cls is AlertsRestored:
+        alerts = tuple(
+            RestoredAlert(**{**r, "received": event_from_dict("AlertReceived", r["received"])})
+            for r in data["alerts"]
+        )
+        highs = tuple((str(boot), int(high)) for boot, high in data["boot_highs"])
+        data = {**data, "alerts": alerts, "boot_highs": highs}
     return cls(**data)

@@ -49,6 +49,7 @@ from terminal.core.alert_events import (
     AlertCleared,
     AlertEvent,
     AlertReceived,
+    AlertsRestored,
     AlertTick,
     CoprocStatus,
     Severity,
@@ -234,6 +235,8 @@ class AlertBook:
                 self._status(event, out)
             case AlertTick():
                 pass
+            case AlertsRestored():
+                self._restored(event, out)
         self._retone(out)
         self._timers(event.utc_ms, out)
         self._retone(out)
@@ -269,6 +272,34 @@ class AlertBook:
             out.append(AlertClosedLogged(ev.utc_ms, aid, ev.pair_id, "superseded"))
             return
         self._update(st, ev, bool(found), out)
+
+    def _restored(self, ev: AlertsRestored, out: list[AlertEffect]) -> None:
+        """Open again what the log holds open (no record: it is logged already). The newest
+        one's boot is taken as the co-processor's, so a link up with another boot starts the
+        restart grace for them, and a CLEAR, a newer ALERT or the grace closes them in the log."""
+        for boot, high in ev.boot_highs:
+            if boot not in self._boots:
+                self._remember_boot(boot, high, floor=high + 1)
+        restored = [r for r in ev.alerts if r.received.pair_id not in self._open]
+        repeat = self.settings.critical_repeat_s
+        for r in sorted(restored, key=lambda r: r.received.utc_ms):
+            rec = r.received
+            seqs = self._boots.get(rec.boot_id)
+            if seqs is not None:
+                seqs.take(rec.alert_seq)  # below the floor: taken, so a re-send is a repeat
+            st = _Open(rec, rec.utc_ms, r.suspect, r.acked_by, r.acked_utc_ms,
+                       unacked_since=ev.at, remind_at=ev.at + repeat)  # fmt: skip
+            self._bump(st)
+            self._open[rec.pair_id] = st
+            self._index(st)
+            self._count(st, +1)
+            self._arm_reminder(st)
+        if restored and self._boot is None:
+            self._boot = max(restored, key=lambda r: r.received.utc_ms).received.boot_id
+        self.stats["restored"] += len(restored)
+        if restored:
+            out.append(Notice("warning", f"{len(restored)} alert(s) open when the desk last "
+                                         "stopped, restored from the log."))  # fmt: skip
 
     def _accept_seq(self, ev: AlertReceived, out: list[AlertEffect]) -> bool:
         if ev.boot_id != self._boot:

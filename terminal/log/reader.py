@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -84,6 +84,26 @@ class LogReader:
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
+
+    def open_alerts(self, since_ms: int) -> list[AlertRow]:
+        """Alerts received since `since_ms` that the log holds open (not closed), oldest first."""
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND closed_utc_ms IS NULL ORDER BY received_utc_ms, rid"
+        )
+        return [AlertRow._make(row) for row in self._query(sql, (since_ms,))]
+
+    def highest_alert_seqs(self, boots: Iterable[str], since_ms: int) -> dict[str, int]:
+        """The highest alert_seq of each of `boots` among the alerts received since `since_ms`
+        (a boot numbers its alerts upwards, so that is its highest logged)."""
+        wanted = sorted(set(boots))
+        if not wanted:
+            return {}
+        sql = (
+            "SELECT boot_id, max(alert_seq) FROM alerts WHERE received_utc_ms >= ? "
+            f"AND boot_id IN ({', '.join('?' * len(wanted))}) GROUP BY boot_id"
+        )
+        return {str(b): int(h) for b, h in self._query(sql, (since_ms, *wanted))}
 
     def records(
         self, since_ms: int | None = None, until_ms: int | None = None, kind: str | None = None
