@@ -266,7 +266,11 @@ def _run_keygen(args: argparse.Namespace) -> int:
 def _run_witness(args: argparse.Namespace) -> int:
     lines, head = checkpoint_lines(_db_path(args))
     text = "".join(line + "\n" for line in lines)
-    text += f"; head {fingerprint(*head)} {head[1].hex()}\n"
+    if head[0]:
+        text += (
+            f"; the head when this was written (read it over the phone as {fingerprint(*head)}):\n"
+        )
+        text += f"{head[0]} {head[1].hex()}\n"
     if args.out == "-":
         sys.stdout.write(text)
     else:

@@ -55,7 +55,6 @@ class SealCheck:
         """Check one checkpoint record (already found intact in the chain)."""
         self.count += 1
         self.last_id = rid
-        self.last_utc_ms = utc_ms
         try:
             payload = json.loads(text)
             head_id, head_hash = int(payload["head_id"]), str(payload["head_hash"])
@@ -64,6 +63,7 @@ class SealCheck:
         except (ValueError, KeyError, TypeError) as exc:
             return [SealProblem(rid, f"signed checkpoint cannot be read ({exc!r})")]
         since = f"records {self.last_good + 1}..{rid - 1}"
+        self.signers[key] = self.signers.get(key, 0) + 1
         if head_id != rid - 1 or head_hash != prev_hash.hex():
             was = f"{head_id} {head_hash[:16]}…"
             now = f"{rid - 1} {prev_hash.hex()[:16]}…"
@@ -73,11 +73,13 @@ class SealCheck:
         self.signers[key] = self.signers.get(key, 0) + 1
         if not self.checking:
             self.last_good = rid
+            self.last_utc_ms = utc_ms
             return []
         problem = self._trust_problem(key, payload, utc_ms)
         if problem:
             return [SealProblem(rid, f"{problem}; the records it seals ({since}) are not proven")]
         self.last_good = rid
+        self.last_utc_ms = utc_ms
         if isinstance(next_key, str) and next_key:
             self._trusted.add(next_key)
             self._trusted.discard(key)
@@ -102,10 +104,13 @@ class SealCheck:
             return [f"{none}; the chain alone does not show a rewrite of the file"]
         when = "" if self.last_utc_ms is None else f" ({to_iso(self.last_utc_ms)})"
         keys = ", ".join(f"{key_id(k)} ({n})" for k, n in self.signers.items())
-        if self.checking:
-            last = f"record {self.last_id}{when}"
+        if self.checking and self.last_good:
+            good = f"record {self.last_good}{when}"
             lines = [f"signatures: {self.count} signed checkpoints checked, by keys {keys}; "
-                     f"the last, {last}, seals records 1..{self.last_id}"]  # fmt: skip
+                     f"the last good one, {good}, proves records 1..{self.last_good}"]  # fmt: skip
+        elif self.checking:
+            lines = [f"signatures: {self.count} signed checkpoints checked, by keys {keys}; "
+                     "none of them checks out"]  # fmt: skip
         else:
             lines = [f"signatures: NOT checked (no --key): {self.count} signed checkpoints, by "
                      f"keys {keys}"]  # fmt: skip

@@ -228,9 +228,10 @@ def _check_witnesses(
         )
         for record_id, what in found:
             report.add(Problem(record_id, what))
-        parts = [f"witness {Path(name).name}: {agreement.agreed} of this desk's heads agree"]
-        if agreement.through:
-            parts.append(f"through record {agreement.through}")
+        through = f" through record {agreement.through}" if agreement.through else ""
+        parts = [
+            f"witness {Path(name).name}: {agreement.agreed} of this desk's heads agree{through}"
+        ]
         if agreement.archived:
             parts.append(f"{agreement.archived} older than the database (check the archives)")
         if agreement.other_desks:
