@@ -9,6 +9,7 @@ Queries and verify open the file read-only, so they are safe while the terminal 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -264,13 +265,16 @@ def _run_keygen(args: argparse.Namespace) -> int:
 
 
 def _run_witness(args: argparse.Namespace) -> int:
-    lines, head = checkpoint_lines(_db_path(args))
+    lines, head, desk = checkpoint_lines(_db_path(args))
     text = "".join(line + "\n" for line in lines)
     if head[0]:
-        text += (
-            f"; the head when this was written (read it over the phone as {fingerprint(*head)}):\n"
-        )
-        text += f"{head[0]} {head[1].hex()}\n"
+        read_as = f"read it over the phone as {fingerprint(*head)}"
+        text += f"; the head when this was written ({read_as}):\n"
+        if desk is None:
+            text += f"{head[0]} {head[1].hex()}\n"
+        else:
+            head_line = {"desk": desk, "id": head[0], "hash": head[1].hex()}
+            text += json.dumps(head_line, separators=(",", ":")) + "\n"
     if args.out == "-":
         sys.stdout.write(text)
     else:

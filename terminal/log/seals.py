@@ -70,7 +70,6 @@ class SealCheck:
             what = f"rewritten after it was signed: this signed checkpoint sealed head {was}"
             return [SealProblem(rid, f"{what}, the chain now has record {now}; "
                                      f"the change is in {since}")]  # fmt: skip
-        self.signers[key] = self.signers.get(key, 0) + 1
         if not self.checking:
             self.last_good = rid
             self.last_utc_ms = utc_ms

@@ -163,9 +163,13 @@ def compare(
             result.through = seen.id
             agreed_below = seen.id
             continue
-        span = (f"; the log agrees with it through record {agreed_below}, so the change is in "
-                f"records {agreed_below + 1}..{seen.id}" if agreed_below else
-                f"; the change is in records 1..{seen.id}")  # fmt: skip
+        if agreed_below >= seen.id:
+            span = "; another line of the witness for this record agrees: it contradicts itself"
+        elif agreed_below:
+            span = (f"; the log agrees with it through record {agreed_below}, so the change is "
+                    f"in records {agreed_below + 1}..{seen.id}")  # fmt: skip
+        else:
+            span = f"; the change is in records 1..{seen.id}"
         what = f"{seen.kind} " if seen.kind else ""
         saw = f"it saw this {what}record with hash {seen.hash[:16]}…"
         problems.append((seen.id, f"differs from witness {seen.source}: {saw}, "
@@ -186,8 +190,9 @@ def desks_in(entries: Iterable[Seen]) -> set[str]:
     return {s.desk for s in entries if s.desk is not None}
 
 
-def checkpoint_lines(path: Path) -> tuple[list[str], tuple[int, bytes]]:
-    """The witness lines of every signed checkpoint in the log at `path`, and its head."""
+def checkpoint_lines(path: Path) -> tuple[list[str], tuple[int, bytes], str | None]:
+    """The witness lines of every signed checkpoint in the log at `path`, its head, and the desk
+    its last checkpoint names (None: it has none)."""
     conn = db.connect_ro(path)
     try:
         conn.execute("BEGIN")
@@ -205,6 +210,7 @@ def checkpoint_lines(path: Path) -> tuple[list[str], tuple[int, bytes]]:
     finally:
         conn.close()
     lines = []
+    desk: str | None = None
     for rid, kind, utc_ms, text, prev_hash, digest in rows:
         try:
             desk = str(json.loads(text).get("desk", ""))
@@ -213,4 +219,4 @@ def checkpoint_lines(path: Path) -> tuple[list[str], tuple[int, bytes]]:
         lines.append(line_of(desk, rid, kind, utc_ms, bytes(prev_hash).hex(), bytes(digest).hex(),
                              text))  # fmt: skip
     head = (0, bytes(32)) if last is None else (int(last[0]), bytes(last[1]))
-    return lines, head
+    return lines, head, desk
