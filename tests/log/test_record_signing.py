@@ -287,3 +287,26 @@ def test_log_witness_refuses_to_overwrite(
     assert main(["log", "witness", "--db", str(db_path), "--out", str(out)]) == EX_FAIL
     assert out.read_text() == "kept\n"
     assert "already exists" in capsys.readouterr().err
+
+
+def test_retention_keeps_a_signed_log_verifiable(tmp_path: Path) -> None:
+    from terminal.log import LogStore, retain
+
+    db_path, key = tmp_path / "hotline.db", tmp_path / "k"
+    signer = signed_log(db_path, key, alerts=40, every=10)  # stamped in 2026-05: old
+    cp = Checkpointer.from_file(key, every_records=10, every_s=3600)
+    writer = LogWriter.open(db_path, checkpoints=cp)
+    for n in range(15):
+        writer.submit(*alert(500 + n)).result(10)  # stamped now
+    writer.close(10)
+    store = LogStore.open(db_path)
+    try:
+        result = retain(store, 1, tmp_path / "archive")
+    finally:
+        store.close()
+    # records are moved up to the first one stamped within the day: the first checkpoint (11)
+    assert result is not None and result.archive.through_id == 10
+    report = verify(db_path, trust=Trust([signer.public]))
+    assert report.ok, report.first
+    assert report.signed == 6  # 11, 22, 33, 44 (the stop), then 55 and 61 (the second stop)
+    assert any(note.startswith("unsigned: records") for note in report.notes)  # retention's own
