@@ -12,6 +12,10 @@ is called, and the same batch is retried with back-off until it commits; then `o
 Nothing is dropped. A record that makes the store raise anything else (a bug) is failed alone:
 its future gets the exception, the rest of its batch is committed.
 
+With `checkpoints` (a `Checkpointer`, docs/record.md) the thread also signs the head: a
+`signed_checkpoint` record at the end of the transaction in which N records have gathered, in a
+transaction of its own once the oldest unsigned record is T seconds old, and at close.
+
 `on_fault` and the futures' callbacks run on the writer thread: the engine hands them to its
 loop (`asyncio.wrap_future` does that for the futures; use `call_soon_threadsafe` for on_fault).
 """
