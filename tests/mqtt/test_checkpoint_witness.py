@@ -119,3 +119,34 @@ def test_tail_witness_keeps_every_checkpoint_and_verify_uses_it(
     conn.commit()
     conn.close()
     assert main(args) == EX_FAIL
+
+
+def test_a_restarted_tail_does_not_repeat_what_its_witness_file_holds(tmp_path: Path) -> None:
+    import io
+
+    from terminal.commands.tail import Tail, _remember
+    from terminal.log import LogReader
+
+    db = tmp_path / "hotline.db"
+    cp = Checkpointer(Signer.new(), every_records=1, desk=f"{SITE}/{DESK}")
+    writer = LogWriter.open(db, checkpoints=cp)
+    for n in range(2):
+        writer.submit(*records.call_started(f"C-{n}", "incoming", "ops")).result(10)
+    writer.close(10)
+    with LogReader(db) as reader:
+        checkpoints = [r for r in reader.chain() if r.kind == "signed_checkpoint"]
+    assert [r.id for r in checkpoints] == [2, 4]
+    topic = f"hotline/{SITE}/{DESK}/checkpoints"
+    witness = tmp_path / "w"
+    for run in range(2):  # the same messages again after a restart of the tail
+        out, err = io.StringIO(), io.StringIO()
+        tail = Tail("hotline", out, err)
+        with witness.open("a", encoding="utf-8") as handle:
+            tail.witness = handle
+            _remember(tail, witness)
+            for rec in checkpoints:
+                tail.take(topic, record_message(rec, SITE, DESK))
+        assert tail.witnessed == (2 if run == 0 else 0), err.getvalue()
+    lines = [json.loads(line) for line in witness.read_text().splitlines()]
+    assert [x["id"] for x in lines] == [2, 4]
+    assert lines[0]["payload"] == json.loads(checkpoints[0].text)  # the payload as logged
