@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -236,7 +237,7 @@ def _print_report(report: VerifyReport, notes: bool = False) -> None:
 def _run_keygen(args: argparse.Namespace) -> int:
     path = args.key
     if path is None:
-        path = _log_config(args).checkpoint_key
+        path = _configured_key(args)
         if path is None:
             print("hotline log keygen: give --key FILE, or set [log] checkpoint_key in the "
                   "configuration", file=sys.stderr)  # fmt: skip
@@ -262,6 +263,22 @@ def _run_keygen(args: argparse.Namespace) -> int:
               f"{public_path(target)}); the key file must stay readable by the service user only",
               file=sys.stderr)  # fmt: skip
     return EX_OK
+
+
+def _configured_key(args: argparse.Namespace) -> Path | None:
+    """`[log] checkpoint_key`, also when the configuration is refused only because that file
+    is not there yet (keygen is what makes it)."""
+    try:
+        return load_config(args.config).log.checkpoint_key
+    except ConfigError as exc:
+        missing = [i for i in exc.issues if i.key == "log.checkpoint_key"
+                   and i.problem.startswith("cannot be read: No such file")]  # fmt: skip
+        if missing and len(missing) == len(exc.issues):
+            raw = tomllib.loads(Path(args.config).read_text(encoding="utf-8"))["log"]
+            return Path(
+                os.path.normpath(Path(args.config).parent.absolute() / raw["checkpoint_key"])
+            )
+        raise _ConfigProblem(f"configuration {args.config}:\n{exc}") from None
 
 
 def _run_witness(args: argparse.Namespace) -> int:

@@ -49,3 +49,26 @@ def test_a_key_made_by_keygen_is_accepted_relative_to_the_file(tmp_path: Path) -
     config = load_config(config_with_key(tmp_path, "desk.key"))
     assert config.log.checkpoint_key == tmp_path / "desk.key"
     assert main(["check-config", str(config_with_key(tmp_path, "desk.key"))]) == EX_OK
+
+
+def test_keygen_makes_the_configured_key_the_config_was_refused_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_with_key(tmp_path, "desk.key")
+    assert main(["check-config", str(config)]) == EX_CONFIG
+    assert main(["log", "keygen", "--config", str(config)]) == EX_OK
+    assert (tmp_path / "desk.key").is_file() and (tmp_path / "desk.key.pub").is_file()
+    assert main(["check-config", str(config)]) == EX_OK
+    capsys.readouterr()
+
+
+def test_keygen_does_not_hide_other_config_mistakes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_with_key(tmp_path, "desk.key")
+    config.write_text(
+        config.read_text().replace("checkpoint_records = 100", "checkpoint_records = 0")
+    )
+    assert main(["log", "keygen", "--config", str(config)]) == EX_CONFIG
+    assert "log.checkpoint_records" in capsys.readouterr().err
+    assert not (tmp_path / "desk.key").exists()
