@@ -310,3 +310,28 @@ def test_retention_keeps_a_signed_log_verifiable(tmp_path: Path) -> None:
     assert report.ok, report.first
     assert report.signed == 6  # 11, 22, 33, 44 (the stop), then 55 and 61 (the second stop)
     assert any(note.startswith("unsigned: records") for note in report.notes)  # retention's own
+
+
+def test_a_rotation_cut_short_by_a_crash_is_finished_at_the_next_start(tmp_path: Path) -> None:
+    db_path, key = tmp_path / "hotline.db", tmp_path / "desk.key"
+    old = signed_log(db_path, key, alerts=5, every=10)
+    new = generate(next_key_path(key))
+    saved = {p: p.read_bytes() for p in (key, next_key_path(key))}
+    signed_log(db_path, key, alerts=5, every=10)  # announces the new key, then moves it in
+    for path, data in saved.items():  # as if the desk died after the commit, before the move
+        path.write_bytes(data)
+        path.chmod(0o600)
+    cp = Checkpointer.from_file(key, every_records=10, every_s=3600)
+    assert cp.signer.public == old.public
+    LogWriter.open(db_path, checkpoints=cp).close(10)
+    assert cp.signer.public == new.public and load_signer(key).public == new.public
+    assert not next_key_path(key).exists()
+    assert verify(db_path, trust=Trust([old.public])).ok
+
+
+def test_keys_and_witnesses_are_for_the_database_not_archives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["log", "verify", "--archive", str(tmp_path / "a.jsonl"), "--key", Signer.new().public]
+    assert main(args) == EX_USAGE
+    assert "not --archive" in capsys.readouterr().err
