@@ -31,6 +31,7 @@ from terminal.desk_records import DeskRecords, open_alerts
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogError, LogWriter
+from terminal.log.checkpoint import Checkpointer
 from terminal.mqtt.publisher import Publisher
 from terminal.zulu import now_ms
 
@@ -211,8 +212,13 @@ class Desk:
                 loop.call_soon_threadsafe(self.engine.set_fault, "log", text)
 
         self.writer = LogWriter.open(
-            directory / DB_NAME, group_commit_ms=self.config.log.group_commit_ms, on_fault=on_fault
+            directory / DB_NAME,
+            group_commit_ms=self.config.log.group_commit_ms,
+            on_fault=on_fault,
+            checkpoints=self._checkpoints(),
         )
+        writer = self.writer
+        self.engine.log_head = lambda: writer.head_fingerprint
         self.records = DeskRecords(self.writer, self.engine.set_calls_today)
         self.records.bind_loop(loop)
         self.engine.attach(records=self.records)
@@ -233,6 +239,18 @@ class Desk:
             self.engine.notice("warning", f"{bad} open alert(s) in the log could not be read back.")
         if event.alerts:
             self.engine.alert_event(event)
+
+    def _checkpoints(self) -> Checkpointer | None:
+        """The signer of the log's checkpoints (docs/record.md); None: the desk runs unsigned.
+        Raises KeyFileError (a LogError) for an unusable key, before any hardware is touched."""
+        cfg = self.config.log
+        if cfg.checkpoint_key is None:
+            return None
+        desk = f"{self.config.desk.site}/{self.config.desk.id}"
+        return Checkpointer.from_file(
+            cfg.checkpoint_key, every_records=cfg.checkpoint_records, every_s=cfg.checkpoint_s,
+            desk=desk,
+        )  # fmt: skip
 
     def _open_audio(self, loop: asyncio.AbstractEventLoop) -> None:
         """Tones and recording; with no device the desk runs on and says so (audio fault)."""

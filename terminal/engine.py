@@ -140,6 +140,8 @@ class Engine:
         self.core = CallControl(options.call)
         self.last_call_id: int | None = None  # notes after a call ends go to it
         self.parts = EngineParts()
+        self.log_head: Callable[[], str] = lambda: ""
+        """The log's head fingerprint for the snapshot (the desk sets it to the writer's)."""
         self.operator = options.operator
         self._debounce = Debouncer(options.bounce_s)
         self._timer: asyncio.TimerHandle | None = None
@@ -517,6 +519,7 @@ class Engine:
             health=self.health(links),
             alerts=self._alert_views,
             line=self._line,
+            log_head=self.log_head(),
         )
 
     def _publish(self) -> None:

@@ -39,3 +39,5 @@ class DeskSnapshot:
     calls_today: tuple[CallSummary, ...] = ()
     line: tuple[tuple[float, float], ...] = ()
     health: tuple[LinkHealth, ...] = ()
+    log_head: str = ""
+    """The log's head for the shift summary, `#<id> <4 hex> <4 hex>` ("" when not known)."""

@@ -1,4 +1,5 @@
-"""`hotline log`: query, export, verify and age the call and alert record.
+"""`hotline log`: query, export, verify and age the call and alert record; make the key that
+signs its checkpoints, and write them out as a witness (docs/record.md).
 
 The database is `<log.directory>/hotline.db` from the configuration, or `--db PATH`.
 Exit codes: 0 ok, 1 verify found a problem or the log could not be read, 2 usage, 78 config.
@@ -8,13 +9,16 @@ Queries and verify open the file read-only, so they are safe while the terminal 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
-from terminal.config import INSTALLED_CONFIG, ConfigError, load_config
+from terminal.config import INSTALLED_CONFIG, ConfigError, LogConfig, load_config
 from terminal.log import (
     DB_NAME,
     LogError,
@@ -26,8 +30,12 @@ from terminal.log import (
     verify,
     verify_archives,
 )
+from terminal.log.checkpoint import fingerprint, next_key_path
 from terminal.log.formats import FORMATS, write_rows
 from terminal.log.retention import DAY_MS, held_back
+from terminal.log.signing import generate, parse_public, public_path
+from terminal.log.verify import Trust
+from terminal.log.witness import checkpoint_lines
 from terminal.zulu import now_ms, parse_when, to_iso
 
 
@@ -82,7 +90,49 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="verify archive/export JSON-lines files (in chain order) instead of the database",
     )
     checker.add_argument("--no-integrity", action="store_true", help="skip SQLite's quick_check")
+    checker.add_argument(
+        "--key",
+        action="append",
+        metavar="PUB",
+        help="check the signed checkpoints against this public key (ed25519:<hex> or a .pub "
+        "file); repeat for a key that was lost and replaced",
+    )
+    checker.add_argument(
+        "--witness",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="check the log against the heads in this witness file (repeatable)",
+    )
+    checker.add_argument(
+        "--desk", metavar="SITE/DESK", help="whose heads to take from the witness files "
+        "(default: the desk the log's checkpoints name)"
+    )  # fmt: skip
     checker.set_defaults(handler=_guard(_run_verify))
+
+    keygen = actions.add_parser(
+        "keygen",
+        parents=[where],
+        help="Make the desk's checkpoint signing key (mode 600) and print its public key.",
+    )
+    keygen.add_argument("--key", type=Path, help="the key file (default: log.checkpoint_key)")
+    keygen.add_argument(
+        "--rotate",
+        action="store_true",
+        help="make the key that replaces the current one (<key>.next); the desk announces it "
+        "in its next signed checkpoint and then uses it",
+    )
+    keygen.set_defaults(handler=_guard(_run_keygen))
+
+    witnesser = actions.add_parser(
+        "witness",
+        parents=[where],
+        help="Write every signed checkpoint to a witness file (print it, or a USB stick).",
+    )
+    witnesser.add_argument(
+        "--out", required=True, metavar="FILE", help="the witness file to write ('-': stdout)"
+    )
+    witnesser.set_defaults(handler=_guard(_run_witness))
 
     ager = actions.add_parser(
         "retain",
@@ -120,13 +170,19 @@ def _guard(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
     return handler
 
 
-def _log_settings(args: argparse.Namespace) -> tuple[Path, int]:
-    """The log directory and retention days, from the configuration."""
+def _log_config(args: argparse.Namespace) -> LogConfig:
+    """The [log] section of the configuration."""
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         raise _ConfigProblem(f"configuration {args.config}:\n{exc}") from None
-    return config.log.directory, config.log.retention_days
+    return config.log
+
+
+def _log_settings(args: argparse.Namespace) -> tuple[Path, int]:
+    """The log directory and retention days, from the configuration."""
+    log = _log_config(args)
+    return log.directory, log.retention_days
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -155,15 +211,105 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
+    checking = bool(args.key or args.witness)
     if args.archive:
+        if checking:
+            print("hotline log verify: --key and --witness check a database, not --archive",
+                  file=sys.stderr)  # fmt: skip
+            return EX_USAGE
         report = verify_archives(args.archive)
     else:
-        report = verify(_db_path(args), integrity=not args.no_integrity)
-    _print_report(report)
+        keys = [parse_public(text) for text in args.key] if args.key else None
+        trust = Trust.of(keys, args.witness or [], args.desk)
+        report = verify(_db_path(args), integrity=not args.no_integrity, trust=trust)
+    _print_report(report, notes=checking or report.signed > 0)
     return EX_OK if report.ok else EX_FAIL
 
 
-def _print_report(report: VerifyReport) -> None:
+def _print_report(report: VerifyReport, notes: bool = False) -> None:
+    _print_outcome(report)
+    if notes:
+        out = sys.stdout if report.ok else sys.stderr
+        for note in report.notes:
+            print(f"  {note}", file=out)
+
+
+def _run_keygen(args: argparse.Namespace) -> int:
+    path = args.key
+    if path is None:
+        path = _configured_key(args)
+        if path is None:
+            print("hotline log keygen: give --key FILE, or set [log] checkpoint_key in the "
+                  "configuration", file=sys.stderr)  # fmt: skip
+            return EX_USAGE
+    if args.rotate:
+        if not path.exists():
+            print(f"hotline log keygen: --rotate: there is no key {path} to replace",
+                  file=sys.stderr)  # fmt: skip
+            return EX_FAIL
+        target = next_key_path(path)
+    else:
+        target = path
+    signer = generate(target)
+    print(f"{signer.public}")
+    print(f"wrote the signing key {target} (mode 600) and its public key {public_path(target)}",
+          file=sys.stderr)  # fmt: skip
+    if args.rotate:
+        print(f"the desk announces it in its next signed checkpoint (signed with {path}), then "
+              f"signs with it; verify with the old key: the announcement carries the trust over",
+              file=sys.stderr)  # fmt: skip
+    else:
+        print("keep the public key where verify can find it (hotline log verify --key "
+              f"{public_path(target)}); the key file must stay readable by the service user only",
+              file=sys.stderr)  # fmt: skip
+    return EX_OK
+
+
+def _configured_key(args: argparse.Namespace) -> Path | None:
+    """`[log] checkpoint_key`, also when the configuration is refused only because that file
+    is not there yet (keygen is what makes it)."""
+    try:
+        return load_config(args.config).log.checkpoint_key
+    except ConfigError as exc:
+        missing = [i for i in exc.issues if i.key == "log.checkpoint_key"
+                   and i.problem.startswith("cannot be read: No such file")]  # fmt: skip
+        if missing and len(missing) == len(exc.issues):
+            raw = tomllib.loads(Path(args.config).read_text(encoding="utf-8"))["log"]
+            return Path(
+                os.path.normpath(Path(args.config).parent.absolute() / raw["checkpoint_key"])
+            )
+        raise _ConfigProblem(f"configuration {args.config}:\n{exc}") from None
+
+
+def _run_witness(args: argparse.Namespace) -> int:
+    lines, head, desk = checkpoint_lines(_db_path(args))
+    text = "".join(line + "\n" for line in lines)
+    if head[0]:
+        read_as = f"read it over the phone as {fingerprint(*head)}"
+        text += f"; the head when this was written ({read_as}):\n"
+        if desk is None:
+            text += f"{head[0]} {head[1].hex()}\n"
+        else:
+            head_line = {"desk": desk, "id": head[0], "hash": head[1].hex()}
+            text += json.dumps(head_line, separators=(",", ":")) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        out = Path(args.out)
+        if out.exists():
+            print(f"hotline log witness: {out} already exists; nothing was written",
+                  file=sys.stderr)  # fmt: skip
+            return EX_FAIL
+        with out.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    print(f"wrote {len(lines)} signed checkpoints to {args.out}; the log's head is "
+          f"{fingerprint(*head)}", file=sys.stderr)  # fmt: skip
+    return EX_OK
+
+
+def _print_outcome(report: VerifyReport) -> None:
     if report.ok:
         tables = (
             f", {report.calls} calls, {report.alerts} alerts"

@@ -4,14 +4,18 @@ view), from the MQTT broker the desks publish to (docs/mqtt.md).
 Each record is printed once per (site, desk, record id), however often the broker delivers it.
 Everything from the network is untrusted: a message that is not JSON, has another schema, or whose
 hash does not match its content is counted and reported on stderr, and the tail goes on.
+With `--witness FILE` every desk's signed checkpoints are also appended to FILE (and fsynced),
+once each: a record of the log's heads kept outside the desks, for `hotline log verify --witness`
+(docs/record.md).
 Exit codes: 0 (--count reached), 2 usage, 69 the broker cannot be reached, 78 an unreadable
-credentials or CA file, 130 interrupted.
+credentials or CA file or witness file, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import ssl
 import sys
@@ -24,6 +28,9 @@ import aiomqtt
 
 from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE
 from terminal.config.broker import file_problem, read_password
+from terminal.log.chain import canonical
+from terminal.log.witness import append_line
+from terminal.log.witness import line_of as witness_line
 from terminal.mqtt.connect import BrokerUrl, parse_url, tls_context
 from terminal.mqtt.payload import BadMessage, Received, parse
 from terminal.mqtt.topics import subscription
@@ -49,6 +56,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--ca-file", type=Path, help="CA certificates for mqtts:// (PEM)")
     parser.add_argument("--count", type=int, help="exit after this many records")
     parser.add_argument(
+        "--witness",
+        type=Path,
+        metavar="FILE",
+        help="append every desk's signed checkpoints to FILE (a witness for log verify)",
+    )
+    parser.add_argument(
         "--client-id",
         help="MQTT client id: a persistent session, so the broker keeps what comes while the "
         "tail is away (default: a fresh session each time)",
@@ -68,6 +81,8 @@ class Tail:
     duplicates: int = 0
     bad: int = 0
     seen: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    witness: TextIO | None = None
+    witnessed: int = 0
 
     def take(self, topic: str, data: bytes) -> None:
         """One message from the broker."""
@@ -89,7 +104,23 @@ class Tail:
                 for old in sorted(seen)[: SEEN_PER_DESK // 2]:
                     seen.discard(old)
             self.records += 1
+            if got.leaf == "checkpoints" and self.witness is not None:
+                self.keep(got)
         print(self.line(got), file=self.out, flush=True)
+
+    def keep(self, got: Received) -> None:
+        """Append a signed checkpoint to the witness file (its payload as the desk logged it)."""
+        b = got.body
+        text = canonical(b["payload"])
+        line = witness_line(f"{got.site}/{got.desk}", b["id"], b["kind"], b["utc_ms"],
+                            b["prev_hash"], b["hash"], text)  # fmt: skip
+        assert self.witness is not None
+        try:
+            append_line(self.witness, line)
+        except OSError as exc:
+            print(f"hotline tail: cannot write the witness file: {exc}", file=self.err, flush=True)
+            return
+        self.witnessed += 1
 
     def line(self, got: Received) -> str:
         """The printed line of one checked message."""
@@ -117,8 +148,9 @@ class Tail:
 
     def summary(self) -> str:
         """Counts for stderr at the end."""
+        kept = f", {self.witnessed} checkpoints witnessed" if self.witness is not None else ""
         return (f"hotline tail: {self.records} records, {self.duplicates} duplicates dropped, "
-                f"{self.bad} bad messages")  # fmt: skip
+                f"{self.bad} bad messages{kept}")  # fmt: skip
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -166,11 +198,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"hotline tail: {exc}", file=sys.stderr)
         return EX_CONFIG
     tail = Tail(args.prefix, sys.stdout, sys.stderr, args.format)
+    if args.witness is not None:
+        try:
+            tail.witness = args.witness.open("a", encoding="utf-8")
+        except OSError as exc:
+            print(f"hotline tail: --witness {args.witness}: {exc.strerror or exc}", file=sys.stderr)
+            return EX_CONFIG
+        _remember(tail, args.witness)
     topic = subscription(args.prefix, args.site, args.desk)
     try:
         return asyncio.run(_follow(options, topic, tail, args.count, args.client_id))
     finally:
         print(tail.summary(), file=sys.stderr)
+        if tail.witness is not None:
+            tail.witness.close()
+
+
+def _remember(tail: Tail, path: Path) -> None:
+    """The checkpoints a witness file already holds, so a restarted tail does not repeat them."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
+                body = json.loads(line)
+                site, _, desk = str(body["desk"]).partition("/")
+                tail.seen.setdefault((site, desk), set()).add(int(body["id"]))
 
 
 class _Unusable(Exception):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os.path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from terminal.config.broker import check_mqtt
+from terminal.config.broker import check_mqtt, file_problem
 from terminal.config.issues import show
 from terminal.config.rules import number
 
@@ -29,6 +30,7 @@ def check_all(values: Values, bad: set[str], present: set[str], report: Report) 
     _distinct_ports(values, bad, present, report)
     _ptt_timers(values["ptt"], bad, report)
     check_mqtt(values["mqtt"], bad, present, report)
+    _checkpoint_key(values["log"], bad, report)
 
 
 def _distinct_pins(gpio: dict[str, Any], bad: set[str], present: set[str], report: Report) -> None:
@@ -112,3 +114,15 @@ def _ptt_timers(ptt: dict[str, Any], bad: set[str], report: Report) -> None:
             f"{number(2 * keepalive)}..10",
             "ptt.keepalive_s",
         )
+
+
+def _checkpoint_key(log: dict[str, Any], bad: set[str], report: Report) -> None:
+    """The signing key of the log's checkpoints must be there, and the service user's alone."""
+    path = log["checkpoint_key"]
+    if path is None or "log.checkpoint_key" in bad:
+        return
+    problem = file_problem(Path(path), secret=True)
+    if problem:
+        report("log.checkpoint_key", show(str(path)), problem,
+               "a key file made by `hotline log keygen`, mode 600, or \"\" to run unsigned",
+               "log.directory")  # fmt: skip

@@ -76,6 +76,10 @@ class LogConfig:
     directory: Path = Path("/var/lib/hotline-terminal")
     retention_days: int = 365
     group_commit_ms: int = 5
+    checkpoint_key: Path | None = None
+    """The Ed25519 key that signs checkpoints (docs/record.md); None: the desk runs unsigned."""
+    checkpoint_records: int = 100
+    checkpoint_s: float = 60.0
 
 
 @dataclass(frozen=True)

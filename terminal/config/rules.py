@@ -294,6 +294,9 @@ RULES: dict[type, dict[str, Rule]] = {
         "directory": DIRECTORY,
         "retention_days": between(1, 36500),
         "group_commit_ms": between(0, 1000),
+        "checkpoint_key": FILE,
+        "checkpoint_records": between(1, 100_000),
+        "checkpoint_s": between(1, 86_400),
     },
     AudioConfig: {
         "output_device": DEVICE,

@@ -41,13 +41,16 @@ ALERT_CLOSED = "alert_closed"
 JOURNAL = "journal"
 CHECKPOINT = "checkpoint"
 CARRY = "carry"
+SIGNED_CHECKPOINT = "signed_checkpoint"
 
 CALL_KINDS: frozenset[str] = frozenset(
     {CALL_STARTED, CALL_ANSWERED, TRANSMISSION, CALL_ENDED, CALL_NOTE, CALL_RECORDING}
 )
 ALERT_KINDS: frozenset[str] = frozenset({ALERT_RECEIVED, ALERT_ACKNOWLEDGED, ALERT_CLOSED})
-ENTITY_KINDS: frozenset[str] = CALL_KINDS | ALERT_KINDS | {CARRY, CHECKPOINT}
+ENTITY_KINDS: frozenset[str] = CALL_KINDS | ALERT_KINDS | {CARRY, CHECKPOINT, SIGNED_CHECKPOINT}
 CHECKPOINT_ENTITY = "chk:"
+SIGNED_ENTITY = "sig:"
+"""The entity of every signed checkpoint (docs/record.md): indexed, so the last is found fast."""
 
 _NoneType = type(None)
 _STR = (str,)
@@ -77,6 +80,14 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     JOURNAL: {"stream": _STR, "name": _STR, "data": _DICT},
     CHECKPOINT: {"through_id": _INT, "through_hash": _STR, "archive": _STR, "count": _INT},
     CARRY: {"table": _STR, "key": _STR, "row": _DICT},
+    SIGNED_CHECKPOINT: {
+        "head_id": _INT,
+        "head_hash": _STR,
+        "desk": _STR,
+        "key": _STR,
+        "next_key": _OPT_STR,
+        "signature": _STR,
+    },
 }
 KINDS: frozenset[str] = frozenset(_FIELDS)
 _ENUMS: dict[str, frozenset[str]] = {
@@ -133,7 +144,8 @@ def prepare(kind: str, payload: Mapping[str, Any], utc_ms: int) -> Prepared:
 
 
 def entity_of(kind: str, payload: Mapping[str, Any]) -> str | None:
-    """The call, alert or chain checkpoint a record belongs to (None for the journal)."""
+    """The call, alert, chain checkpoint or signed checkpoint a record belongs to (None for the
+    journal)."""
     if kind in CALL_KINDS:
         return "call:" + str(payload["call_id"])
     if kind in ALERT_KINDS:
@@ -143,6 +155,8 @@ def entity_of(kind: str, payload: Mapping[str, Any]) -> str | None:
         return prefix + str(payload["key"])
     if kind == CHECKPOINT:
         return CHECKPOINT_ENTITY
+    if kind == SIGNED_CHECKPOINT:
+        return SIGNED_ENTITY
     return None
 
 

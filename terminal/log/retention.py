@@ -109,8 +109,8 @@ def apply_retention(
             row[0]
             for row in conn.execute(
                 "SELECT DISTINCT entity FROM records WHERE id BETWEEN ? AND ? "
-                "AND entity IS NOT NULL AND entity != ?",
-                (*span, r.CHECKPOINT_ENTITY),
+                "AND entity IS NOT NULL AND entity NOT IN (?, ?)",
+                (*span, r.CHECKPOINT_ENTITY, r.SIGNED_ENTITY),
             )
         ]
         carries: list[r.Prepared] = []

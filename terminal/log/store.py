@@ -6,15 +6,16 @@ One LogStore is the single writer; the engine's LogWriter owns it on its own thr
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from terminal.log import db
 from terminal.log.chain import GENESIS, record_hash
-from terminal.log.records import Prepared, entity_of, prepare
+from terminal.log.records import CHECKPOINT_ENTITY, SIGNED_ENTITY, Prepared, entity_of, prepare
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
 from terminal.log.schema import MIGRATIONS, Migration, migrate
 from terminal.zulu import now_ms
@@ -26,6 +27,9 @@ _ALERT_INSERT = f"INSERT INTO alerts VALUES ({', '.join('?' * len(ALERT_COLUMNS)
 _CALL_UPDATE = f"UPDATE calls SET {', '.join(c + ' = ?' for c in CALL_COLUMNS)} WHERE rid = ?"
 _ALERT_UPDATE = f"UPDATE alerts SET {', '.join(c + ' = ?' for c in ALERT_COLUMNS)} WHERE rid = ?"
 _RECORD_INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)"
+_NOT_ROWS = frozenset({CHECKPOINT_ENTITY, SIGNED_ENTITY})
+Seal = Callable[[int, bytes], Prepared | None]
+"""Given the head (id, hash) after a batch, the signed checkpoint to append to it, or None."""
 
 
 class LogStore:
@@ -90,10 +94,13 @@ class LogStore:
                     self._conn.execute("ROLLBACK")
             raise
 
-    def append(self, entries: Sequence[Prepared]) -> list[int]:
-        """Commit `entries` in one durable transaction; return their record ids in order."""
+    def append(self, entries: Sequence[Prepared], seal: Seal | None = None) -> list[int]:
+        """Commit `entries` in one durable transaction; return their record ids in order.
+
+        `seal`, if given, may add a signed checkpoint of the new head after them, in the same
+        transaction (its id is not in the list)."""
         with self.transaction():
-            return self.append_in_transaction(entries)
+            return self.append_in_transaction(entries, seal=seal)
 
     def write(self, kind: str, payload: dict[str, Any], utc_ms: int | None = None) -> int:
         """Validate and commit one record at once (CLI, tests); return its id."""
@@ -111,19 +118,33 @@ class LogStore:
         return 0, GENESIS
 
     def append_in_transaction(
-        self, entries: Sequence[Prepared], tail: tuple[int, bytes] | None = None
+        self,
+        entries: Sequence[Prepared],
+        tail: tuple[int, bytes] | None = None,
+        seal: Seal | None = None,
     ) -> list[int]:
         """Append inside the caller's transaction, after `tail` (default: the last record)."""
         last_id, last_hash = self.tail() if tail is None else tail
+        first = last_id + 1
         rows: list[tuple[Any, ...]] = []
         touched: dict[str, tuple[Row | None, Row | None]] = {}
-        for entry in entries:
+        todo = list(entries)
+        index = 0
+        while index < len(todo) or seal is not None:
+            if index == len(todo):  # the entries are in: the seal's checkpoint of their head
+                assert seal is not None
+                extra, seal = seal(last_id, last_hash), None
+                if extra is None:
+                    break
+                todo.append(extra)
+            entry = todo[index]
+            index += 1
             last_id += 1
             digest = record_hash(last_hash, last_id, entry.kind, entry.utc_ms, entry.text)
             entity = entity_of(entry.kind, entry.payload)
             rows.append((last_id, entry.kind, entry.utc_ms, entry.text, last_hash, digest, entity))
             last_hash = digest
-            if entity is not None and not entity.startswith("chk:"):
+            if entity is not None and entity not in _NOT_ROWS:
                 before, current = touched.get(entity) or (self._load(entity),) * 2
                 record = Record(last_id, entry.kind, entry.utc_ms, entry.payload, entry.nested)
                 touched[entity] = (before, fold(current, record))
@@ -134,8 +155,15 @@ class LogStore:
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('head_id', ?), ('head_hash', ?)",
             (last_id, last_hash),
         )
-        first = last_id - len(entries) + 1
-        return list(range(first, last_id + 1))
+        return list(range(first, first + len(entries)))
+
+    def last_signed(self) -> tuple[int, dict[str, Any]] | None:
+        """The id and payload of the last signed checkpoint (None if there is none)."""
+        row = self._conn.execute(
+            "SELECT id, payload FROM records WHERE entity = ? ORDER BY id DESC LIMIT 1",
+            (SIGNED_ENTITY,),
+        ).fetchone()
+        return None if row is None else (int(row[0]), json.loads(row[1]))
 
     def _load(self, entity: str) -> Row | None:
         table, _, key = entity.partition(":")

@@ -16,11 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from terminal.log import db
+from terminal.log import db, witness
 from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
-from terminal.log.records import CHECKPOINT_ENTITY, ENTITY_KINDS, KINDS, entity_of
+from terminal.log.records import (
+    CHECKPOINT_ENTITY,
+    ENTITY_KINDS,
+    KINDS,
+    SIGNED_CHECKPOINT,
+    entity_of,
+)
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
+from terminal.log.seals import SealCheck
 
 MAX_PROBLEMS = 100
 ChainRow = tuple[int, str, int, str, bytes, bytes]
@@ -52,6 +59,10 @@ class VerifyReport:
     integrity: str = "not checked"
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What the signatures and witnesses proved, and what could not be checked (docs/record.md)."""
+    signed: int = 0
+    """Signed checkpoints in the log."""
 
     @property
     def ok(self) -> bool:
@@ -120,14 +131,31 @@ class ChainWalker:
         return problems
 
 
-def verify(path: Path | str, *, integrity: bool = True) -> VerifyReport:
+@dataclass(frozen=True)
+class Trust:
+    """What `verify` checks beyond the file: signatures by `keys` (None: not checked), and
+    agreement with witness files for `desk` (None: the desk the log's checkpoints name)."""
+
+    keys: Sequence[str] | None = None
+    witnesses: Sequence[tuple[str, Sequence[witness.Seen]]] = ()
+    desk: str | None = None
+
+    @classmethod
+    def of(
+        cls, keys: Sequence[str] | None, files: Sequence[Path], desk: str | None = None
+    ) -> Trust:
+        """Read the witness files (WitnessError for one that cannot be read)."""
+        return cls(keys, [(str(p), witness.read(p)) for p in files], desk)
+
+
+def verify(path: Path | str, *, integrity: bool = True, trust: Trust | None = None) -> VerifyReport:
     """Verify the log database at `path` (read-only; safe while the terminal is writing)."""
     path = Path(path)
     conn = db.connect_ro(path)
     try:
         conn.execute("BEGIN")  # one snapshot for every check
         try:
-            return verify_connection(conn, str(path), integrity=integrity)
+            return verify_connection(conn, str(path), integrity=integrity, trust=trust)
         except sqlite3.DatabaseError as exc:
             raise db.translate(exc, path) from exc
         finally:
@@ -136,7 +164,9 @@ def verify(path: Path | str, *, integrity: bool = True) -> VerifyReport:
         conn.close()
 
 
-def verify_connection(conn: sqlite3.Connection, name: str, *, integrity: bool) -> VerifyReport:
+def verify_connection(
+    conn: sqlite3.Connection, name: str, *, integrity: bool, trust: Trust | None = None
+) -> VerifyReport:
     """All checks over an open connection."""
     report = VerifyReport(path=name)
     if integrity:
@@ -144,7 +174,15 @@ def verify_connection(conn: sqlite3.Connection, name: str, *, integrity: bool) -
         report.integrity = "ok" if lines == ["ok"] else "; ".join(lines)
         if report.integrity != "ok":
             report.add(Problem(None, f"SQLite integrity check failed: {report.integrity}"))
-    _check_chain(conn, report)
+    trust = trust or Trust()
+    seals = SealCheck(None if trust.keys is None else list(trust.keys))
+    _check_chain(conn, report, seals)
+    report.signed = seals.count
+    report.notes.extend(seals.notes(report.head_id))
+    if trust.keys is not None and seals.count == 0 and report.records:
+        report.add(Problem(None, "no signed checkpoint in the log: nothing is signed by --key "
+                                 "(the desk ran with no [log] checkpoint_key)"))  # fmt: skip
+    _check_witnesses(conn, report, trust, seals.desk)
     report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
     report.alerts = _check_table(conn, report, "alerts", ALERT_COLUMNS, "alert_id", AlertRow._make)
     report.problems.sort(key=_order)
@@ -168,7 +206,42 @@ def _chain_base(conn: sqlite3.Connection) -> tuple[int, bytes]:
     return int(payload["through_id"]), bytes.fromhex(payload["through_hash"])
 
 
-def _check_chain(conn: sqlite3.Connection, report: VerifyReport) -> None:
+def _check_witnesses(
+    conn: sqlite3.Connection, report: VerifyReport, trust: Trust, logged_desk: str | None
+) -> None:
+    """Compare the log with each witness file; note what could not be checked."""
+    if not trust.witnesses:
+        report.notes.append("witnesses: none given: a rewrite of the whole file by someone "
+                            "holding the signing key would not show")  # fmt: skip
+        return
+    desk = trust.desk or logged_desk
+    if desk is None:
+        named = set().union(*(witness.desks_in(seen) for _, seen in trust.witnesses))
+        if len(named) > 1:
+            report.add(Problem(None, f"the witnesses hold checkpoints of {len(named)} desks and "
+                                     "the log names none: give --desk SITE/DESK"))  # fmt: skip
+            return
+        desk = next(iter(named), None)
+    for name, seen in trust.witnesses:
+        agreement, found = witness.compare(
+            conn, Path(name).name, seen, desk, report.head_id, report.first_id
+        )
+        for record_id, what in found:
+            report.add(Problem(record_id, what))
+        through = f" through record {agreement.through}" if agreement.through else ""
+        parts = [
+            f"witness {Path(name).name}: {agreement.agreed} of this desk's heads agree{through}"
+        ]
+        if agreement.archived:
+            parts.append(f"{agreement.archived} older than the database (check the archives)")
+        if agreement.other_desks:
+            parts.append(f"{agreement.other_desks} of other desks left aside")
+        if not agreement.agreed and not found:
+            parts.append("nothing in it could be checked against this log")
+        report.notes.append("; ".join(parts))
+
+
+def _check_chain(conn: sqlite3.Connection, report: VerifyReport, seals: SealCheck) -> None:
     walker = ChainWalker(*_chain_base(conn))
     cursor = conn.execute(
         "SELECT id, kind, utc_ms, payload, prev_hash, hash, entity FROM records ORDER BY id"
@@ -179,6 +252,9 @@ def _check_chain(conn: sqlite3.Connection, report: VerifyReport) -> None:
         problems = walker.feed(row[:6])
         if not problems and (row[1] in ENTITY_KINDS) != (row[6] is not None):
             problems.append(Problem(row[0], "altered: its entity column does not match its kind"))
+        if not problems and row[1] == SIGNED_CHECKPOINT:
+            for found in seals.feed(row[0], row[2], row[3], bytes(row[4])):
+                problems.append(Problem(found.record_id, found.what))
         for problem in problems:
             report.add(problem)
     report.records = walker.count

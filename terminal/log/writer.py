@@ -12,6 +12,10 @@ is called, and the same batch is retried with back-off until it commits; then `o
 Nothing is dropped. A record that makes the store raise anything else (a bug) is failed alone:
 its future gets the exception, the rest of its batch is committed.
 
+With `checkpoints` (a `Checkpointer`, docs/record.md) the thread also signs the head: a
+`signed_checkpoint` record at the end of the transaction in which N records have gathered, in a
+transaction of its own once the oldest unsigned record is T seconds old, and at close.
+
 `on_fault` and the futures' callbacks run on the writer thread: the engine hands them to its
 loop (`asyncio.wrap_future` does that for the futures; use `call_soon_threadsafe` for on_fault).
 """
@@ -31,6 +35,7 @@ from typing import Any, TypeVar
 
 from terminal import zulu
 from terminal.log import db
+from terminal.log.checkpoint import Checkpointer, fingerprint
 from terminal.log.errors import LogError
 from terminal.log.records import Prepared, prepare
 from terminal.log.store import LogStore
@@ -76,8 +81,14 @@ class LogWriter:
         retry_initial_s: float = 0.02,
         retry_max_s: float = 1.0,
         clock: Callable[[], int] | None = None,
+        checkpoints: Checkpointer | None = None,
     ) -> None:
         self._store = store
+        self._checkpoints = checkpoints
+        self.head: tuple[int, bytes] = store.tail()
+        """The last committed record's id and hash (updated on the writer thread)."""
+        if checkpoints is not None:
+            checkpoints.resume(self.head[0], store.last_signed())
         self._group_s = max(0, group_commit_ms) / 1000
         self._max_batch = max(1, max_batch)
         self._on_fault = on_fault or _default_fault
@@ -97,7 +108,7 @@ class LogWriter:
     @classmethod
     def open(
         cls, path: Path | str, *, busy_timeout_ms: int = 500, check: bool = True, **options: Any
-    ) -> LogWriter:
+    ) -> LogWriter:  # options: those of __init__, checkpoints= among them
         """Open the store at `path` (raising LogCorruptError etc. here) and start the writer.
 
         `check` runs SQLite's quick_check first (about 3 s per GB on the bench machine); without
@@ -110,6 +121,16 @@ class LogWriter:
     def fault(self) -> str | None:
         """The current fault, or None when writes are going through."""
         return self._fault
+
+    @property
+    def head_fingerprint(self) -> str:
+        """The head as read over the phone (`#<id> <4 hex> <4 hex>`)."""
+        return fingerprint(*self.head)
+
+    @property
+    def signing_key(self) -> str | None:
+        """The public key signing checkpoints now (None: this desk runs unsigned)."""
+        return None if self._checkpoints is None else self._checkpoints.signer.public
 
     @property
     def path(self) -> Path:
@@ -182,7 +203,11 @@ class LogWriter:
         try:
             stopping = False
             while not stopping:
-                item = self._queue.get()
+                try:
+                    item = self._queue.get(timeout=self._seal_wait())
+                except queue.Empty:  # the oldest unsigned record is old enough: sign now
+                    self._commit([])
+                    continue
                 self._run_calls()
                 if item is _STOP:
                     break
@@ -193,6 +218,8 @@ class LogWriter:
                 self._run_calls()
                 stopping = held is _STOP
             self._run_calls()
+            if self._checkpoints is not None and self._checkpoints.unsigned:
+                self._commit([], final=True)  # a clean stop leaves a signed head
         finally:
             self._store.close()
 
@@ -217,14 +244,36 @@ class LogWriter:
                 return batch, _STOP
         return batch, None
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _seal_wait(self) -> float | None:
+        return None if self._checkpoints is None else self._checkpoints.wait_s()
+
+    def _commit(self, batch: list[_Pending], final: bool = False) -> None:
         delay = self._retry_initial_s
         attempt = 0
+        checkpoints = self._checkpoints
+        sealed: list[int] = []
+
+        def seal(head_id: int, head_hash: bytes) -> Prepared | None:
+            sealed.clear()
+            if checkpoints is None or not (final or checkpoints.due(len(batch))):
+                return None
+            sealed.append(head_id + 1)
+            return checkpoints.make(head_id, head_hash)
+
         while True:
             try:
-                ids = self._store.append([p.entry for p in batch])
+                entries = [p.entry for p in batch]
+                if checkpoints is None:
+                    ids = self._store.append(entries)
+                else:
+                    ids = self._store.append(entries, seal=seal)
             except sqlite3.Error as exc:
                 if not _retryable(exc):
+                    if not batch:
+                        _log.error("could not write a signed checkpoint: %s", exc)
+                        if checkpoints is not None:
+                            checkpoints.postpone()
+                        return
                     self._commit_one_by_one(batch)
                     return
                 attempt += 1
@@ -233,12 +282,23 @@ class LogWriter:
                 delay = min(delay * 2, self._retry_max_s)
                 continue
             except Exception:
+                if not batch:  # the checkpoint itself failed (a bug): say so, try again later
+                    _log.exception("could not write a signed checkpoint")
+                    if checkpoints is not None:
+                        checkpoints.postpone()
+                    return
                 self._commit_one_by_one(batch)
                 return
             self._set_fault(None)
+            if checkpoints is not None:
+                checkpoints.committed(len(batch), bool(sealed))
+            last = sealed[0] if sealed else ids[-1] if ids else None
+            if last is not None:
+                self.head = self._store.tail()
             for pending, record_id in zip(batch, ids, strict=True):
                 pending.future.set_result(record_id)
-            self._notify(ids[-1])
+            if last is not None:
+                self._notify(last)
             return
 
     def _commit_one_by_one(self, batch: Sequence[_Pending]) -> None:
@@ -258,6 +318,9 @@ class LogWriter:
                 except Exception as exc:
                     self._reject(pending, exc)
                 else:
+                    if self._checkpoints is not None:
+                        self._checkpoints.committed(1, False)
+                    self.head = self._store.tail()
                     pending.future.set_result(record_id)
                     self._notify(record_id)
                 break

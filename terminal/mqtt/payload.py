@@ -13,13 +13,20 @@ from typing import Any
 
 from terminal.log.chain import canonical, record_hash
 from terminal.log.reader import StoredRecord
-from terminal.log.records import ALERT_KINDS, CALL_KINDS
+from terminal.log.records import ALERT_KINDS, CALL_KINDS, SIGNED_CHECKPOINT
 from terminal.mqtt.topics import split
 from terminal.zulu import to_iso
 
 SCHEMA = 1
-PUBLISHED_KINDS: frozenset[str] = CALL_KINDS | ALERT_KINDS
-"""Record kinds published (calls, alerts, acknowledgements); never journal, checkpoint, carry."""
+PUBLISHED_KINDS: frozenset[str] = CALL_KINDS | ALERT_KINDS | {SIGNED_CHECKPOINT}
+"""Record kinds published (calls, alerts, acknowledgements, signed checkpoints for witnesses:
+docs/record.md); never journal, retention checkpoint, carry."""
+RECORD_LEAVES: dict[str, frozenset[str]] = {
+    "calls": CALL_KINDS,
+    "alerts": ALERT_KINDS,
+    "checkpoints": frozenset({SIGNED_CHECKPOINT}),
+}
+"""The topics that carry records, and the kinds each carries."""
 
 
 class BadMessage(ValueError):
@@ -73,9 +80,9 @@ class Received:
 
     @property
     def record_id(self) -> int | None:
-        """The record id of a calls/alerts message."""
+        """The record id of a calls/alerts/checkpoints message."""
         value = self.body.get("id")
-        return value if self.leaf in ("calls", "alerts") and isinstance(value, int) else None
+        return value if self.leaf in RECORD_LEAVES and isinstance(value, int) else None
 
 
 _RECORD_FIELDS: dict[str, type] = {
@@ -100,10 +107,10 @@ def parse(topic: str, data: bytes, prefix: str) -> Received:
         raise BadMessage(f"schema {body.get('schema')!r}, expected {SCHEMA}")
     if body.get("site") != site or body.get("desk") != desk:
         raise BadMessage("site/desk differ from the topic's")
-    expected = {"calls": "record", "alerts": "record"}.get(leaf, leaf)
+    expected = "record" if leaf in RECORD_LEAVES else leaf
     if body.get("type") != expected:
         raise BadMessage(f"type {body.get('type')!r} on a {leaf} topic")
-    if leaf in ("calls", "alerts"):
+    if leaf in RECORD_LEAVES:
         _check_record(body, leaf)
     elif leaf == "status" and body.get("status") not in ("online", "offline"):
         raise BadMessage(f"status {body.get('status')!r}")
@@ -115,8 +122,7 @@ def _check_record(body: dict[str, Any], leaf: str) -> None:
         value = body.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise BadMessage(f"field {name!r} missing or not {kind.__name__}")
-    kinds = CALL_KINDS if leaf == "calls" else ALERT_KINDS
-    if body["kind"] not in kinds:
+    if body["kind"] not in RECORD_LEAVES[leaf]:
         raise BadMessage(f"kind {body['kind']!r} on a {leaf} topic")
     try:
         prev = bytes.fromhex(body["prev_hash"])

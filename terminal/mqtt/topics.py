@@ -1,12 +1,12 @@
-"""Topic names: <prefix>/<site>/<desk>/calls|alerts|state|status (pure)."""
+"""Topic names: <prefix>/<site>/<desk>/calls|alerts|checkpoints|state|status (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from terminal.log.records import ALERT_KINDS, CALL_KINDS
+from terminal.log.records import ALERT_KINDS, CALL_KINDS, SIGNED_CHECKPOINT
 
-LEAVES = ("calls", "alerts", "state", "status")
+LEAVES = ("calls", "alerts", "state", "status", "checkpoints")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class Topics:
         return self.leaf("alerts")
 
     @property
+    def checkpoints(self) -> str:
+        """Signed checkpoints of the log, for witnesses (QoS 1; docs/record.md)."""
+        return self.leaf("checkpoints")
+
+    @property
     def state(self) -> str:
         """The live desk state (retained)."""
         return self.leaf("state")
@@ -47,6 +52,8 @@ class Topics:
             return self.calls
         if kind in ALERT_KINDS:
             return self.alerts
+        if kind == SIGNED_CHECKPOINT:
+            return self.checkpoints
         return None
 
 
@@ -60,7 +67,7 @@ def split(topic: str, prefix: str) -> tuple[str, str, str] | None:
     head = prefix + "/"
     if not topic.startswith(head):
         return None
-    parts = topic[len(head):].split("/")
+    parts = topic[len(head) :].split("/")
     if len(parts) != 3 or not all(parts) or parts[2] not in LEAVES:
         return None
     return parts[0], parts[1], parts[2]

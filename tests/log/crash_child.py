@@ -1,7 +1,7 @@
 """Crash-test child: writes records through LogWriter as fast as it can, printing each id once
 its commit has returned. The parent SIGKILLs it at a random moment.
 
-usage: python crash_child.py DB_PATH RUN
+usage: python crash_child.py DB_PATH RUN [KEY]   (KEY: sign a checkpoint every 10 records)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from terminal.log import LogWriter, records
+from terminal.log.checkpoint import Checkpointer
 
 
 def burst(writer: LogWriter, run: int, n: int) -> list[Future[int]]:
@@ -37,7 +38,10 @@ def burst(writer: LogWriter, run: int, n: int) -> list[Future[int]]:
 
 def main() -> None:
     db_path, run = Path(sys.argv[1]), int(sys.argv[2])
-    writer = LogWriter.open(db_path)
+    checkpoints = None
+    if len(sys.argv) > 3:
+        checkpoints = Checkpointer.from_file(Path(sys.argv[3]), every_records=10, every_s=0.05)
+    writer = LogWriter.open(db_path, checkpoints=checkpoints)
     out = sys.stdout
     out.write("ready\n")
     out.flush()

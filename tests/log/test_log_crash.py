@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from terminal.log import verify
+from terminal.log.signing import generate
+from terminal.log.verify import Trust
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,10 +28,13 @@ def committed_ids(output: bytes) -> list[int]:
     return [int(line) for line in lines if line != "ready"]
 
 
-def run_and_kill(db_path: Path, run: int, delay_s: float) -> tuple[list[int], bool]:
+def run_and_kill(
+    db_path: Path, run: int, delay_s: float, key: Path | None = None
+) -> tuple[list[int], bool]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    signing = [] if key is None else [str(key)]
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), str(db_path), str(run)],
+        [sys.executable, str(CHILD), str(db_path), str(run), *signing],
         stdout=subprocess.PIPE,
         env=env,
     )
@@ -43,13 +48,19 @@ def run_and_kill(db_path: Path, run: int, delay_s: float) -> tuple[list[int], bo
 
 
 @pytest.mark.slow
-def test_sigkill_never_loses_a_committed_record(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "checkpoints"])
+def test_sigkill_never_loses_a_committed_record(tmp_path: Path, signed: bool) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     db_path = tmp_path / "hotline.db"
+    key = tmp_path / "desk.key" if signed else None
+    trust = None
+    if key is not None:
+        trust = Trust([generate(key).public])
     reported: list[int] = []
+    signed_checkpoints = 0
     for run in range(RUNS):
-        ids, started = run_and_kill(db_path, run, rng.uniform(0.0, 0.25))
+        ids, started = run_and_kill(db_path, run, rng.uniform(0.0, 0.25), key)
         assert started, f"child did not start (seed {seed})"
         reported.extend(ids)
         conn = sqlite3.connect(db_path)
@@ -60,6 +71,9 @@ def test_sigkill_never_loses_a_committed_record(tmp_path: Path) -> None:
             conn.close()
         missing = sorted(set(reported) - present)
         assert not missing, f"run {run}: committed ids lost: {missing[:10]} (seed {seed})"
-        report = verify(db_path)
+        report = verify(db_path, trust=trust)
         assert report.ok, f"run {run}: {report.first} (seed {seed})"
+        signed_checkpoints = report.signed
     assert len(reported) > RUNS, f"too few commits to mean anything (seed {seed})"
+    if signed:
+        assert signed_checkpoints > 0, f"no checkpoint was signed in {RUNS} runs (seed {seed})"

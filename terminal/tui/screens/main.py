@@ -118,6 +118,7 @@ class MainScreen(Screen[None]):
         picture = self.picture
         picture.line, picture.alerts = snap.line, snap.alerts
         self.calls.calls = snap.calls_today
+        self.calls.log_head = snap.log_head
         self._select(self.alerts.selected_pair())
 
     def watch_now(self, now: float) -> None:

@@ -27,6 +27,8 @@ class CallsTable(FitTable):
 
     calls: reactive[tuple[CallSummary, ...]] = reactive(())
     search_text: reactive[str] = reactive("")
+    log_head: reactive[str] = reactive("")
+    """The log's head as read over the phone at shift change ("" to show none)."""
 
     def columns_for(self, width: int) -> list[tuple[str, int]]:
         """Narrow or wide set; NOTES takes the rest."""
@@ -51,4 +53,12 @@ class CallsTable(FitTable):
         title = f"TODAY'S CALLS {len(self.calls)}"
         if self.search_text:
             title = f"TODAY'S CALLS {len(shown)} of {len(self.calls)} matching “{self.search_text}”"
-        self.border_title = title
+        self._title = title
+        self.watch_log_head()
+
+    _title = ""
+
+    def watch_log_head(self) -> None:
+        """The title: the calls, and the log's head fingerprint (docs/record.md)."""
+        head = f" · LOG {self.log_head}" if self.log_head else ""
+        self.border_title = self._title + head
