@@ -3,10 +3,11 @@ the console, the line front, the attach protocol and the MQTT state read nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from terminal.core.calls import CallView
 from terminal.core.leds import LedPatterns
+from terminal.core.recall import RecallView
 from terminal.views import AlertView, CallSummary, LinkHealth
 
 
@@ -39,3 +40,4 @@ class DeskSnapshot:
     calls_today: tuple[CallSummary, ...] = ()
     line: tuple[tuple[float, float], ...] = ()
     health: tuple[LinkHealth, ...] = ()
+    recall: RecallView = field(default_factory=RecallView)  # the call's received transmissions

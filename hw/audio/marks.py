@@ -28,7 +28,8 @@ class Transmission:
 
 @dataclass(frozen=True, slots=True)
 class RecordingInfo:
-    """A finished (or repaired) recording: file, length in frames, marks, lost buffers."""
+    """A finished (or repaired) recording: file, length in frames, marks, lost buffers; `receptions`
+    are the far end's transmissions (RX), `transmissions` the operator's own."""
 
     path: Path
     frames: int
@@ -36,6 +37,7 @@ class RecordingInfo:
     transmissions: tuple[Transmission, ...] = ()
     resumes: tuple[int, ...] = ()
     overruns: int = 0
+    receptions: tuple[Transmission, ...] = ()
 
     @property
     def seconds(self) -> float:
