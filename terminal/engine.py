@@ -346,7 +346,7 @@ class Engine:
 
     def _recall_ended(self) -> None:
         self._recall_timer = None
-        if self.recall.finish(self.clock() + RECALL_MARGIN_S):
+        if self.recall.finish(self.clock()):
             self._publish()
 
     def _stop_recall(self, now: float) -> None:

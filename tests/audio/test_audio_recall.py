@@ -263,3 +263,47 @@ def test_rx_reports_are_marked_only_within_the_call(tmp_path: Path) -> None:
     calls("event", {"type": "RxChanged", "at": 6.0, "active": True})  # after the call
     assert log.actions == ["start", "rx start", "rx end", "rx start", "rx end", "stop"]
 
+
+
+def test_the_engine_says_why_recall_is_refused_and_clears_playing_when_it_ends() -> None:
+    import asyncio
+
+    from terminal.core.recall import Play, RecallSource, Stretch
+
+    class Heard:
+        """The recall adapter's side: what the engine asked it to play and stop."""
+
+        def __init__(self) -> None:
+            self.played: list[Play] = []
+            self.stops = 0
+            self.src = RecallSource(1, "/r.wav", 0, RATE, 2 * RATE,
+                                    (Stretch(0, RATE // 20),), live=True)  # fmt: skip
+
+        def source(self) -> RecallSource | None:
+            return self.src
+
+        def play(self, play: Play) -> None:
+            self.played.append(play)
+
+        def stop(self) -> None:
+            self.stops += 1
+
+    async def main() -> None:
+        engine = Engine(EngineOptions(call=CallSettings()))
+        engine.bind_loop(asyncio.get_running_loop())
+        engine.intent("recall")  # no adapter: nothing recorded to recall
+        assert "No received transmission" in engine.snapshot.notices[-1].text
+        heard = Heard()
+        engine.attach(recall=heard)
+        assert engine.recall_pick(1)
+        assert engine.snapshot.recall.playing == 1 and len(heard.played) == 1
+        await asyncio.sleep(0.05 + 0.35)  # its 50 ms, then the margin
+        assert engine.snapshot.recall.playing is None
+        engine.intent("recall_stop")
+        assert heard.stops == 1
+        assert not engine.recall_pick(5)
+        assert "No received transmission 5" in engine.snapshot.notices[-1].text
+        engine.fail_safe("test")
+        assert heard.stops == 2 and not engine.recall_pick(1)
+
+    asyncio.run(main())
