@@ -264,7 +264,7 @@ class Desk:
             self.engine.notice("info", self.audio.notice)
         for info in self.audio.start():
             self.engine.notice("warning", f"Recording {info.path.name} was cut short; mended.")
-        self.engine.attach(tones=self.audio.player)
+        self.engine.attach(tones=self.audio.player, recall=self.audio.recall)
         self.engine.on_event(self.audio.calls)
         records = self.records
         if records is not None:

@@ -40,6 +40,7 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
+from terminal.core.recall import Play, RecallControl, RecallSource, RecallView, Refused
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.views import AlertView, CallSummary, LinkHealth
 from terminal.zulu import utc_stamp
@@ -47,7 +48,11 @@ from terminal.zulu import utc_stamp
 log = logging.getLogger(__name__)
 
 NOTICE_HISTORY = 50
-OPERATOR_INTENTS = ("answer", "call", "hangup", "reject", "ptt_press", "ptt_release", "ptt_toggle")
+OPERATOR_INTENTS = (
+    "answer", "call", "hangup", "reject", "ptt_press", "ptt_release", "ptt_toggle",
+    "recall", "recall_stop",
+)  # fmt: skip
+RECALL_MARGIN_S = 0.25  # the recall's end is published this long after its last sample is due
 
 
 class BridgeLink(Protocol):
@@ -95,6 +100,20 @@ class TonePlayer(Protocol):
         """Stop a tone."""
 
 
+class RecallAudio(Protocol):
+    """What the engine needs of instant recall (`hw.audio.recall.HeadsetRecall`): the headset
+    only, never the bridge."""
+
+    def source(self) -> RecallSource | None:
+        """The current or last call recording's received transmissions (no I/O)."""
+
+    def play(self, play: Play) -> None:
+        """Play a received transmission on the headset (replacing any recall playing)."""
+
+    def stop(self) -> None:
+        """Silence the recall at once."""
+
+
 def utc_ms() -> int:
     """Now, in milliseconds since the epoch (UTC), for records (the desk's one wall clock)."""
     return zulu.now_ms()
@@ -126,6 +145,7 @@ class EngineParts:
     panel: Panel | None = None
     records: RecordSink | None = None
     tones: TonePlayer | None = None
+    recall: RecallAudio | None = None
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
     note: Callable[[int, str, str], object] | None = None
@@ -159,6 +179,8 @@ class Engine:
         self._alert_views: tuple[AlertView, ...] = ()
         self._alert_level: str | None = None
         self._line: tuple[tuple[float, float], ...] = ()
+        self.recall = RecallControl()
+        self._recall_timer: asyncio.TimerHandle | None = None
         if options.alerts.line is not None:
             self._line = tuple(options.alerts.line.points)
         self.stopped = False
@@ -173,8 +195,11 @@ class Engine:
         panel: Panel | None = None,
         records: RecordSink | None = None,
         tones: TonePlayer | None = None,
+        recall: RecallAudio | None = None,
     ) -> None:
         """Give the engine its adapters (any may be absent on the bench or in tests)."""
+        if recall is not None:
+            self.parts.recall = recall
         if bridge is not None:
             self.parts.bridge = bridge
         if panel is not None:
@@ -230,8 +255,16 @@ class Engine:
 
     def intent(self, name: str) -> None:
         """An operator intent from a front: answer, call, hangup, reject, ptt_press, ptt_release,
-        ptt_toggle."""
+        ptt_toggle, recall (the last received transmission; pressed again, the one before),
+        recall_stop."""
         now = self.clock()
+        if name == "recall":
+            self.recall_pick(None)
+            return
+        if name == "recall_stop":
+            self._stop_recall(now)
+            self._publish()
+            return
         makers: dict[str, Callable[[float], events.Event]] = {
             "answer": events.AnswerPressed,
             "call": events.CallPressed,
@@ -276,6 +309,57 @@ class Engine:
         self._publish()
 
     # --- operator actions beyond call control (the console's keys) ---
+
+    def recall_pick(self, number: int | None) -> bool:
+        """Replay received transmission `number` of the recall list (1 the newest) on the headset,
+        or with None the recall key's choice (the newest; pressed again, the one before). False,
+        with a notice saying why, when recall may not sound."""
+        if self.stopped:
+            return False
+        now = self.clock()
+        audio = self.parts.recall
+        source = audio.source() if audio is not None else None
+        state = self.core.state
+        if number is None:
+            result = self.recall.press(source, state, now)
+        else:
+            result = self.recall.pick(number, source, state, now)
+        if isinstance(result, Refused) or audio is None:
+            reason = result.reason if isinstance(result, Refused) else "No audio to recall."
+            self._notice(Notice("info", reason))
+            self._publish()
+            return False
+        audio.play(result)
+        item = result.item
+        when = zulu.to_iso(item.utc_ms)[11:19]
+        self._notice(Notice("info", f"Recall {item.number}: received {when}Z, "
+                                    f"{item.seconds:.1f} s, on the headset."))  # fmt: skip
+        self._schedule_recall_end(item.seconds)
+        self._publish()
+        return True
+
+    def _schedule_recall_end(self, seconds: float) -> None:
+        loop = self._loop
+        if self._recall_timer is not None:
+            self._recall_timer.cancel()
+            self._recall_timer = None
+        if loop is not None:
+            self._recall_timer = loop.call_later(seconds + RECALL_MARGIN_S, self._recall_ended)
+
+    def _recall_ended(self) -> None:
+        self._recall_timer = None
+        if self.recall.finish(self.clock()):
+            self._publish()
+
+    def _stop_recall(self, now: float) -> None:
+        """Silence any recall at once (PTT, a new call, the stop key, shutdown)."""
+        audio = self.parts.recall
+        if audio is not None:
+            audio.stop()
+        self.recall.stop(now)
+        if self._recall_timer is not None:
+            self._recall_timer.cancel()
+            self._recall_timer = None
 
     def acknowledge(self, pair_id: str) -> bool:
         """The operator acknowledges an open alert; False if there is no such alert."""
@@ -397,6 +481,8 @@ class Engine:
         if self.stopped and not isinstance(event, events.Shutdown):
             return []
         self._emit("event", _describe(event))
+        if isinstance(event, events.PttPressed | events.Shutdown):
+            self._stop_recall(event.at)  # PTT stops a recall at once, then keys as normal
         effects = self.core.handle(event)
         for effect in effects:
             self._carry_out(effect)
@@ -425,6 +511,7 @@ class Engine:
             ):
                 if isinstance(effect, CallStarted):
                     self.last_call_id = effect.call_id
+                    self._stop_recall(self.clock())  # a new call's ring must be heard
                 self._record(effect)
 
     def _record(self, effect: Effect) -> None:
@@ -520,7 +607,12 @@ class Engine:
             alerts=self._alert_views,
             line=self._line,
             log_head=self.log_head(),
+            recall=self._recall_view(),
         )
+
+    def _recall_view(self) -> RecallView:
+        audio = self.parts.recall
+        return self.recall.view(audio.source() if audio is not None else None, self.clock())
 
     def _publish(self) -> None:
         self.snapshot = self._make_snapshot()

@@ -3,10 +3,11 @@ the console, the line front, the attach protocol and the MQTT state read nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from terminal.core.calls import CallView
 from terminal.core.leds import LedPatterns
+from terminal.core.recall import RecallView
 from terminal.views import AlertView, CallSummary, LinkHealth
 
 
@@ -41,3 +42,4 @@ class DeskSnapshot:
     health: tuple[LinkHealth, ...] = ()
     log_head: str = ""
     """The log's head for the shift summary, `#<id> <4 hex> <4 hex>` ("" when not known)."""
+    recall: RecallView = field(default_factory=RecallView)  # the call's received transmissions

@@ -3,9 +3,9 @@
 Pure parts: `tones` (what each tone is, synthesis), `mixer` (priorities, rendering), `wavfile`
 (headers and their repair), `marks`, `naming`, `retention`. I/O parts: `host` (the one owner of
 PortAudio and its supervisor thread), `player`, `recorder` and its `writer`, `recordings` (repair
-and retention on disk), `devices`, `calls` (recording follows the engine's call records) and
-`build` (`open_audio` from the configuration); `sandbox` (an ALSA of files, for machines with no
-sound card). See docs/audio.md.
+and retention on disk), `devices`, `calls` (recording follows the engine's call records),
+`recall` (instant recall on the headset) and `build` (`open_audio` from the configuration);
+`sandbox` (an ALSA of files, for machines with no sound card). See docs/audio.md.
 """
 
 from hw.audio.build import DeskAudio, open_audio

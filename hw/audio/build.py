@@ -18,6 +18,7 @@ from hw.audio.calls import CallRecording
 from hw.audio.host import AudioHost, alsa_cards, pyaudio_factory
 from hw.audio.marks import RecordingInfo
 from hw.audio.player import NullTonePlayer, PortAudioTonePlayer
+from hw.audio.recall import HeadsetRecall, NullRecall
 from hw.audio.recorder import CallRecorder, NullRecorder
 from hw.audio.recordings import enforce_retention, recordings_dir, repair_recordings
 
@@ -49,7 +50,8 @@ def volumes(settings: AudioSettings) -> dict[str, float]:
 
 @dataclass
 class DeskAudio:
-    """The audio adapter the desk attaches: `player` to the engine, `calls` to its events."""
+    """The audio adapter the desk attaches: `player` and `recall` to the engine, `calls` to its
+    events."""
 
     player: PortAudioTonePlayer | NullTonePlayer
     recorder: CallRecorder | NullRecorder
@@ -58,6 +60,7 @@ class DeskAudio:
     max_bytes: int = 0
     rate: int = 16000
     notice: str | None = None
+    recall: HeadsetRecall | NullRecall = field(default_factory=NullRecall)
     calls: CallRecording = field(init=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +85,7 @@ class DeskAudio:
 
     def close(self) -> None:
         """Finish any recording, close the streams and PortAudio."""
+        self.recall.close()
         if not self.recorder.close():
             log.error("the recording writer did not finish in time")
         if self.host is not None:
@@ -109,4 +113,7 @@ def open_audio(
     max_bytes = settings.recordings_max_mb * 1024 * 1024
     player = PortAudioTonePlayer(host, settings.output_device, rate, volumes(settings))
     recorder = CallRecorder(host, settings.input_device, rate, max_bytes=max_bytes)
-    return DeskAudio(player, recorder, directory, host=host, max_bytes=max_bytes, rate=rate)
+    return DeskAudio(
+        player, recorder, directory, host=host, max_bytes=max_bytes, rate=rate,
+        recall=HeadsetRecall(recorder, player),
+    )  # fmt: skip

@@ -2,7 +2,9 @@
 
 `CallRecording` listens to the engine's event stream (`Engine.on_event`, on the loop thread): it
 needs only each item's `type` and `call_id`, as `dataclasses.asdict` gives them for the core's
-CallAnswered, TransmissionStarted, TransmissionEnded and CallEnded records.
+CallAnswered, TransmissionStarted, TransmissionEnded and CallEnded records, and the bridge's RX
+reports (`RxChanged` events, `active`; `LinkDown` ends a reception), which it marks as the far
+end's transmissions (`rx_start` / `rx_end`) for instant recall.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Recorder(Protocol):
     def mark_transmission(self, edge: Any) -> int | None:
         """Mark a transmission edge."""
 
+    def mark_reception(self, edge: Any) -> int | None:
+        """Mark an edge of the far end's transmission (RX)."""
+
     def stop_recording(self, open_calls: Any = ()) -> RecordingInfo | None:
         """End the recording."""
 
@@ -43,9 +48,13 @@ class CallRecording:
         self.directory = directory
         self.on_finished = on_finished
         self.call_id: int | None = None
+        self.rx = False  # the far end transmits (the bridge's last RX report)
 
     def __call__(self, kind: str, item: Mapping[str, Any]) -> None:
-        """Take one engine event or effect; only the call records matter."""
+        """Take one engine event or effect; the call records and the RX reports matter."""
+        if kind == "event":
+            self._event(item)
+            return
         if kind != "effect":
             return
         kind_of = item.get("type")
@@ -53,6 +62,8 @@ class CallRecording:
         if kind_of == "CallAnswered" and isinstance(call_id, int):
             self.call_id = call_id
             self.recorder.start_recording(call_id, self.directory)
+            if self.rx:  # the far end was already talking as the call connected
+                self.recorder.mark_reception("start")
         elif self.call_id is None or call_id != self.call_id:
             return
         elif kind_of == "TransmissionStarted":
@@ -67,3 +78,17 @@ class CallRecording:
                          info.path.name, info.seconds, len(info.transmissions))  # fmt: skip
                 if self.on_finished is not None:
                     self.on_finished(ended, info)
+
+    def _event(self, item: Mapping[str, Any]) -> None:
+        kind_of = item.get("type")
+        if kind_of == "RxChanged":
+            active = item.get("active") is True
+        elif kind_of == "LinkDown":
+            active = False
+        else:
+            return
+        if active == self.rx:
+            return
+        self.rx = active
+        if self.call_id is not None:
+            self.recorder.mark_reception("start" if active else "end")

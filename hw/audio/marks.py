@@ -1,8 +1,10 @@
 """What a recording holds besides samples: its transmissions and resumptions (no I/O).
 
 The recorder appends one line per mark to `<stem>.marks` as it happens (`tx_start 16000`,
-`tx_end 48000`, `resume 52000`: a frame offset into the WAV), so the marks survive a crash with
-the samples.
+`tx_end 48000`, `rx_start 60000`, `rx_end 90000`, `resume 52000`: a frame offset into the WAV), so
+the marks survive a crash with the samples. `tx_*` are the operator's own transmissions, `rx_*` the
+far end's (the bridge's RX reports). Readers skip kinds they do not know, so a file from an older
+desk (no `rx_*`) reads as a recording with no receptions marked.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-MarkKind = Literal["tx_start", "tx_end", "resume"]
-MARK_KINDS: tuple[MarkKind, ...] = ("tx_start", "tx_end", "resume")
+MarkKind = Literal["tx_start", "tx_end", "rx_start", "rx_end", "resume"]
+MARK_KINDS: tuple[MarkKind, ...] = ("tx_start", "tx_end", "rx_start", "rx_end", "resume")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,8 @@ class Transmission:
 
 @dataclass(frozen=True, slots=True)
 class RecordingInfo:
-    """A finished (or repaired) recording: file, length in frames, marks, lost buffers."""
+    """A finished (or repaired) recording: file, length in frames, marks, lost buffers; `receptions`
+    are the far end's transmissions (RX), `transmissions` the operator's own."""
 
     path: Path
     frames: int
@@ -34,6 +37,7 @@ class RecordingInfo:
     transmissions: tuple[Transmission, ...] = ()
     resumes: tuple[int, ...] = ()
     overruns: int = 0
+    receptions: tuple[Transmission, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -60,15 +64,27 @@ def parse_marks(text: str) -> list[tuple[MarkKind, int]]:
 
 
 def transmissions(marks: Iterable[tuple[MarkKind, int]]) -> tuple[Transmission, ...]:
-    """Pair starts with ends: an end with no start is ignored, a start with no end stays open."""
+    """The operator's own transmissions: starts paired with ends; an end with no start is
+    ignored, a start with no end stays open."""
+    return _pairs(marks, "tx_start", "tx_end")
+
+
+def receptions(marks: Iterable[tuple[MarkKind, int]]) -> tuple[Transmission, ...]:
+    """The far end's transmissions (RX), paired as `transmissions` pairs the operator's."""
+    return _pairs(marks, "rx_start", "rx_end")
+
+
+def _pairs(
+    marks: Iterable[tuple[MarkKind, int]], start: MarkKind, end: MarkKind
+) -> tuple[Transmission, ...]:
     done: list[Transmission] = []
     open_at: int | None = None
     for kind, frame in marks:
-        if kind == "tx_start":
+        if kind == start:
             if open_at is not None:
                 done.append(Transmission(open_at, None))
             open_at = frame
-        elif kind == "tx_end" and open_at is not None:
+        elif kind == end and open_at is not None:
             done.append(Transmission(open_at, frame))
             open_at = None
     if open_at is not None:

@@ -9,6 +9,10 @@ Priorities: only the highest-priority requested tone is heard (tones are never m
 stays recognisable). A masked continuous tone keeps its cadence running, so it comes back in step
 when the louder one stops; a masked cue runs on unheard and is not replayed. A cue that could not
 start within `cue_expiry_s` of its request (no device) is dropped rather than played late.
+
+Instant recall (a stretch of a call recording, `recall(pcm)`) plays beside the tones: a tone that
+sounds meanwhile is mixed over it (summed, clipped to full scale), so the ring and the alerts are
+always heard. One recall at a time; a new one replaces the last, `cancel_recall` silences it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+
+import numpy as np
 
 from hw.audio.tones import TONES, ToneSpec, synthesise, volume_of
 
@@ -76,6 +82,12 @@ class ToneMixer:
         self._silence = b""
         self.current: str | None = None  # what the last buffer sounded (callback thread)
         self.last_sound = float("-inf")  # when a buffer last held a tone (callback thread)
+        self._recall: tuple[int, bytes] | None = None  # (generation, pcm): set by other threads
+        self._recall_generation = 0
+        self._recall_playing = 0  # the callback thread's: generation it plays, its position
+        self._recall_pos = 0
+        self._recall_done = 0  # the last generation played to its end (callback thread)
+        self.recall_started = 0  # generation whose first samples went out (callback thread)
 
     # --- the loop thread ---
 
@@ -95,6 +107,21 @@ class ToneMixer:
             del changed[name]
             self._requests = MappingProxyType(changed)
 
+    def recall(self, pcm: bytes) -> int:
+        """Play `pcm` (16-bit mono at the mixer's rate) once, beside the tones; its generation."""
+        self._recall_generation += 1
+        self._recall = (self._recall_generation, pcm)
+        return self._recall_generation
+
+    def cancel_recall(self) -> None:
+        """Silence the recall (from the next buffer on)."""
+        self._recall = None
+
+    def recalling(self) -> bool:
+        """A recall is set and has not played to its end (any thread)."""
+        recall = self._recall
+        return recall is not None and recall[0] != self._recall_done
+
     def requested(self) -> frozenset[str]:
         """The tones requested and not cancelled (finished cues included)."""
         return frozenset(self._requests)
@@ -102,6 +129,8 @@ class ToneMixer:
     def busy(self) -> bool:
         """True while a continuous tone is requested or a cue has yet to finish (any thread)."""
         now = self.clock()
+        if self.recalling():
+            return True
         for name, req in self._requests.items():
             spec = self.tones[name].spec
             if spec.continuous:
@@ -141,9 +170,31 @@ class ToneMixer:
         for name in requests:
             self._advance(name, voices[name], frames)
         self.current = best
-        if best is not None:
+        recalled = self._recall_chunk(frames)
+        if recalled is not None:
+            out = recalled if best is None else _mix(out, recalled)
+        if best is not None or recalled is not None:
             self.last_sound = now
         return out
+
+    def _recall_chunk(self, frames: int) -> bytes | None:
+        """The recall's next `frames` frames (zero-padded at its end), or None if none plays."""
+        recall = self._recall  # read once
+        if recall is None:
+            return None
+        generation, pcm = recall
+        if generation == self._recall_done:
+            return None
+        if generation != self._recall_playing:
+            self._recall_playing, self._recall_pos = generation, 0
+        start = self._recall_pos * BYTES_PER_FRAME
+        size = frames * BYTES_PER_FRAME
+        chunk = pcm[start : start + size]
+        self._recall_pos += frames
+        if start + size >= len(pcm):
+            self._recall_done = generation
+        self.recall_started = generation
+        return chunk + bytes(size - len(chunk)) if len(chunk) < size else chunk
 
     def _quiet(self, frames: int) -> bytes:
         size = frames * BYTES_PER_FRAME
@@ -175,3 +226,10 @@ class ToneMixer:
                 voice.pos %= length
             else:
                 voice.done = True
+
+
+def _mix(a: bytes, b: bytes) -> bytes:
+    """Two buffers of 16-bit samples summed, clipped to full scale."""
+    total = np.frombuffer(a, dtype="<i2").astype(np.int32) + np.frombuffer(b, dtype="<i2")
+    out: bytes = np.clip(total, -32768, 32767).astype("<i2").tobytes()
+    return out

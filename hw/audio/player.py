@@ -1,8 +1,10 @@
 """The tone player the engine drives: `play(name)` and `stop(name)` from the loop thread.
 
-Neither call touches PortAudio: they update the mixer's requests and wake the supervisor, which
-opens the output stream while a tone is due and closes it `linger_s` after the last one fell
-silent. `NullTonePlayer` stands in when audio is disabled: it remembers what was asked, no more.
+`recall(pcm)` plays a stretch of a call recording through the same stream (instant recall).
+None of these calls touches PortAudio: they update the mixer's requests and wake the supervisor,
+which opens the output stream while a tone or a recall is due and closes it `linger_s` after the
+last one fell silent. `NullTonePlayer` stands in when audio is disabled: it remembers what was
+asked, no more.
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ class PortAudioTonePlayer:
     def stop(self, name: str) -> None:
         """Stop tone `name`."""
         self.mixer.cancel(name)
+
+    def recall(self, pcm: bytes) -> None:
+        """Play a stretch of a call recording once to the output device (any thread)."""
+        self.mixer.recall(pcm)
+        self.host.wake()
+
+    def stop_recall(self) -> None:
+        """Silence the recall at once."""
+        self.mixer.cancel_recall()
 
     @property
     def sounding(self) -> str | None:

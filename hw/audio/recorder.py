@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from hw.audio.host import AudioHost, StreamSlot
-from hw.audio.marks import MarkKind, RecordingInfo, resumes, transmissions
+from hw.audio.marks import MarkKind, RecordingInfo, Transmission, receptions, resumes, transmissions
 from hw.audio.naming import WAV_SUFFIX, recording_stem
 from hw.audio.recordings import enforce_retention
 from hw.audio.wavfile import WavFormat
@@ -34,12 +35,29 @@ QUEUE_SECONDS = 3.0  # how far the writer may fall behind before buffers are dro
 class _Current:
     """The recording in progress (loop thread)."""
 
-    def __init__(self, generation: int, call_id: int, path: Path, overruns_at: int) -> None:
+    def __init__(
+        self, generation: int, call_id: int, path: Path, overruns_at: int, started: datetime
+    ) -> None:
         self.generation = generation
         self.call_id = call_id
         self.path = path
         self.overruns_at = overruns_at
+        self.started = started
         self.marks: list[tuple[MarkKind, int]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingState:
+    """The current recording (`live`) or the last one, as far as the loop thread knows it: what
+    instant recall draws on, with no file I/O."""
+
+    call_id: int
+    path: Path
+    started: datetime  # UTC, at frame 0
+    rate: int
+    frames: int
+    receptions: tuple[Transmission, ...]
+    live: bool
 
 
 class CallRecorder:
@@ -72,6 +90,7 @@ class CallRecorder:
         )  # fmt: skip
         self._generations = 0
         self._current: _Current | None = None
+        self._last: RecordingState | None = None
         self._live: int | None = None  # generation the callback records (loop writes it)
         # written only by the PortAudio thread:
         self._progress: tuple[int, int] = (0, 0)  # (generation, frames counted)
@@ -97,10 +116,11 @@ class CallRecorder:
         if self._current is not None:
             log.warning("call %d still recording; closing it first", self._current.call_id)
             self.stop_recording()
-        path = self._free_path(call_id, directory)
+        started = self.utcnow()
+        path = self._free_path(call_id, directory, started)
         self._generations += 1
         generation = self._generations
-        self._current = _Current(generation, call_id, path, self.overruns)
+        self._current = _Current(generation, call_id, path, self.overruns, started)
         self.writer.open(generation, path)
         self._live = generation
         self.host.wake()
@@ -112,6 +132,27 @@ class CallRecorder:
         if current is None:
             return None
         return self._mark(current, "tx_start" if edge == "start" else "tx_end")
+
+    def mark_reception(self, edge: Literal["start", "end"]) -> int | None:
+        """Note that the far end started or stopped transmitting (RX) now; its frame offset, or
+        None if idle."""
+        current = self._current
+        if current is None:
+            return None
+        return self._mark(current, "rx_start" if edge == "start" else "rx_end")
+
+    def state(self) -> RecordingState | None:
+        """The recording in progress, or else the last one finished (None before the first)."""
+        current = self._current
+        if current is None:
+            return self._last
+        return self._state(current, self._frames(current.generation), live=True)
+
+    def _state(self, current: _Current, frames: int, *, live: bool) -> RecordingState:
+        return RecordingState(
+            current.call_id, current.path, current.started, self.rate, frames,
+            receptions(current.marks), live,
+        )  # fmt: skip
 
     def stop_recording(self, open_calls: Collection[int] = ()) -> RecordingInfo | None:
         """End the recording; its path, length and marks (None if none was running).
@@ -131,6 +172,7 @@ class CallRecorder:
             after = lambda: self._retain(directory, cap, spare)  # noqa: E731
         self.writer.close(current.generation, frames, after)
         self.host.wake()
+        self._last = self._state(current, frames, live=False)
         return RecordingInfo(
             current.path,
             frames,
@@ -138,6 +180,7 @@ class CallRecorder:
             transmissions(current.marks),
             resumes(current.marks),
             self.overruns - current.overruns_at,
+            receptions(current.marks),
         )
 
     def close(self, timeout_s: float = 5.0) -> bool:
@@ -145,8 +188,7 @@ class CallRecorder:
         self.stop_recording()
         return self.writer.stop(timeout_s)
 
-    def _free_path(self, call_id: int, directory: Path) -> Path:
-        started = self.utcnow()
+    def _free_path(self, call_id: int, directory: Path, started: datetime) -> Path:
         repeat = 1
         while True:
             path = directory / (recording_stem(call_id, started, repeat) + WAV_SUFFIX)
@@ -216,6 +258,14 @@ class NullRecorder:
 
     def mark_transmission(self, edge: Literal["start", "end"]) -> int | None:
         """Nothing is marked."""
+        return None
+
+    def mark_reception(self, edge: Literal["start", "end"]) -> int | None:
+        """Nothing is marked."""
+        return None
+
+    def state(self) -> RecordingState | None:
+        """Nothing is recorded."""
         return None
 
     def stop_recording(self, open_calls: Collection[int] = ()) -> RecordingInfo | None:

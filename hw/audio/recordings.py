@@ -11,7 +11,7 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
-from hw.audio.marks import RecordingInfo, parse_marks, resumes, transmissions
+from hw.audio.marks import RecordingInfo, parse_marks, receptions, resumes, transmissions
 from hw.audio.naming import MARKS_SUFFIX, WAV_SUFFIX, parse_stem
 from hw.audio.retention import Stored, plan_removals
 from hw.audio.wavfile import HEADER_SIZE, WavError, WavFormat, parse_header, repair_plan
@@ -41,8 +41,9 @@ def read_recording(wav: Path) -> RecordingInfo:
         fmt, data = parse_header(f.read(HEADER_SIZE))
     marks = parse_marks(_read_marks_text(wav))
     return RecordingInfo(
-        wav, data // fmt.block_align, fmt.rate, transmissions(marks), resumes(marks)
-    )
+        wav, data // fmt.block_align, fmt.rate, transmissions(marks), resumes(marks),
+        receptions=receptions(marks),
+    )  # fmt: skip
 
 
 def _read_marks_text(wav: Path) -> str:
@@ -67,7 +68,10 @@ def repair_recording(wav: Path, fallback_rate: int) -> RecordingInfo | None:
         os.fsync(f.fileno())
     fmt, _ = parse_header(plan.header)
     marks = parse_marks(_read_marks_text(wav))
-    return RecordingInfo(wav, plan.frames, fmt.rate, transmissions(marks), resumes(marks))
+    return RecordingInfo(
+        wav, plan.frames, fmt.rate, transmissions(marks), resumes(marks),
+        receptions=receptions(marks),
+    )  # fmt: skip
 
 
 def repair_recordings(directory: Path, fallback_rate: int = 16000) -> list[RecordingInfo]:

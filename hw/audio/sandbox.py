@@ -20,6 +20,7 @@ its end mid-stream, which PortAudio sees as a playback device failing.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import math
 import os
 import threading
@@ -140,9 +141,10 @@ class PacedMic(threading.Thread):
 class PacedSpeaker(threading.Thread):
     """Drains a FIFO speaker at `rate` samples a second, keeping what was played in `played`."""
 
-    def __init__(self, fifo: Path, rate: int) -> None:
+    def __init__(self, fifo: Path, rate: int, pipe_bytes: int | None = None) -> None:
         super().__init__(name="paced-speaker", daemon=True)
         self.fifo, self.rate = fifo, rate
+        self.pipe_bytes = pipe_bytes  # shrink the FIFO's buffer (64 KiB: 2 s at 16 kHz) to this
         self.played = bytearray()
         self.cuts = 0
         self.cut_s = 0.2
@@ -153,6 +155,9 @@ class PacedSpeaker(threading.Thread):
         size = 2 * round(self.rate * CHUNK_S)
         while not self._halt.is_set():
             fd = os.open(self.fifo, os.O_RDONLY)
+            if self.pipe_bytes is not None:
+                with contextlib.suppress(OSError):  # EBUSY: more is already waiting in it
+                    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, self.pipe_bytes)
             try:
                 due = time.monotonic()
                 while not self._halt.is_set() and not self._cut.is_set():

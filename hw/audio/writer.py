@@ -90,6 +90,14 @@ class RecordingWriter:
         self._queue.put(("sync", done))
         return done.wait(timeout_s)
 
+    def flush(self, timeout_s: float = 1.0) -> bool:
+        """Wait until everything queued so far is written out to the OS (the header is left as
+        it is: a reader takes the frames from the file's length); False on timeout. Instant
+        recall reads a live recording after this, without disturbing the writer."""
+        done = threading.Event()
+        self._queue.put(("flush", done))
+        return done.wait(timeout_s)
+
     def stop(self, timeout_s: float = 5.0) -> bool:
         """Finish what is queued and end the thread; False if it did not end in time."""
         self._queue.put(("stop",))
@@ -114,6 +122,8 @@ class RecordingWriter:
                     self._finish(item[1], item[2], item[3])
                 elif kind == "sync":
                     item[1].set()
+                elif kind == "flush":
+                    self._flush(item[1])
                 elif kind == "stop":
                     if self._open is not None:
                         self._finish(self._open.generation, self._open.written, None)
@@ -176,6 +186,13 @@ class RecordingWriter:
             )  # fmt: skip
             self._gap_logged_at = now
             self._gap_frames_unlogged = 0
+
+    def _flush(self, done: threading.Event) -> None:
+        try:
+            if self._open is not None:
+                self._open.wav.flush()
+        finally:
+            done.set()
 
     def _write_header(self, current: _Open) -> None:
         current.wav.flush()

@@ -191,6 +191,11 @@ class RemoteEngine:
         self._send({"cmd": "ack", "pair_id": pair_id})
         return True
 
+    def recall_pick(self, number: int | None) -> bool:
+        """Replay a received transmission on the desk's headset (None: the recall key's choice)."""
+        self._send({"cmd": "recall", "number": number})
+        return True
+
     def add_note(self, text: str) -> bool:
         """A note on the current call."""
         self._send({"cmd": "note", "text": text})

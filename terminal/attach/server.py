@@ -15,7 +15,7 @@ from terminal.control import Client, ControlServer
 from terminal.engine import OPERATOR_INTENTS, Engine
 from terminal.snapshot import DeskSnapshot
 
-ACTING = ("intent", "ack", "note", "lamp_test", "operator")
+ACTING = ("intent", "ack", "note", "lamp_test", "operator", "recall")
 
 
 class DeskControl:
@@ -40,6 +40,7 @@ class DeskControl:
             "note": self._acting(self.note),
             "lamp_test": self._acting(self.lamp_test),
             "operator": self._acting(self.operator),
+            "recall": self._acting(self.recall),
         }
         self.server = server_factory(handlers, self._disconnected)
         engine.subscribe(self._published)
@@ -129,6 +130,14 @@ class DeskControl:
             return {"ok": False, "error": '"pair_id" must be a string'}
         if not self.engine.acknowledge(pair):
             return {"ok": False, "error": f"no open alert {pair!r} to acknowledge"}
+        return {"ok": True}
+
+    def recall(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        number = request.get("number")
+        if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+            return {"ok": False, "error": '"number" must be an integer or null'}
+        if not self.engine.recall_pick(number):
+            return {"ok": False, "error": "nothing to recall (the notice says why)"}
         return {"ok": True}
 
     def note(self, request: dict[str, Any], client: Client) -> dict[str, Any]:

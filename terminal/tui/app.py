@@ -22,6 +22,7 @@ from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
 from terminal.tui.screens.main import MainScreen
 from terminal.tui.screens.prompt import PromptScreen
+from terminal.tui.screens.recall import RecallScreen
 from terminal.tui.themes import DEFAULT_THEME, THEMES
 from terminal.zulu import utc_stamp
 
@@ -152,6 +153,17 @@ class ConsoleApp(App[None]):
     def action_ptt(self) -> None:
         """Toggle PTT (the time-out timer still applies)."""
         self.desk.intent("ptt_toggle")
+
+    def action_recall(self) -> None:
+        """Say again: replay the last received transmission (again: the one before)."""
+        self.desk.intent("recall")
+
+    def action_recall_list(self) -> None:
+        """The call's received transmissions, to pick one to replay."""
+        if not isinstance(self.screen, RecallScreen):
+            self.push_screen(
+                RecallScreen(lambda: self._latest.recall, self.desk.recall_pick, self.desk.intent)
+            )
 
     def action_acknowledge(self) -> None:
         """Acknowledge the selected alert."""

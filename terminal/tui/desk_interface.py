@@ -26,6 +26,10 @@ class DeskInterface(Protocol):
     def acknowledge(self, pair_id: str) -> bool:
         """Acknowledge an open alert."""
 
+    def recall_pick(self, number: int | None) -> bool:
+        """Replay received transmission `number` of the recall list (None: the recall key's
+        choice) on the headset."""
+
     def add_note(self, text: str) -> bool:
         """A note on the current (or last) call."""
 

@@ -20,6 +20,7 @@ class SnapshotFeed:
     acknowledged: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     operators: list[str] = field(default_factory=list)
+    recalls: list[int | None] = field(default_factory=list)
     lamp_tests: int = 0
     _listeners: list[Callable[[DeskSnapshot], None]] = field(default_factory=list)
 
@@ -45,6 +46,11 @@ class SnapshotFeed:
         """Record an acknowledgement."""
         self.acknowledged.append(pair_id)
         return self.acknowledge_ok
+
+    def recall_pick(self, number: int | None) -> bool:
+        """Record a recall pick."""
+        self.recalls.append(number)
+        return True
 
     def add_note(self, text: str) -> bool:
         """Record a note."""

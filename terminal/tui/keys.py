@@ -68,6 +68,23 @@ OPERATOR_KEYS: tuple[Key, ...] = (
     ),
     Key("o", "sign_on", "Sign on", "Operator sign-on", "Sign on as the operator on duty.", "Desk"),
     Key("l", "lamp_test", "Lamps", "Lamp test", "Light each desk LED in turn.", "Desk"),
+    Key(
+        "g",
+        "recall",
+        "Again",
+        "Say again (recall)",
+        "Replay the last received transmission on the headset, never on the radio; press again "
+        "for the one before. Not while transmitting; PTT stops it.",
+        "Call",
+    ),
+    Key(
+        "G",
+        "recall_list",
+        "Recalls",
+        "Recall list",
+        "The call's received transmissions with their time and length: pick one to replay.",
+        "Call",
+    ),
 )
 
 BENCH_KEYS: tuple[Key, ...] = (

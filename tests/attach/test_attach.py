@@ -189,7 +189,7 @@ def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
     exactly the keys its table lists, and a failed one exactly "ok" and "error"."""
     documented = documented_replies()
     assert set(documented) == {"state", "subscribe", "control", "intent", "ack", "note",
-                               "lamp_test", "operator", "unkey"}  # fmt: skip
+                               "lamp_test", "operator", "unkey", "recall"}  # fmt: skip
 
     async def main() -> None:
         async with service(tmp_path) as rig:
@@ -210,6 +210,8 @@ def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
                 request(rig.sock, "ack", pair_id="NO-SUCH-PAIR"),
                 request(rig.sock, "intent", name="launch"),
                 request(rig.sock, "note", text=""),
+                request(rig.sock, "recall", number=1),  # nothing recorded: refused, said why
+                request(rig.sock, "recall", number="last"),
             ]
             with socket.socket(socket.AF_UNIX) as s:  # subscribe: its reply, then snapshots
                 s.settimeout(5)
