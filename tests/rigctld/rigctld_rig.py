@@ -93,14 +93,25 @@ class Rigctld:
 class DcdStandIn:
     """Between the desk and the real rigctld: answers `\\get_dcd` with `dcd` (as rigctld would,
     `get_dcd:` / `DCD: n` / `RPRT 0`) and passes every other line to rigctld, one reply block at a
-    time, so replies stay in order."""
+    time, so replies stay in order. It keeps each connection's lines (`connections`); for the
+    fault tests it can answer a command itself instead (`answers`: line -> reply block, e.g. a
+    `T 1` refused, or a `T 0` swallowed with RPRT 0), and drop every connection (`drop`)."""
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.dcd = False
         self.port = 0
         self.dcd_reads = 0
+        self.connections: list[list[str]] = []
+        self.answers: dict[str, str] = {}
+        self._writers: list[asyncio.StreamWriter] = []
         self._server: asyncio.Server | None = None
+
+    def drop(self) -> None:
+        """Close every connection now (the socket drops under the desk)."""
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
 
     @property
     def address(self) -> str:
@@ -122,8 +133,15 @@ class DcdStandIn:
         except OSError:
             writer.close()
             return
+        lines: list[str] = []
+        self.connections.append(lines)
+        self._writers.append(writer)
         try:
             while line := await reader.readline():
+                lines.append(line.decode().strip())
+                if lines[-1] in self.answers:
+                    writer.write(self.answers[lines[-1]].encode())
+                    continue
                 if line.strip() == b"+\\get_dcd":
                     self.dcd_reads += 1
                     writer.write(f"get_dcd:\nDCD: {int(self.dcd)}\nRPRT 0\n".encode())
