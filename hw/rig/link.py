@@ -101,8 +101,12 @@ class RigctldLink:
         # CALL, ANSWER, REJECT, HANGUP: a plain radio has no ring, answer or hang-up.
 
     def force_unkey(self) -> None:
-        """A technician's forced unkey (`hotline unkey` through the running desk)."""
+        """A technician's forced unkey (`hotline unkey` through the running desk); the core hears
+        of it as the radio unkeying, as it would from the bridge."""
+        was_keyed = self.keyed
         self._unkey("FORCE")
+        if was_keyed:
+            self._on_event(events.BridgeTx(self._clock(), False, "FORCE"))
 
     def fail_safe_unkey(self, reason: str, timeout_s: float) -> bool:
         """Exit path: `T 0` on the open connection, and on a fresh blocking one until rigctld
