@@ -172,9 +172,14 @@ def rig_config(tmp: Path, address: str, **ptt_or_call: Any) -> Config:
         cfg,
         gpio=replace(cfg.gpio, lamp_test_ms=0, ptt_bounce_ms=0),
         radio=replace(
-            cfg.radio, backend="rigctld", rigctld=address, link_timeout_s=2.0,
-            reopen_min_s=0.05, reopen_max_s=0.2, **{"dcd_poll_ms": 0, "ptt_check_ms": 50, **radio},
-        ),  # fmt: skip
+            cfg.radio,
+            backend="rigctld",
+            rigctld=address,
+            link_timeout_s=2.0,
+            reopen_min_s=0.05,
+            reopen_max_s=0.2,
+            **{"dcd_poll_ms": 0, "ptt_check_ms": 50, **radio},
+        ),
         coproc=replace(cfg.coproc, enabled=False),
         call=replace(cfg.call, **call),
         audio=replace(cfg.audio, enabled=False),

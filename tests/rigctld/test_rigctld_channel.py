@@ -8,7 +8,15 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from rigctld_rig import DcdStandIn, Rigctld, radio_keyed, rig_config, running_desk, until, until_radio
+from rigctld_rig import (
+    DcdStandIn,
+    Rigctld,
+    radio_keyed,
+    rig_config,
+    running_desk,
+    until,
+    until_radio,
+)
 
 from hw.gpio import mock_press
 from terminal.core.calls import CallPhase

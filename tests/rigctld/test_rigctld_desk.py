@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 from rigctld_rig import (
-    DcdStandIn,
     Rigctld,
     ask,
     radio_keyed,
@@ -20,7 +19,6 @@ from rigctld_rig import (
 
 from hw.gpio import mock_press
 from terminal.core.calls import CallPhase
-from terminal.core.leds import LedPattern
 from terminal.log import DB_NAME
 
 
