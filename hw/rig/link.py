@@ -49,6 +49,16 @@ CHANNEL_EVERY_S = 5.0
 """Read the channel (f, m) again this often: the operator may turn the radio's knob."""
 
 
+def _quick_ack(sock: socket.socket | None) -> None:
+    """Acknowledge rigctld's segments at once (Linux TCP_QUICKACK, which the kernel clears by
+    itself): rigctld writes a reply in several small writes, so with Nagle on its side and a
+    delayed ACK on ours each reply's tail could wait ~40 ms for our ACK."""
+    option = getattr(socket, "TCP_QUICKACK", None)
+    if sock is not None and option is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, option, 1)
+
+
 class _Lost(Exception):
     """The connection to rigctld is unusable."""
 
@@ -260,7 +270,9 @@ class RigctldLink:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._writer = writer
-        reading = asyncio.get_running_loop().create_task(self._read(reader), name="rigctld-read")
+        reading = asyncio.get_running_loop().create_task(
+            self._read(reader, sock), name="rigctld-read"
+        )
         try:
             await self._greet()
             await self._poll(reading)
@@ -292,11 +304,12 @@ class RigctldLink:
     async def _answer(self, command: str) -> Reply:
         return await asyncio.wait_for(self._request(command), self.cfg.link_timeout_s)
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _read(self, reader: asyncio.StreamReader, sock: socket.socket | None) -> None:
         parser = ReplyParser()
         try:
             while True:
                 data = await reader.read(4096)
+                _quick_ack(sock)
                 if not data:
                     raise _Lost("rigctld closed the connection")
                 self.last_heard_ms = zulu.now_ms()
@@ -323,8 +336,8 @@ class RigctldLink:
             if self._t0_owed:
                 self._t0_owed = False
                 self._send_t0()
-            if self.watch.due(now):
-                self._read_back(now)
+            if self.watch.due(now) and not self._ptt_in_flight():
+                self._read_back(now)  # after the T's RPRT: a read-back behind it would wait
             if dcd_s > 0 and now >= next_dcd:
                 next_dcd = now + dcd_s
                 self._request(GET_DCD).add_done_callback(self._dcd_reply)
@@ -340,6 +353,10 @@ class RigctldLink:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, min(wake_at) - self._clock()))
+
+    def _ptt_in_flight(self) -> bool:
+        """A `T 1` / `T 0` is still unanswered (its reply wakes the poller)."""
+        return any(command in (SET_PTT_ON, SET_PTT_OFF) for command, _, _ in self._pending)
 
     def _check_deadline(self, now: float) -> None:
         if self._pending:
@@ -377,9 +394,13 @@ class RigctldLink:
                 self.keyed = False
                 self.watch.dropped_handled()
                 self._on_event(events.BridgeTx(self._clock(), False, "RADIO"))
+            case Verdict.AGREES if not self.watch.wanted:
+                # Off and verified: the core hears the radio is off (as the bridge's TX 0), and
+                # a fault of a lost connection or a refused T 0 is over.
+                self._on_event(events.BridgeTx(self._clock(), False, "PTT"))
+                self._fault(None)
             case Verdict.AGREES | Verdict.STALE:
-                if verdict is Verdict.AGREES and not self.watch.wanted and self._fault_text:
-                    self._fault(None)  # off and verified (after a lost connection, say)
+                pass
 
     def _dcd_reply(self, future: asyncio.Future[Reply]) -> None:
         if future.cancelled() or future.exception() is not None:
