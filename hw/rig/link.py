@@ -99,6 +99,8 @@ class RigctldLink:
         self._fault_text: str | None = None
         self._t0_owed = False
         self._freq: Reply | None = None
+        self._no_readback = False  # rigctld answered `t` with an error: the watchdog is off
+        self._dcd_warned = False
 
     # --- the engine's side ---
 
@@ -123,10 +125,8 @@ class RigctldLink:
         says RPRT 0 and `t` reads 0 (blocks up to timeout_s). True once confirmed."""
         self.keyed = False
         self.watch.commanded(False, self._clock())
-        writer = self._writer
-        if writer is not None and not writer.is_closing():
-            with contextlib.suppress(Exception):
-                writer.write(SET_PTT_OFF.encode() + b"\n")
+        with contextlib.suppress(Exception):
+            self._send_t0()
         result = unkey_rigctld(self.host, self.port, timeout_s=max(timeout_s, 0.2))
         if not result.confirmed:
             log.error("exit unkey through rigctld not confirmed: %s", result.detail)
@@ -143,7 +143,7 @@ class RigctldLink:
     def health(self) -> LinkHealth:
         """Up or down, last heard, and the channel (or what is wrong) for the console."""
         heard = None if self.last_heard_ms is None else zulu.to_iso(self.last_heard_ms)
-        detail = self._fault_text or (self.channel if self.is_up else self.detail)
+        detail = self._fault_text or (f"rigctld {self.channel}" if self.is_up else self.detail)
         return LinkHealth("radio", self.is_up, heard, detail)
 
     def stop(self) -> None:
@@ -163,8 +163,8 @@ class RigctldLink:
         self.watch.commanded(True, now)
         try:
             future = self._request(SET_PTT_ON)
-        except _Lost as exc:
-            self._key_failed(f"cannot send T 1: {exc}")
+        except _Lost as exc:  # the core's KEY is still being carried out: answer after it
+            asyncio.get_running_loop().call_soon(self._key_failed, f"cannot send T 1: {exc}")
             return
         future.add_done_callback(self._key_reply)
 
@@ -291,6 +291,7 @@ class RigctldLink:
             self._fault(f"rigctld answered T 0 with {why}: the radio may be keyed")
             raise _Lost(f"T 0 on connection refused: {error_text(first.code)}")
         self._t0_owed = False
+        self._no_readback = False
         await self._read_channel()
         self.is_up = True
         self.detail = ""
@@ -299,7 +300,7 @@ class RigctldLink:
     async def _read_channel(self) -> None:
         freq, mode = await self._answer(GET_FREQ), await self._answer(GET_MODE)
         self._freq = freq
-        self.channel = channel_text(freq, mode) or f"rigctld {self.host}:{self.port}"
+        self.channel = channel_text(freq, mode) or f"{self.host}:{self.port}"
 
     async def _answer(self, command: str) -> Reply:
         return await asyncio.wait_for(self._request(command), self.cfg.link_timeout_s)
@@ -320,6 +321,7 @@ class RigctldLink:
                     if not future.done():
                         future.set_result(reply)
         finally:
+            self._fail_pending("the connection to rigctld was lost")  # no waiting for replies
             self._wake.set()  # the poller sees at once that reading stopped
 
     async def _poll(self, reading: asyncio.Task[None]) -> None:
@@ -336,7 +338,7 @@ class RigctldLink:
             if self._t0_owed:
                 self._t0_owed = False
                 self._send_t0()
-            if self.watch.due(now) and not self._ptt_in_flight():
+            if self.watch.due(now) and not self._ptt_in_flight() and not self._no_readback:
                 self._read_back(now)  # after the T's RPRT: a read-back behind it would wait
             if dcd_s > 0 and now >= next_dcd:
                 next_dcd = now + dcd_s
@@ -372,7 +374,12 @@ class RigctldLink:
                 return
             reply = future.result()
             if not reply.ok:
-                self._on_notice("warning", f"rigctld answered t with {error_text(reply.code)}.")
+                self._no_readback = True  # asking again would only fill the console
+                self._on_notice(
+                    "error",
+                    f"rigctld answered t with {error_text(reply.code)}: the radio's PTT cannot "
+                    "be read back, the PTT watchdog is off until rigctld reconnects.",
+                )
                 return
             try:
                 keyed = reply.flag("PTT")
@@ -407,7 +414,14 @@ class RigctldLink:
             return
         reply = future.result()
         if not reply.ok:
-            return  # a radio without squelch reporting says so on every poll: not news
+            if not self._dcd_warned:  # it says so on every poll: once is news enough
+                self._dcd_warned = True
+                self._on_notice(
+                    "warning",
+                    f"rigctld answered \\get_dcd with {error_text(reply.code)}: no receive "
+                    "indication from this radio (set [radio] dcd_poll_ms = 0).",
+                )
+            return
         try:
             open_ = reply.flag("DCD")
         except ProtocolFault as exc:

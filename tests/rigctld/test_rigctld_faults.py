@@ -149,3 +149,30 @@ def test_the_radio_unkeying_by_itself_ends_the_transmission(
             mock_press(desk.panel, False)
 
     asyncio.run(main())
+
+
+def test_a_radio_that_cannot_report_ptt_or_squelch_is_said_once(
+    tmp_path: Path, rigctld: Rigctld
+) -> None:
+    async def main() -> None:
+        stand_in = DcdStandIn(rigctld.port)
+        await stand_in.start()
+        stand_in.answers["+t"] = "get_ptt:\nRPRT -4\n"
+        stand_in.answers["+\\get_dcd"] = "get_dcd:\nRPRT -11\n"
+        try:
+            cfg = rig_config(tmp_path, stand_in.address, dcd_poll_ms=20)
+            async with running_desk(cfg) as desk:
+                desk.engine.intent("ptt_toggle")
+                await until_radio(rigctld.port, True)  # keying still works
+                await asyncio.sleep(0.3)  # many squelch polls and read-back periods
+                desk.engine.intent("ptt_toggle")
+                await until_radio(rigctld.port, False)
+                texts = [n.text for n in desk.engine.snapshot.notices]
+                assert sum("PTT watchdog is off" in t for t in texts) == 1, texts
+                assert sum("RPRT -11 (feature not available)" in t for t in texts) == 1, texts
+                lines = stand_in.connections[0]
+                assert lines.count("+t") == 1  # asked once, not again and again
+        finally:
+            await stand_in.close()
+
+    asyncio.run(main())
