@@ -143,7 +143,7 @@ class RigctldLink:
     def health(self) -> LinkHealth:
         """Up or down, last heard, and the channel (or what is wrong) for the console."""
         heard = None if self.last_heard_ms is None else zulu.to_iso(self.last_heard_ms)
-        detail = self._fault_text or (f"rigctld {self.channel}" if self.is_up else self.detail)
+        detail = self._fault_text or (self.channel if self.is_up else self.detail)
         return LinkHealth("radio", self.is_up, heard, detail)
 
     def stop(self) -> None:
