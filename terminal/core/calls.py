@@ -328,9 +328,14 @@ class CallControl:
         elif phase is CallPhase.CONNECTED:
             self._try_key(now, out)
         elif self._cfg.open_channel:  # IDLE: a transmission is a call of its own
-            if self._may_key():
-                self._open_call("outgoing", now, out)
+            if not self._may_key():
+                self._try_key(now, out)  # says why not
+                return
+            opened: list[Effect] = []
+            self._open_call("outgoing", now, opened)
+            first = len(out)
             self._try_key(now, out)
+            out[first + 1 : first + 1] = opened  # KEY first: the radio before the paperwork
         else:
             why = "no call" if phase is CallPhase.IDLE else "the far end has not answered"
             out.append(Notice("info", f"PTT does not key: {why}."))
