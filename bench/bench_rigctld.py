@@ -6,7 +6,8 @@ TCP connection on loopback) against the real rigctld with Hamlib's dummy rig (`r
 RIG`). Press: from the pin edge until rigctld's `RPRT 0` to `T 1` is back at the desk (so `T 1`
 was carried out; the moment it arrived at rigctld is earlier, this is its upper bound). Release:
 from the pin edge until rigctld answers the desk's read-back `t` with 0 (T 0 carried out and the
-radio reported off). 500 presses; p50/p99/max.
+radio reported off). 500 presses; p50/p99/max. Also the desk's own part of a press: from the pin
+edge until `T 1` is handed to the socket.
 
 rigctld 4.5 itself takes about 50 ms to carry out `T 0` (Hamlib's own wait after PTT off), with
 no desk involved: the bench measures that too, on a bare connection (`rigctld_t0_round_trip`),
@@ -41,7 +42,7 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
-async def _measure(workdir: Path, port: int) -> tuple[list[float], list[float]]:
+async def _measure(workdir: Path, port: int) -> tuple[list[float], list[float], list[float]]:
     from gpiozero.pins.mock import MockFactory
 
     from hw.gpio import mock_press
@@ -58,11 +59,23 @@ async def _measure(workdir: Path, port: int) -> tuple[list[float], list[float]]:
     )
     desk = Desk(config, pin_factory=MockFactory())
     await desk.start()
-    press, release = [], []
+    press: list[float] = []
+    release: list[float] = []
+    written: list[float] = []
     try:
         while not desk.radio.is_up:
             await asyncio.sleep(0.01)
         assert desk.panel is not None
+        writer = desk.radio._writer
+        assert writer is not None
+        send = writer.write
+
+        def stamped(data: bytes | bytearray | memoryview) -> None:
+            if bytes(data).startswith(b"+T 1"):
+                written.append(time.perf_counter())
+            send(data)
+
+        writer.write = stamped  # type: ignore[method-assign]
         state = lambda: desk.engine.core.state  # noqa: E731
         for _ in range(PRESSES):
             start = time.perf_counter()
@@ -70,6 +83,7 @@ async def _measure(workdir: Path, port: int) -> tuple[list[float], list[float]]:
             while not state().bridge_keyed:
                 await asyncio.sleep(0)
             press.append(time.perf_counter() - start)
+            written[-1] -= start
             start = time.perf_counter()
             mock_press(desk.panel, False)
             while state().bridge_keyed:
@@ -77,7 +91,7 @@ async def _measure(workdir: Path, port: int) -> tuple[list[float], list[float]]:
             release.append(time.perf_counter() - start)
     finally:
         desk.stop("bench end")
-    return press, release
+    return press, release, written
 
 
 def _bare_round_trips(port: int, rounds: int = 50) -> tuple[list[float], list[float]]:
@@ -118,7 +132,7 @@ def run() -> list[Figure]:
                 time.sleep(0.02)
         bare_on, bare_off = _bare_round_trips(port)
         with tempfile.TemporaryDirectory() as tmp:
-            press, release = asyncio.run(_measure(Path(tmp), port))
+            press, release, written = asyncio.run(_measure(Path(tmp), port))
     finally:
         proc.kill()
         proc.wait()
@@ -130,6 +144,8 @@ def run() -> list[Figure]:
                "- (rigctld alone, no desk)"),
     ]  # fmt: skip
     for what, values, goal, ratio_of in (
+        ("ptt_press_to_t1_written", written, "- (the desk's part: pin edge to T 1 on the socket)",
+         None),
         ("ptt_press_to_rigctld_keyed", press, "p99 < 5 ms", None),
         ("ptt_release_to_rigctld_unkeyed", release, "p99 < rigctld's own T 0 + 5 ms",
          f"rigctld's own T 0 round trip ({t0 * 1000:.1f} ms)"),
