@@ -3,6 +3,10 @@
 Used by `hotline unkey` when no running terminal answers. It opens the port without the exclusive
 lock (a hung terminal may still hold it), says HELLO as a fresh terminal and sends UNKEY(FORCE),
 repeating both until the bridge acknowledges the UNKEY or reports its transmitter off.
+
+With `[radio] backend = "rigctld"` there is no port to open: `force_unkey_rigctld` connects to
+rigctld (a fresh connection beside the desk's own), sends `T 0` until RPRT 0 and reads `t` back
+until the radio reports PTT off (hw/rig/unkey.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import select
 import time
 from dataclasses import dataclass
 
+from hw.rig.unkey import unkey_rigctld
 from hw.serialport import open_serial
 from hw.wire.codec import Decoder, Frame, encode
 from hw.wire.messages import (
@@ -92,3 +97,9 @@ def force_unkey(port: str, baud: int, timeout_s: float = 3.0, resend_s: float = 
         return UnkeyResult(False, f"{port}: {exc}")
     finally:
         ser.close()
+
+
+def force_unkey_rigctld(host: str, port: int, timeout_s: float = 3.0) -> UnkeyResult:
+    """`T 0` through rigctld at host:port until confirmed by `t` or `timeout_s` passes."""
+    result = unkey_rigctld(host, port, timeout_s=timeout_s)
+    return UnkeyResult(result.confirmed, result.detail)

@@ -21,6 +21,7 @@ from hw.audio import DeskAudio, open_audio
 from hw.coproc import CoprocLink
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
+from hw.rig.link import RigctldLink
 from terminal.attach.server import DeskControl
 from terminal.config import Config
 from terminal.config.rules import parse_line_points
@@ -47,6 +48,7 @@ def engine_options(config: Config) -> EngineOptions:
             busy_channel_lockout=config.call.busy_channel_lockout,
             tx_timeout_s=config.ptt.tx_timeout_s,
             tx_warning_s=config.ptt.tx_warning_s,
+            open_channel=config.radio.backend == "rigctld",
         ),
         bounce_s=config.gpio.ptt_bounce_ms / 1000.0,
         operator=config.desk.operator,
@@ -91,7 +93,7 @@ class Desk:
     pin_factory: Any = None
     control_socket: Path | None = None
     engine: Engine = field(init=False)
-    radio: RadioLink = field(init=False)
+    radio: RadioLink | RigctldLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
     control: DeskControl | None = field(init=False, default=None)
     writer: LogWriter | None = field(init=False, default=None)
@@ -127,16 +129,7 @@ class Desk:
             self.engine.ptt_edge_threadsafe,
             clock=loop.time,
         )
-        self.radio = RadioLink(
-            self.config.radio,
-            keepalive_s=self.config.ptt.keepalive_s,
-            bridge_keepalive_ms=round(self.config.ptt.bridge_keepalive_timeout_s * 1000),
-            on_event=self.engine.bridge_event,
-            on_notice=self._notice,
-            clock=loop.time,
-            name=f"{self.config.desk.site}/{self.config.desk.id}",
-            port=self.radio_port,
-        )
+        self.radio = self._radio_link(loop)
         self.engine.attach(bridge=self.radio, panel=self.panel)
         self.engine.add_health("radio", self.radio.health)
         self._tasks.append(loop.create_task(self._refresh_health(), name="health"))
@@ -176,6 +169,27 @@ class Desk:
         )
         self.engine.refresh()
         self.started = True
+
+    def _radio_link(self, loop: asyncio.AbstractEventLoop) -> RadioLink | RigctldLink:
+        """The radio bridge over its port, or a plain radio through rigctld (`[radio] backend`)."""
+        if self.config.radio.backend == "rigctld":
+            return RigctldLink(
+                self.config.radio,
+                on_event=self.engine.bridge_event,
+                on_notice=self._notice,
+                on_fault=self.engine.set_fault,
+                clock=loop.time,
+            )
+        return RadioLink(
+            self.config.radio,
+            keepalive_s=self.config.ptt.keepalive_s,
+            bridge_keepalive_ms=round(self.config.ptt.bridge_keepalive_timeout_s * 1000),
+            on_event=self.engine.bridge_event,
+            on_notice=self._notice,
+            clock=loop.time,
+            name=f"{self.config.desk.site}/{self.config.desk.id}",
+            port=self.radio_port,
+        )
 
     async def _refresh_health(self) -> None:
         """Publish once a second, so "last heard" and the timers on the console stay current."""

@@ -17,12 +17,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "unkey",
         help="Force the radio bridge to unkey the transmitter.",
         description="Ask the running terminal to unkey; when none answers (or it hangs), send "
-        "UNKEY straight over the bridge's serial port. Exit 0 once the bridge confirmed.",
+        "UNKEY straight over the bridge's serial port (or T 0 to rigctld, with [radio] backend = "
+        '"rigctld"). Exit 0 once the bridge (or the radio, read back through rigctld) confirmed.',
     )
     parser.add_argument("--config", type=Path, help=f"configuration (default {INSTALLED_CONFIG})")
     parser.add_argument("--socket", type=Path, help="control socket of the running terminal")
     parser.add_argument("--port", help="the bridge's serial device (default from the config)")
     parser.add_argument("--baud", type=int, help="baud rate (default from the config)")
+    parser.add_argument("--rigctld", help="host:port of rigctld (default from the config)")
     parser.add_argument(
         "--timeout", type=float, default=3.0, help="seconds to wait for the bridge (default 3)"
     )
@@ -59,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"the running terminal refused: {reply.get('error')}", file=sys.stderr)
     except (OSError, TimeoutError, ValueError) as exc:
         print(f"no running terminal answered on {socket_path} ({exc}); using the port")
+    if args.rigctld or (config.radio.backend == "rigctld" and not args.port):
+        return _unkey_rigctld(args.rigctld or config.radio.rigctld, args.timeout)
     port = args.port or config.radio.port
     if port.startswith("sim://"):
         print("hotline unkey: the configured port is a simulator (sim://); give --port",
@@ -67,6 +71,24 @@ def run(args: argparse.Namespace) -> int:
     result = force_unkey(port, args.baud or config.radio.baud, timeout_s=args.timeout)
     if result.confirmed:
         print(f"unkeyed over {port}: {result.detail}")
+        return EX_OK
+    print(f"hotline unkey: NOT confirmed: {result.detail}", file=sys.stderr)
+    return EX_FAIL
+
+
+def _unkey_rigctld(address: str, timeout_s: float) -> int:
+    """`T 0` straight to rigctld, confirmed by reading `t` back."""
+    from hw.forceunkey import force_unkey_rigctld
+    from terminal.config.rules import host_port
+
+    try:
+        host, port = host_port(address)
+    except ValueError as exc:
+        print(f"hotline unkey: --rigctld {address!r} {exc}", file=sys.stderr)
+        return 2
+    result = force_unkey_rigctld(host, port, timeout_s=timeout_s)
+    if result.confirmed:
+        print(f"unkeyed through rigctld at {address}: {result.detail}")
         return EX_OK
     print(f"hotline unkey: NOT confirmed: {result.detail}", file=sys.stderr)
     return EX_FAIL

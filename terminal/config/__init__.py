@@ -17,6 +17,7 @@ from terminal.config.model import (
     LogConfig,
     MqttConfig,
     PttConfig,
+    RadioConfig,
     ServiceConfig,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "LogConfig",
     "MqttConfig",
     "PttConfig",
+    "RadioConfig",
     "ServiceConfig",
     "bench_config",
     "load_config",

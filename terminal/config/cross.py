@@ -81,6 +81,8 @@ def _port_id(port: str) -> str:
 def _distinct_ports(values: Values, bad: set[str], present: set[str], report: Report) -> None:
     if {"radio.port", "coproc.port", "coproc.enabled"} & bad or not values["coproc"]["enabled"]:
         return
+    if values["radio"]["backend"] == "rigctld":
+        return  # the radio is reached through rigctld: radio.port is not opened
     radio, coproc = values["radio"]["port"], values["coproc"]["port"]
     if _port_id(radio) != _port_id(coproc):
         return

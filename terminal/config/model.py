@@ -51,6 +51,20 @@ class LinkConfig:
 
 
 @dataclass(frozen=True)
+class RadioConfig(LinkConfig):
+    """The radio link: the keys of a serial link, and which backend keys the radio.
+
+    "bridge": the radio bridge over `port` (docs/protocol.md). "rigctld": a plain radio through
+    Hamlib's rigctld at `rigctld` (docs/radios.md); `port` and the serial keys are then unused.
+    """
+
+    backend: str = "bridge"
+    rigctld: str = "127.0.0.1:4532"
+    dcd_poll_ms: int = 100  # 0 = no squelch reading (a radio that cannot report it)
+    ptt_check_ms: int = 250
+
+
+@dataclass(frozen=True)
 class CallConfig:
     """Ringing and calling out."""
 
@@ -146,7 +160,7 @@ class Config:
 
     desk: DeskConfig = field(default_factory=DeskConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
-    radio: LinkConfig = field(default_factory=lambda: LinkConfig(port="/dev/ttyUSB0"))
+    radio: RadioConfig = field(default_factory=lambda: RadioConfig(port="/dev/ttyUSB0"))
     coproc: LinkConfig = field(default_factory=lambda: LinkConfig(port="/dev/ttyAMA0"))
     call: CallConfig = field(default_factory=CallConfig)
     ptt: PttConfig = field(default_factory=PttConfig)

@@ -19,6 +19,7 @@ from terminal.config.model import (
     LogConfig,
     MqttConfig,
     PttConfig,
+    RadioConfig,
     ServiceConfig,
 )
 
@@ -331,6 +332,43 @@ RULES: dict[type, dict[str, Rule]] = {
         "max_inflight": between(1, 1000),
         "state_interval_s": between(0.1, 60),
     },
+}
+
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """ "host:port" (or "[v6]:port") as (host, port); ValueError saying what is wrong."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or len(port) > 5:
+        raise ValueError("is not host:port")
+    number = int(port)
+    if not 1 <= number <= 65535:
+        raise ValueError("has a port out of range (1..65535)")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise ValueError("has an IPv6 address not in brackets ([::1]:4532)")
+    if not re.fullmatch(r"[A-Za-z0-9._:-]{1,253}", host):
+        raise ValueError("has a host that is not a name or an address")
+    return host, number
+
+
+def _rigctld_address(value: str) -> None:
+    try:
+        host_port(value)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+
+
+RADIO_BACKENDS = ("bridge", "rigctld")
+RULES[RadioConfig] = {
+    **RULES[LinkConfig],
+    "backend": one_of(RADIO_BACKENDS, "is not a radio backend"),
+    "rigctld": Rule(
+        'host:port of a running rigctld, e.g. "127.0.0.1:4532" or "[::1]:4532"', _rigctld_address
+    ),
+    "dcd_poll_ms": between(0, 5000),
+    "ptt_check_ms": between(20, 5000),
 }
 
 BOOLEAN = Rule("true or false")

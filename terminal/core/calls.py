@@ -19,6 +19,12 @@ Rules worth knowing (the tests pin each one):
   ends an open call: ringing -> REJECT, missed; calling -> HANGUP, cancelled; connected ->
   HANGUP, answered. Later events are ignored.
 - Glare (a ring while we call out) answers the ring: both desks want to talk.
+- Open channel (`open_channel`, a plain radio through rigctld): there is no ring, answer or
+  hang-up, so the "call" follows the channel. A PTT press that may key opens an outgoing call
+  (answered at once) and keys; a squelch that opens (`RxChanged`) opens an incoming one. Each
+  ends, answered, as soon as nobody transmits: we are unkeyed and the squelch is closed (our
+  transmission ending under an open squelch hands over to a reception). So the log holds each
+  transmission and reception with its start, end, duration and recording. Calling out is refused.
 - The bridge reports its transmitter (TX) in the order it handles our commands, so while one of
   our KEYs is unconfirmed, a report that it unkeyed belongs to an earlier transmission (a quick
   release and press crosses it on the wire) and does not end the current one. A KEY the bridge
@@ -89,6 +95,7 @@ class CallSettings:
     busy_channel_lockout: bool = True
     tx_timeout_s: float = 60.0
     tx_warning_s: float = 10.0
+    open_channel: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -232,6 +239,8 @@ class CallControl:
                 self._on_link_down(event, now, out)
             case _:
                 assert_never(event)
+        if self._cfg.open_channel:
+            self._follow_channel(now, out)
         return out
 
     # --- timers ---------------------------------------------------------------------------------
@@ -276,7 +285,9 @@ class CallControl:
             out.append(Notice("info", "No call to answer."))
 
     def _on_call(self, now: float, out: list[Effect]) -> None:
-        if self._s.phase is not CallPhase.IDLE:
+        if self._cfg.open_channel:
+            out.append(Notice("info", "Open channel: there is no call to place; press PTT."))
+        elif self._s.phase is not CallPhase.IDLE:
             out.append(Notice("info", "Already in a call."))
         elif not self._s.link_up:
             out.append(Notice("warning", "Cannot call: the radio bridge link is down."))
@@ -316,6 +327,15 @@ class CallControl:
             self._try_key(now, out)
         elif phase is CallPhase.CONNECTED:
             self._try_key(now, out)
+        elif self._cfg.open_channel:  # IDLE: a transmission is a call of its own
+            if not self._may_key():
+                self._try_key(now, out)  # says why not
+                return
+            opened: list[Effect] = []
+            self._open_call("outgoing", now, opened)
+            first = len(out)
+            self._try_key(now, out)
+            out[first + 1 : first + 1] = opened  # KEY first: the radio before the paperwork
         else:
             why = "no call" if phase is CallPhase.IDLE else "the far end has not answered"
             out.append(Notice("info", f"PTT does not key: {why}."))
@@ -478,6 +498,40 @@ class CallControl:
             transmit_s=0.0,
         )
         return s.call_id
+
+    def _may_key(self) -> bool:
+        """Would `_try_key` key now (the link up, the channel free or no lockout, released)?"""
+        s = self._s
+        busy = s.rx and self._cfg.busy_channel_lockout
+        return s.link_up and not busy and not s.need_release
+
+    def _open_call(self, direction: Direction, now: float, out: list[Effect]) -> None:
+        """Open channel: a transmission or reception starts, as a call answered at once."""
+        self._last_call_id += 1
+        call_id = self._last_call_id
+        self._s = replace(
+            self._s,
+            phase=CallPhase.CONNECTED,
+            direction=direction,
+            call_id=call_id,
+            started_at=now,
+            answered_at=now,
+            transmissions=0,
+            transmit_s=0.0,
+        )
+        out.append(CallStarted(call_id, direction))
+        out.append(CallAnswered(call_id))
+
+    def _follow_channel(self, now: float, out: list[Effect]) -> None:
+        """Open channel: end the call once nobody transmits; a squelch that opens starts one."""
+        s = self._s
+        if s.closed:
+            return
+        call_over = not s.rx or s.direction == "outgoing"
+        if s.phase is CallPhase.CONNECTED and not s.keyed and call_over:
+            self._end_call("answered", out)
+        if self._s.phase is CallPhase.IDLE and self._s.rx and self._s.link_up:
+            self._open_call("incoming", now, out)
 
     def _try_key(self, now: float, out: list[Effect]) -> None:
         s = self._s

@@ -1,0 +1,1 @@
+"""A radio keyed through Hamlib's rigctld: the protocol, the PTT watchdog, the link, the unkey."""
