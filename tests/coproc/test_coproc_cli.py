@@ -168,6 +168,6 @@ def test_the_status_line() -> None:
     sim = CoprocSim(make("burst:3"), boot_id="C0DE0001")
     sim.start(0.0)
     sim.poll(0.0)
-    line = status_line(sim)
+    line = status_line(sim, 0.0)
     assert line.startswith("coproc C0DE0001: link down, 1 cycles, 3 in alert, 3 queued")
-    assert line.endswith("0 alerts acked, 0 clears")
+    assert line.endswith("0 alerts acked, 0 clears; feed scenario:burst: 6 tracks")
