@@ -19,6 +19,7 @@ For tests and the bench it can misbehave: garbage between frames, damaged ALERT 
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import deque
@@ -150,9 +151,9 @@ class CoprocSim:
         max_retries: int = 5,
         utc0_ms: int | None = None,
         faults: Collection[str] = (),
-        feed_s: float = DEFAULT_FEED_S,
+        feed_s: float | None = DEFAULT_FEED_S,
     ) -> None:
-        if cycle_s <= 0 or time_scale <= 0 or feed_s <= 0:
+        if cycle_s <= 0 or time_scale <= 0 or (feed_s is not None and feed_s <= 0):
             raise ValueError("cycle_s, time_scale and feed_s must be positive")
         try:  # the kernel's k-d tree: loaded now, not in a cycle
             import scipy.spatial  # noqa: F401
@@ -179,10 +180,12 @@ class CoprocSim:
         self._next_cycle = 0.0
         self._out = bytearray()
         self._damage = 0
-        self.feed_s = feed_s
+        self.feed_s = feed_s if feed_s is not None else math.inf
+        """Seconds between FEED messages; None given: none sent (a co-processor from before)."""
         self.feed: HasFeedHealth | None = None
         """Who reports the feed's health (the SBS client, ...); None: the source itself."""
-        self._feed_on = True
+        self._feed_on = feed_s is not None
+        self._feed_wanted = feed_s is not None
         self._next_feed = 0.0
         self._feed_connected: bool | None = None
         self._feed_seqs: deque[int] = deque(maxlen=16)
@@ -347,7 +350,7 @@ class CoprocSim:
             case LinkUp():
                 self._next_feed = now  # the terminal learns the feed's state at once
             case PeerHello(restarted=True):
-                self._feed_on, self._next_feed = True, now
+                self._feed_on, self._next_feed = self._feed_wanted, now
                 self._terminal_restarted()
             case Refused(seq=seq, code=code) if code == ERR_UNKNOWN and seq in self._feed_seqs:
                 self._feed_on = False  # a terminal that does not know FEED: stop until it restarts

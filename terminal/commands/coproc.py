@@ -110,7 +110,7 @@ def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
         except OSError as exc:
             raise ValueError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
     else:
-        source = SbsSource(**({"coast_s": coast} if coast else {}))
+        source = SbsSource(coast_s=coast) if coast else SbsSource()
     sim = CoprocSim(source, line=line, cycle_s=args.cycle, time_scale=args.speed, name=args.name)
     return sim, (spec if spec.kind == "sbs" else None)
 

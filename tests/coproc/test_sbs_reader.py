@@ -16,7 +16,9 @@ from hw.sim.tracks.sbs import SbsClient, SbsSource
 STAMP = "2025/03/01,12:00:00.000,2025/03/01,12:00:00.000"
 
 
-def msg3(hexid: str, alt: float | str, lat: float | str, lon: float | str, ground: str = "0") -> str:
+def msg3(
+    hexid: str, alt: float | str, lat: float | str, lon: float | str, ground: str = "0"
+) -> str:
     lat_s = f"{lat:.5f}" if isinstance(lat, float) else lat
     lon_s = f"{lon:.5f}" if isinstance(lon, float) else lon
     return f"MSG,3,1,1,{hexid},1,{STAMP},,{alt},,,{lat_s},{lon_s},,,0,0,0,{ground}"
@@ -136,6 +138,54 @@ def test_a_line_over_64_kib_is_counted_and_the_reader_goes_on() -> None:
         finally:
             task.cancel()
             server.close()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_health_of_a_feed_on_a_wrong_port_then_a_live_one() -> None:
+    """Nothing listens: not connected, "connection refused"; then a server on that port serves
+    ten lines a second: connected, fresh, about ten messages a second, the aircraft held."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        port = probe.sockets[0].getsockname()[1]
+        probe.close()
+        await probe.wait_closed()
+        source = SbsSource()
+        client = SbsClient("127.0.0.1", port, source, lambda: loop.time() - start,
+                           reconnect_min_s=0.05, reconnect_max_s=0.1)  # fmt: skip
+        task = loop.create_task(client.run())
+
+        async def serve(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while True:
+                    writer.write((msg3("4CA2F1", 9000, 51.5, -0.1) + "\r\n").encode())
+                    await writer.drain()
+                    await asyncio.sleep(0.1)
+            except (ConnectionError, asyncio.CancelledError):
+                writer.close()
+
+        server = None
+        try:
+            await until(lambda: client.failures >= 2, what="connections refused")
+            h = client.health(loop.time() - start)
+            assert not h.connected and h.last_error == "cannot connect: connection refused"
+            assert h.last_message_age_s is None and h.name == f"sbs://127.0.0.1:{port}"
+            server = await asyncio.start_server(serve, "127.0.0.1", port)
+            await until(lambda: client.connected, what="connected once the port listens")
+            await asyncio.sleep(2.0)
+            h = client.health(loop.time() - start)
+            assert h.connected and h.tracks_held == 1 and h.decode_errors == 0
+            assert h.last_message_age_s is not None and h.last_message_age_s < 0.5
+            assert 5.0 < h.messages_per_s < 12.0
+            assert h.last_error == ""
+        finally:
+            task.cancel()
+            if server is not None:
+                server.close()
             await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(main())

@@ -75,7 +75,7 @@ def parse_spec(text: str) -> SourceSpec:
     spec = _parse_base(base, text)
     if query and spec.kind == "scenario":
         raise ValueError(f"coast_s is for a feed or a file, not a scenario: {text!r}")
-    return replace(spec, **query) if query else spec
+    return replace(spec, coast_s=query["coast_s"]) if query else spec
 
 
 def _parse_base(t: str, text: str) -> SourceSpec:

@@ -25,6 +25,8 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
+import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -202,6 +204,19 @@ class SbsSource:
         return extrapolate(tuple(ids), *(c[:, k] for k in range(7)))
 
 
+def connect_error(exc: OSError) -> str:
+    """Why a connection failed, in words (``connection refused``, not ``Connect call failed``)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "no answer (timed out)"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host ({exc.strerror})"
+    if exc.errno:
+        return os.strerror(exc.errno).lower()
+    return str(exc) or type(exc).__name__
+
+
 class SbsClient:
     """Reads an SBS-1 feed from host:port into a source, reconnecting while running.
 
@@ -219,12 +234,14 @@ class SbsClient:
         reconnect_max_s: float = 10.0,
         name: str = "",
         rate_window_s: float = 10.0,
+        connect_timeout_s: float = 5.0,
     ) -> None:
         self.host, self.port = host, port
         self.name = name or f"sbs://{host}:{port}"
         self.source = source
         self.clock = clock
         self.reconnect_min_s, self.reconnect_max_s = reconnect_min_s, reconnect_max_s
+        self.connect_timeout_s = connect_timeout_s
         self.connected = False
         self.connections = 0
         self.failures = 0
@@ -235,7 +252,7 @@ class SbsClient:
     def health(self, now: float) -> FeedHealth:
         """The feed's state at source time ``now``."""
         age = None if self.last_message_t is None else max(0.0, now - self.last_message_t)
-        error = (self.source.last_error or self.last_error) if self.connected else self.last_error
+        error = self.source.last_error if self.connected else self.last_error
         return FeedHealth(
             self.name, "sbs", self.connected, age, self.rate.rate(now), len(self.source),
             self.source.decode_errors, error,
@@ -246,16 +263,18 @@ class SbsClient:
         delay = self.reconnect_min_s
         while True:
             try:
-                reader, writer = await asyncio.open_connection(
-                    self.host, self.port, limit=STREAM_LIMIT
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(self.host, self.port, limit=STREAM_LIMIT),
+                    self.connect_timeout_s,
                 )
             except OSError as exc:
-                self._failed(f"cannot connect: {exc.strerror or exc}")
+                self._failed(f"cannot connect: {connect_error(exc)}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.reconnect_max_s)
                 continue
             self.connected, delay = True, self.reconnect_min_s
             self.connections += 1
+            self.last_error = ""
             log.info("%s: connected", self.name)
             try:
                 await self._read(reader)
