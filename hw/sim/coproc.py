@@ -217,6 +217,14 @@ class CoprocSim:
         """The track source's time at monotonic ``now``."""
         return 0.0 if self._t0 is None else (now - self._t0) * self.time_scale
 
+    def report_feed(self, every_s: float | None) -> None:
+        """Send FEED every ``every_s`` from now on; None: never (a co-processor from before)."""
+        if every_s is not None and every_s <= 0:
+            raise ValueError("every_s must be positive")
+        self.feed_s = every_s if every_s is not None else math.inf
+        self._feed_on = self._feed_wanted = every_s is not None
+        self._next_feed = 0.0
+
     def feed_health(self, now: float) -> FeedHealth:
         """The track feed's health at monotonic ``now`` (the source's, or its reader's)."""
         provider = self.feed if self.feed is not None else self.source

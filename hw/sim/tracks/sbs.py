@@ -268,7 +268,7 @@ class SbsClient:
                     self.connect_timeout_s,
                 )
             except OSError as exc:
-                self._failed(f"cannot connect: {connect_error(exc)}")
+                self._failed(connect_error(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.reconnect_max_s)
                 continue
