@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (["--tracks", "head-on", "--cycle", "0"], "must be positive"),
         (["--tracks", "burst:0"], "positive whole number"),
         (["--tracks", "sbs://host"], "HOST:PORT"),
+        (["--tracks", "sbs://h:1?coast_s=0"], "coast_s must be a positive number of seconds"),
+        (["--tracks", "sbs://h:1", "--coast", "-1"], "--coast must be a positive"),
+        (["--tracks", "head-on", "--coast", "5"], "--coast is for a live feed or a file"),
     ],
 )
 def test_bad_arguments_say_why(
