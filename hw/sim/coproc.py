@@ -361,6 +361,8 @@ class CoprocSim:
                 self._feed_on, self._next_feed = self._feed_wanted, now
                 self._terminal_restarted()
             case Refused(seq=seq, code=code) if code == ERR_UNKNOWN and seq in self._feed_seqs:
+                if "feed_ignores_unknown" in self.faults:  # a deliberate fault (hw/sim/faults.py)
+                    return
                 self._feed_on = False  # a terminal that does not know FEED: stop until it restarts
                 self.log.errors.append("the terminal does not know FEED: feed health not sent")
             case ProtocolError(detail=detail):
