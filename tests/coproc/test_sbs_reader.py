@@ -112,7 +112,9 @@ def test_a_bad_coast_time_is_a_clear_error(text: str, says: str) -> None:
         parse_spec(text)
 
 
-def test_a_line_over_64_kib_is_counted_and_the_reader_goes_on() -> None:
+def test_a_line_over_64_kib_is_counted_and_the_reader_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A port that is not SBS may send anything: the reader must stay alive and say so."""
 
     async def main() -> None:
@@ -135,6 +137,7 @@ def test_a_line_over_64_kib_is_counted_and_the_reader_goes_on() -> None:
             assert not task.done()
             assert client.health(0.0).decode_errors >= 2
             assert "too long" in client.last_error
+            assert "line too long, is this an SBS port?" in caplog.text  # logged, not only counted
         finally:
             task.cancel()
             server.close()
@@ -186,6 +189,34 @@ def test_health_of_a_feed_on_a_wrong_port_then_a_live_one() -> None:
             task.cancel()
             if server is not None:
                 server.close()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_lines_cut_anywhere_by_the_network_are_read_whole() -> None:
+    async def main() -> None:
+        source = SbsSource()
+        data = "".join(msg3(f"00000{k}", 1000 + k, 50.0, 0.1 * k) + "\r\n" for k in range(5))
+
+        async def serve(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            for k in range(0, len(data), 37):  # cut inside lines, inside the CR LF too
+                writer.write(data[k : k + 37].encode())
+                await writer.drain()
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(30)
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = SbsClient("127.0.0.1", port, source, lambda: 0.0)
+        task = asyncio.get_running_loop().create_task(client.run())
+        try:
+            await until(lambda: source.stats["lines"] == 5, what="five lines")
+            assert len(source.picture(0.0)) == 5 and source.decode_errors == 0
+            assert list(source.picture(0.0).alt_ft) == [1000, 1001, 1002, 1003, 1004]
+        finally:
+            task.cancel()
+            server.close()
             await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(main())

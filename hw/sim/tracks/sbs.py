@@ -11,8 +11,9 @@ ICAO 24-bit address (hex ident). An empty field means "not in this message": the
 before stays (senders fill only the fields a message type carries).
 
 `SbsClient` reads a feed over TCP on the loop, reconnecting with back-off. Any input leaves it
-running: a line over the stream's limit (a port that is not SBS) is counted and skipped, an
-unexpected error is logged and the connection made again. It reports its `FeedHealth`.
+running: it reads chunks and splits the lines itself, so a line of any length (a port that is not
+SBS) is counted and skipped; an unexpected error is logged and the connection made again. It
+reports its `FeedHealth`.
 
 Fields (0-based): 0 ``MSG``, 1 transmission type, 4 hex ident, 10 callsign, 11 altitude (ft),
 12 ground speed (kt), 13 track (deg), 14 latitude, 15 longitude, 16 vertical rate (ft/min),
@@ -48,7 +49,8 @@ DEFAULT_COAST_S = 30.0
 SBS_FIELDS = 22
 LINE_MAX = 1024
 """Longer lines are not SBS (a real one is under 200 characters): counted, skipped."""
-STREAM_LIMIT = 64 * 1024
+CHUNK = 64 * 1024
+"""Bytes asked of the socket at a time: lines are split by the reader itself."""
 OTHER_TYPES = frozenset({"SEL", "ID", "AIR", "STA", "CLK"})
 """SBS message types that carry nothing for the picture: not used, not errors."""
 DECODE_ERRORS = ("bad", "garbage", "too_long")
@@ -264,7 +266,7 @@ class SbsClient:
         while True:
             try:
                 reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port, limit=STREAM_LIMIT),
+                    asyncio.open_connection(self.host, self.port, limit=CHUNK),
                     self.connect_timeout_s,
                 )
             except OSError as exc:
@@ -299,25 +301,46 @@ class SbsClient:
         self.last_error = why
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
+        """Read in chunks and split the lines here: no line, however long, can stop the reader
+        (a line longer than LINE_MAX is counted once and dropped up to its end)."""
+        pending = b""
+        skipping = False  # inside a line already counted as too long: drop up to its end
         while True:
-            try:
-                raw = await reader.readline()
-            except ValueError:  # over the stream's limit: the reader has dropped it
-                self._too_long(f"a line over {STREAM_LIMIT // 1024} KiB")
-                continue
-            if not raw:
+            chunk = await reader.read(CHUNK)
+            if not chunk:
                 return
             now = self.clock()
-            self.last_message_t = now
-            self.rate.note(now)
-            if len(raw) > LINE_MAX:
-                self._too_long(f"a line of {len(raw)} bytes")
-                continue
-            self.source.feed(raw.decode("ascii", errors="replace"), now)
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            if skipping and lines:
+                lines.pop(0)  # the end of the too-long line
+                skipping = False
+            if lines:
+                self.last_message_t = now
+                self.rate.note(now, len(lines))
+            for raw in lines:
+                if len(raw) > LINE_MAX:
+                    self._too_long(f"a line of {len(raw)} bytes")
+                    continue
+                errors = self.source.decode_errors
+                self.source.feed(raw.decode("ascii", errors="replace"), now)
+                if self.source.decode_errors != errors:
+                    self._say_decode_error()
+            if len(pending) > LINE_MAX and not skipping:
+                self.last_message_t = now
+                self.rate.note(now)
+                self._too_long(f"a line over {LINE_MAX} bytes")
+                pending, skipping = b"", True
+            elif skipping:
+                pending = b""
 
     def _too_long(self, what: str) -> None:
         self.source.count_error("too_long", f"{what}: line too long, is this an SBS port?")
         self.last_error = self.source.last_error
-        if self.source.stats["too_long"] in (1, 10, 100, 1000):
-            log.warning("%s: %s (%d so far)", self.name, self.last_error,
-                        self.source.stats["too_long"])  # fmt: skip
+        self._say_decode_error()
+
+    def _say_decode_error(self) -> None:
+        """Log the 1st, 10th, 100th, ... decode error (every one is counted)."""
+        n = self.source.decode_errors
+        if n > 0 and 10 ** round(math.log10(n)) == n:
+            log.warning("%s: %s (%d decode errors so far)", self.name, self.source.last_error, n)
