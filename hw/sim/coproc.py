@@ -60,6 +60,8 @@ from terminal.kernel.watch import Clear as ClearDecision
 
 LOG_MAX = 100_000
 DEFAULT_FEED_S = 5.0
+FEED_CHECK_S = 0.1
+"""How often, at most, the feed's health is looked at between FEEDs (for a change of state)."""
 _WIRE_TEXT = str.maketrans({"$": "_", ",": ";", "*": "_"})
 _SEVERITY = {1: Severity.ADVISORY, 2: Severity.WARNING, 3: Severity.CRITICAL}
 
@@ -186,7 +188,7 @@ class CoprocSim:
         """Who reports the feed's health (the SBS client, ...); None: the source itself."""
         self._feed_on = feed_s is not None
         self._feed_wanted = feed_s is not None
-        self._next_feed = 0.0
+        self._next_feed = self._next_feed_check = 0.0
         self._feed_connected: bool | None = None
         self._feed_seqs: deque[int] = deque(maxlen=16)
         self._fresh(boot_id)
@@ -322,6 +324,9 @@ class CoprocSim:
         """FEED every feed_s while the link is up, and at once when the feed (dis)connects."""
         if not self._feed_on or not self.session.is_up:
             return
+        if now < self._next_feed and now < self._next_feed_check:
+            return  # a change of `connected` is looked for FEED_CHECK_S apart, not every poll
+        self._next_feed_check = now + FEED_CHECK_S
         health = self.feed_health(now)
         if now < self._next_feed and health.connected == self._feed_connected:
             return
