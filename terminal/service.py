@@ -43,10 +43,13 @@ class JournalFormatter(logging.Formatter):
 
 def status_line(snap: DeskSnapshot) -> str:
     """The one-line status shown by `systemctl status`: the call state, each link up or DOWN,
-    and what went wrong on a serial line since start-up (`radio=up[crc 2 rtx 1]`)."""
+    what went wrong on a serial line since start-up (`radio=up[crc 2 rtx 1]`), and after an up
+    co-processor its track feed (`coproc=up feed=DOWN`: up, DOWN or unknown)."""
     faults = {h.name: h.counters.faults() for h in snap.health if h.counters is not None}
+    feeds = {h.name: h.feed.state for h in snap.health if h.feed is not None and h.up}
     links = " ".join(
         f"{name}={'up' if up else 'DOWN'}" + (f"[{faults[name]}]" if faults.get(name) else "")
+        + (f" feed={feeds[name]}" if name in feeds else "")
         for name, up in snap.links.items()
     )
     return f"{snap.display} {links}"

@@ -83,13 +83,52 @@ class LinkCounters:
         return " ".join(text.format(n) for n, text in parts if n)
 
 
+FEED_STATES = ("up", "DOWN", "unknown")
+"""A track feed: reported connected, reported not connected, or not reported (recently)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedView:
+    """The co-processor's track feed as it last reported it (docs/protocol.md, FEED)."""
+
+    state: str  # one of FEED_STATES
+    kind: str = ""
+    """``SBS``, ``ASTERIX``, ``SCENARIO``, ``FILE`` (as the co-processor said)."""
+    source: str = ""
+    age_s: float | None = None
+    """Seconds since the feed's last message, now; None when nothing heard (or unknown)."""
+    rate: float = 0.0
+    """Messages per second."""
+    tracks: int = 0
+    decode_errors: int = 0
+    error: str = ""
+
+    def text(self) -> str:
+        """The feed in a few words: ``feed up 27 tracks 38.5/s``, ``feed DOWN: connection
+        refused``, ``feed unknown``."""
+        if self.state == "unknown":
+            return "feed unknown"
+        if self.state == "DOWN":
+            return f"feed DOWN: {self.error}" if self.error else "feed DOWN"
+        parts = [f"feed up {self.tracks} tracks {self.rate:.1f}/s"]
+        if self.age_s is None:
+            parts.append("nothing heard")
+        elif self.age_s >= 10:
+            parts.append(f"last {self.age_s:.0f} s ago")
+        if self.decode_errors:
+            parts.append(f"bad {self.decode_errors}")
+        return " ".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class LinkHealth:
     """One link's health for the console: up or down, when it was last heard (UTC), what is
-    wrong, and for a serial link its counters."""
+    wrong, for a serial link its counters, and for the co-processor its track feed."""
 
     name: str
     up: bool
     last_heard_utc: str | None = None
     detail: str = ""
     counters: LinkCounters | None = None
+    feed: FeedView | None = None
+    """The co-processor's track feed; None for the other links."""

@@ -42,6 +42,7 @@ from hw.wire.messages import (
     Call,
     Clear,
     Err,
+    Feed,
     Hangup,
     Hb,
     Hello,
@@ -101,6 +102,7 @@ def examples() -> list[Message]:
         Alert(18, "RAF123/LINE", AlertKind.LINE, Severity.CRITICAL, _T0, _A, _LINE,
               300.0, 0, 10.0, 0.0),
         Clear("RAF123/4CA2F1"),
+        Feed("SBS", True, 250, 12.5, 7, 0, "sbs://127.0.0.1:30003", ""),
     ]  # fmt: skip
     assert {m.TYPE for m in out} == set(MESSAGE_TYPES), "a message type has no example"
     return out

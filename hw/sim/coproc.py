@@ -11,11 +11,15 @@ acknowledged; a message that failed all its retries goes back to the head of the
 nothing is lost. When the terminal restarts (a new terminal boot id), what it has not acknowledged
 is still sent, and every pair still in alert is sent again, numbered anew. A reboot (scenario
 time, or `reboot`) starts over with a new boot id.
+Every `feed_s` while the link is up, and at once when its feed connects or disconnects, it sends
+its track feed's health in a FEED message (docs/protocol.md 5.4); a terminal that answers FEED
+with ERR UNKNOWN does not know it and gets no more until it restarts.
 For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import deque
@@ -26,10 +30,13 @@ from typing import Any
 
 from hw.sim.faults import FaultySession, check_faults
 from hw.sim.tracks import TrackSource
+from hw.sim.tracks.health import FeedHealth, HasFeedHealth
 from hw.wire.messages import (
+    ERR_UNKNOWN,
     Alert,
     AlertKind,
     Clear,
+    Feed,
     Message,
     Role,
     Severity,
@@ -39,8 +46,10 @@ from hw.wire.messages import (
 from hw.wire.session import (
     Delivered,
     LinkSession,
+    LinkUp,
     PeerHello,
     ProtocolError,
+    Refused,
     SendFailed,
 )
 from terminal.kernel.line import Line
@@ -50,6 +59,10 @@ from terminal.kernel.watch import DEFAULT_HOLD_S, Issue, Outbox, Watch
 from terminal.kernel.watch import Clear as ClearDecision
 
 LOG_MAX = 100_000
+DEFAULT_FEED_S = 5.0
+FEED_CHECK_S = 0.1
+"""How often, at most, the feed's health is looked at between FEEDs (for a change of state)."""
+_WIRE_TEXT = str.maketrans({"$": "_", ",": ";", "*": "_"})
 _SEVERITY = {1: Severity.ADVISORY, 2: Severity.WARNING, 3: Severity.CRITICAL}
 
 
@@ -66,6 +79,26 @@ def alert_message(issue: Issue) -> Alert:
     return Alert(
         issue.alert_seq, f.pair_id, AlertKind(f.kind), _SEVERITY[f.severity], computed,
         track_state(f.a), track_state(f.b), n.hsep_m, round(n.vsep_ft), n.tcpa_s, n.miss_m,
+    )  # fmt: skip
+
+
+def wire_text(text: str, limit: int) -> str:
+    """``text`` as a wire text field: printable ASCII without ``$ , *``, at most ``limit``."""
+    clean = "".join(c if " " <= c <= "~" else "?" for c in text).translate(_WIRE_TEXT)
+    return clean[:limit]
+
+
+def feed_message(h: FeedHealth) -> Feed:
+    """The FEED message for a feed's health."""
+    kind = "".join(c for c in h.kind.upper() if c.isalnum() or c == "_")[:16] or "UNKNOWN"
+    if not kind[0].isalpha():
+        kind = "X" + kind[:15]
+    age_s = h.last_message_age_s
+    age = -1 if age_s is None else min(max(round(age_s * 1000), 0), 10**12)
+    return Feed(
+        kind, h.connected, age,
+        min(max(round(h.messages_per_s, 1), 0.0), 1_000_000.0), min(h.tracks_held, 1_000_000),
+        min(h.decode_errors, 10**15), wire_text(h.name, 64), wire_text(h.last_error, 80),
     )  # fmt: skip
 
 
@@ -86,6 +119,7 @@ class CoprocLog:
     reissued: int = 0
     cycles: int = 0
     reboots: int = 0
+    feeds_sent: int = 0
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
     acked: int = 0
     _order: deque[tuple[str, int]] = field(default_factory=deque)
@@ -119,9 +153,10 @@ class CoprocSim:
         max_retries: int = 5,
         utc0_ms: int | None = None,
         faults: Collection[str] = (),
+        feed_s: float | None = DEFAULT_FEED_S,
     ) -> None:
-        if cycle_s <= 0 or time_scale <= 0:
-            raise ValueError("cycle_s and time_scale must be positive")
+        if cycle_s <= 0 or time_scale <= 0 or (feed_s is not None and feed_s <= 0):
+            raise ValueError("cycle_s, time_scale and feed_s must be positive")
         try:  # the kernel's k-d tree: loaded now, not in a cycle
             import scipy.spatial  # noqa: F401
         except ModuleNotFoundError as exc:
@@ -147,6 +182,15 @@ class CoprocSim:
         self._next_cycle = 0.0
         self._out = bytearray()
         self._damage = 0
+        self.feed_s = feed_s if feed_s is not None else math.inf
+        """Seconds between FEED messages; None given: none sent (a co-processor from before)."""
+        self.feed: HasFeedHealth | None = None
+        """Who reports the feed's health (the SBS client, ...); None: the source itself."""
+        self._feed_on = feed_s is not None
+        self._feed_wanted = feed_s is not None
+        self._next_feed = self._next_feed_check = 0.0
+        self._feed_connected: bool | None = None
+        self._feed_seqs: deque[int] = deque(maxlen=16)
         self._fresh(boot_id)
 
     def _fresh(self, boot_id: str | None = None) -> None:
@@ -175,6 +219,23 @@ class CoprocSim:
         """The track source's time at monotonic ``now``."""
         return 0.0 if self._t0 is None else (now - self._t0) * self.time_scale
 
+    def report_feed(self, every_s: float | None) -> None:
+        """Send FEED every ``every_s`` from now on; None: never (a co-processor from before)."""
+        if every_s is not None and every_s <= 0:
+            raise ValueError("every_s must be positive")
+        self.feed_s = every_s if every_s is not None else math.inf
+        self._feed_on = self._feed_wanted = every_s is not None
+        self._next_feed = 0.0
+
+    def feed_health(self, now: float) -> FeedHealth:
+        """The track feed's health at monotonic ``now`` (the source's, or its reader's)."""
+        provider = self.feed if self.feed is not None else self.source
+        health = getattr(provider, "health", None)
+        if health is None:
+            return FeedHealth(type(self.source).__name__, "scenario", True, 0.0, 0.0, 0, 0)
+        result: FeedHealth = health(self.source_time(now))
+        return result
+
     def utc_ms(self, now: float) -> int:
         """Zulu milliseconds at monotonic ``now``."""
         return self.utc0_ms + round(self.source_time(now) / self.time_scale * 1000)
@@ -201,6 +262,7 @@ class CoprocSim:
         if self._t0 is not None and now >= self._next_cycle:
             self._cycle(now)
             self._next_cycle = max(self._next_cycle + self.cycle_s, now)
+        self._report_feed(now)
         self._feed(now)
 
     def output(self, now: float) -> bytes:
@@ -217,6 +279,8 @@ class CoprocSim:
         times = [t for t in (self.session.next_deadline(), self._next_cycle) if t is not None]
         if self._t0 is None:
             return self.session.next_deadline()
+        if self._feed_on and self.session.is_up:
+            times.append(self._next_feed)
         return min(times)
 
     # --- control and misbehaviour ---------------------------------------------------------------
@@ -256,6 +320,21 @@ class CoprocSim:
             self.outbox.put(decision)
         self.log.cycles += 1
 
+    def _report_feed(self, now: float) -> None:
+        """FEED every feed_s while the link is up, and at once when the feed (dis)connects."""
+        if not self._feed_on or not self.session.is_up:
+            return
+        if now < self._next_feed and now < self._next_feed_check:
+            return  # a change of `connected` is looked for FEED_CHECK_S apart, not every poll
+        self._next_feed_check = now + FEED_CHECK_S
+        health = self.feed_health(now)
+        if now < self._next_feed and health.connected == self._feed_connected:
+            return
+        self._feed_connected = health.connected
+        self._next_feed = now + self.feed_s
+        self._feed_seqs.append(self.session.send(feed_message(health), now))
+        self.log.feeds_sent += 1
+
     def _feed(self, now: float) -> None:
         while self.session.is_up and not self._inflight and self.outbox:
             item = self.outbox.pop()
@@ -281,8 +360,16 @@ class CoprocSim:
                     self.log.clears_delivered += 1
             case SendFailed(seq=seq):
                 self._give_back(seq)
+            case LinkUp():
+                self._next_feed = now  # the terminal learns the feed's state at once
             case PeerHello(restarted=True):
+                self._feed_on, self._next_feed = self._feed_wanted, now
                 self._terminal_restarted()
+            case Refused(seq=seq, code=code) if code == ERR_UNKNOWN and seq in self._feed_seqs:
+                if "feed_ignores_unknown" in self.faults:  # a deliberate fault (hw/sim/faults.py)
+                    return
+                self._feed_on = False  # a terminal that does not know FEED: stop until it restarts
+                self.log.errors.append("the terminal does not know FEED: feed health not sent")
             case ProtocolError(detail=detail):
                 self.log.errors.append(detail)
 

@@ -42,6 +42,10 @@ FAULTS: dict[str, Fault] = {
             "no_alert_resend", "7.3", frozenset({"coproc"}),
             "an ALERT that failed every retry is dropped, not sent again",
         ),
+        Fault(
+            "feed_ignores_unknown", "7.9", frozenset({"coproc"}),
+            "FEED goes on after the terminal answered one with ERR UNKNOWN",
+        ),
     )
 }  # fmt: skip
 """Every fault by name."""

@@ -461,11 +461,40 @@ class Clear(Message):
     pair_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Feed(Message):
+    """The co-processor's track feed, now: connected, how fresh, how busy, what went wrong.
+
+    Not acked; sent every few seconds and when ``connected`` changes (docs/protocol.md 5.4)."""
+
+    TYPE: ClassVar[str] = "FEED"
+    NEEDS_ACK: ClassVar[bool] = False
+    SENT_BY: ClassVar[frozenset[Role]] = _C
+    SPECS: ClassVar[tuple[Spec, ...]] = (
+        Spec("kind", WordCodec()),
+        Spec("connected", BoolCodec()),
+        Spec("age_ms", IntCodec(-1, 10**12), "ms"),
+        Spec("rate", FloatCodec(1, 0.0, 1_000_000.0), "1/s"),
+        Spec("tracks", IntCodec(0, 1_000_000)),
+        Spec("decode_errors", IntCodec(0, 10**15)),
+        Spec("source", TextCodec(0, 64)),
+        Spec("error", TextCodec(0, 80)),
+    )
+    kind: str
+    connected: bool
+    age_ms: int
+    rate: float
+    tracks: int
+    decode_errors: int
+    source: str
+    error: str
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (
         Hello, Ack, Err, Hb, Call, Answer, Reject, Hangup, Key, Unkey, Ka,
-        Ring, Answered, Rx, Tx, Alert, Clear,
+        Ring, Answered, Rx, Tx, Alert, Clear, Feed,
     )
 }  # fmt: skip
 """Every message class by frame type."""

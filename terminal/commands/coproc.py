@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,7 +53,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cycle", type=float, default=1.0, metavar="S",
                         help="seconds between kernel cycles (default 1)")  # fmt: skip
     parser.add_argument("--speed", type=float, default=1.0, metavar="X",
-                        help="run scenario and file time X times faster (default 1)")  # fmt: skip
+                        help="run the source's clock X times faster, for every source: scenario "
+                        "and file time, and the time stamped on live feed messages (a feed "
+                        "replayed X times fast) (default 1)")  # fmt: skip
+    parser.add_argument("--coast", type=float, default=None, metavar="S",
+                        help="fly a live feed's or a file's silent track on for S seconds "
+                        "(default: the source's own, 30 for SBS-1); a ?coast_s=S on the "
+                        "source wins")  # fmt: skip
     parser.add_argument("--name", default="coproc", help="the name in HELLO (default coproc)")
     parser.add_argument("--status", type=float, default=10.0, metavar="S",
                         help="a status line every S seconds; 0: never (default 10)")  # fmt: skip
@@ -83,20 +91,26 @@ def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
 
     if args.baud <= 0 or args.cycle <= 0 or args.speed <= 0:
         raise ValueError("--baud, --cycle and --speed must be positive")
+    coast_opt = getattr(args, "coast", None)
+    if coast_opt is not None and not (math.isfinite(coast_opt) and coast_opt > 0):
+        raise ValueError(f"--coast must be a positive number of seconds, got {coast_opt}")
 
     line = parse_line(args.line) if args.line else None
     spec = parse_spec(tracks)
+    coast = spec.coast_s if spec.coast_s is not None else coast_opt
     source: Any
     if spec.kind == "scenario":
+        if coast_opt is not None:
+            raise ValueError("--coast is for a live feed or a file, not a scenario")
         source = make(spec.name)
     elif spec.kind == "file":
         assert spec.path is not None
         try:
-            source = RecordedSource.load(spec.path)
+            source = RecordedSource.load(spec.path, **({"stale_s": coast} if coast else {}))
         except OSError as exc:
             raise ValueError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
     else:
-        source = SbsSource()
+        source = SbsSource(coast_s=coast) if coast else SbsSource()
     sim = CoprocSim(source, line=line, cycle_s=args.cycle, time_scale=args.speed, name=args.name)
     return sim, (spec if spec.kind == "sbs" else None)
 
@@ -118,15 +132,28 @@ def run(args: argparse.Namespace, tracks: str, *, commands: bool) -> int:
     return EX_OK
 
 
-def status_line(sim: Any) -> str:
-    """One line about the co-processor, for its console."""
+def status_line(sim: Any, now: float | None = None) -> str:
+    """One line about the co-processor, for its console: the link, the kernel, the feed."""
     log = sim.log
     up = "up" if sim.session.is_up else "down"
+    when = now if now is not None else time.monotonic()  # the loop's clock (hw/sim/runner.py)
     return (
         f"coproc {sim.boot_id}: link {up}, {log.cycles} cycles, {len(sim.in_alert())} in alert, "
         f"{len(sim.outbox)} queued, {log.acked} alerts acked, "
-        f"{log.clears_sent} clears"
+        f"{log.clears_sent} clears; {feed_text(sim.feed_health(when))}"
     )
+
+
+def feed_text(h: Any) -> str:
+    """A feed's health in words: ``feed sbs://h:30003 up, last 0.4 s ago, 12.3 msg/s, ...``."""
+    if h.kind in ("scenario", "file"):
+        return f"feed {h.name}: {h.tracks_held} tracks"
+    state = "up" if h.connected else "DOWN"
+    age = "nothing heard" if h.last_message_age_s is None else (
+        f"last {h.last_message_age_s:.1f} s ago")
+    text = (f"feed {h.name} {state}, {age}, {h.messages_per_s:.1f} msg/s, "
+            f"{h.tracks_held} tracks, {h.decode_errors} decode errors")
+    return f"{text} ({h.last_error})" if h.last_error and not h.connected else text
 
 
 async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bool = False,
@@ -141,6 +168,7 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
     tasks = [loop.create_task(runner.run_serial(port, baud))]
     if sbs is not None:
         client = SbsClient(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()))
+        sim.feed = client
         tasks.append(loop.create_task(client.run()))
     if status_s > 0:
         tasks.append(loop.create_task(_status(sim, status_s)))
@@ -162,7 +190,7 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
 async def _status(sim: Any, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
-        print(status_line(sim), flush=True)
+        print(status_line(sim, asyncio.get_running_loop().time()), flush=True)
 
 
 def _read_commands(loop: asyncio.AbstractEventLoop, sim: Any, runner: Any,
@@ -184,6 +212,6 @@ def _read_commands(loop: asyncio.AbstractEventLoop, sim: Any, runner: Any,
         except ValueError:
             return f"{word}: expected a whole number, got {arg!r}"
         runner.pump()
-        return status_line(sim)
+        return status_line(sim, now)
 
     obey_stdin(loop, act)

@@ -842,6 +842,65 @@ async def alert_never_given_up(ctx: Ctx) -> str:
     return f"ALERT {alert.alert_seq} sent again"
 
 
+FEED_S = 5.0
+"""The longest gap between a co-processor's FEEDs while the link is up (docs/protocol.md 7.8)."""
+
+
+async def _first_feed(ctx: Ctx) -> tuple[Rx, float]:
+    """Link afresh (a new boot id: the link comes up for the device) and wait for its FEED; Skip
+    when none comes (7.8 is a SHOULD). The FEED and when the device's HELLO came."""
+    p, t = ctx.probe, ctx.t
+    start = p.mark()
+    await ctx.link()
+    hello = next((r for r in p.rx[start:] if isinstance(r.msg, Hello)), None)
+    period = FEED_S + t.tol(FEED_S)
+    got = await p.wait_for(is_type("FEED"), period, start)
+    if got is None or hello is None:
+        raise Skip(f"no FEED within {period:.1f} s of linking: the device does not report its "
+                   "feed (a SHOULD, 7.8)")  # fmt: skip
+    return got, hello.at
+
+
+@check("7.8", "FEED when the link comes up, then at least every 5 s", _C)
+async def feed_reports(ctx: Ctx) -> str:
+    p, t = ctx.probe, ctx.t
+    first, hello_at = await _first_feed(ctx)
+    soon = t.heartbeat_s + t.tol(t.heartbeat_s)
+    if first.at - hello_at > soon:
+        raise Fail(f"the first FEED came {first.at - hello_at:.2f} s after the link came up, "
+                   f"want within {soon:.2f} s")  # fmt: skip
+    period = FEED_S + t.tol(FEED_S)
+    second = await p.wait_for(lambda r: is_type("FEED")(r) and r is not first, period,
+                              p.rx.index(first) + 1)  # fmt: skip
+    if second is None:
+        raise Fail(f"no FEED for {period:.1f} s after the first, want one at least every "
+                   f"{FEED_S} s")  # fmt: skip
+    after, gap = first.at - hello_at, second.at - first.at
+    return f"FEED {after:.2f} s after linking, the next {gap:.2f} s on"
+
+
+@check("7.9", "after ERR UNKNOWN to a FEED, no FEED until the terminal restarts", _C)
+async def feed_unknown(ctx: Ctx) -> str:
+    p, t = ctx.probe, ctx.t
+    got, _ = await _first_feed(ctx)
+    assert got.seq is not None
+    p.send("ERR", str(got.seq), "UNKNOWN", "unknown message type")
+    refused_at = p.now()
+    mark = p.mark()
+    period = FEED_S + t.tol(FEED_S)
+    late = await p.wait_for(  # one already on the wire as we answered is no fault
+        lambda r: is_type("FEED")(r) and r.at > refused_at + t.answer_s(), period, mark
+    )
+    if late is not None:
+        raise Fail(f"FEED again {late.at - refused_at:.2f} s after ERR UNKNOWN to one")
+    start = p.mark()
+    await ctx.link()
+    again = await p.wait_for(is_type("FEED"), period, start)
+    if again is None:
+        raise Fail(f"no FEED within {period:.1f} s of a new terminal boot id")
+    return f"none for {period:.1f} s after ERR UNKNOWN; again after a new terminal boot id"
+
+
 @check("7.5", "after a new terminal boot id, an ALERT (or CLEAR) for every pair in alert", _C)
 async def reissue(ctx: Ctx) -> str:
     p = ctx.probe

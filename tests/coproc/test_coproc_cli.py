@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (["--tracks", "head-on", "--cycle", "0"], "must be positive"),
         (["--tracks", "burst:0"], "positive whole number"),
         (["--tracks", "sbs://host"], "HOST:PORT"),
+        (["--tracks", "sbs://h:1?coast_s=0"], "coast_s must be a positive number of seconds"),
+        (["--tracks", "sbs://h:1", "--coast", "-1"], "--coast must be a positive"),
+        (["--tracks", "head-on", "--coast", "5"], "--coast is for a live feed or a file"),
     ],
 )
 def test_bad_arguments_say_why(
@@ -168,6 +171,6 @@ def test_the_status_line() -> None:
     sim = CoprocSim(make("burst:3"), boot_id="C0DE0001")
     sim.start(0.0)
     sim.poll(0.0)
-    line = status_line(sim)
+    line = status_line(sim, 0.0)
     assert line.startswith("coproc C0DE0001: link down, 1 cycles, 3 in alert, 3 queued")
-    assert line.endswith("0 alerts acked, 0 clears")
+    assert line.endswith("0 alerts acked, 0 clears; feed scenario:burst: 6 tracks")

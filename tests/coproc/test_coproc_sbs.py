@@ -42,7 +42,7 @@ def test_positions_and_velocities_make_a_picture() -> None:
 
 
 def test_what_is_left_out() -> None:
-    src = SbsSource(stale_s=30.0)
+    src = SbsSource(coast_s=30.0)
     src.feed(msg3("AAAAAA", "", 51.0, 0.0), 0.0)  # no altitude yet
     src.feed(msg3("BBBBBB", 0, 51.0, 0.1, ground="-1"), 0.0)  # on the ground
     src.feed(msg3("CCCCCC", 9000, 51.0, 0.2), 0.0)

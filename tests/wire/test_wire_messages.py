@@ -80,7 +80,7 @@ def test_each_type_round_trips(name: str) -> None:
 
 def test_catalogue_flags() -> None:
     unacked = {name for name, cls in MESSAGE_TYPES.items() if not cls.NEEDS_ACK}
-    assert unacked == {"ACK", "ERR", "HB", "KA"}
+    assert unacked == {"ACK", "ERR", "HB", "KA", "FEED"}
     assert Role.BRIDGE in Hangup.SENT_BY and Role.TERMINAL in Hangup.SENT_BY
     assert sorted(Alert.SENT_BY) == [Role.COPROC] and sorted(Ka.SENT_BY) == [Role.TERMINAL]
     assert all(len(cls.SPECS) <= MAX_FIELDS for cls in MESSAGE_TYPES.values())

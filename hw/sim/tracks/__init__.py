@@ -6,11 +6,15 @@ deconfliction line and reboot times (scenarios do). `parse_spec` reads the ``--t
 - ``NAME`` or ``scenario:NAME[:N]``: a named scenario (`hw.sim.tracks.scenarios.SCENARIOS`);
 - ``PATH.csv`` / ``PATH.jsonl`` or ``file:PATH``: a recorded track file;
 - ``sbs://HOST:PORT`` (also ``tcp://`` or ``sbs:HOST:PORT``): a live SBS-1 feed.
+
+A live feed or a file may end in ``?coast_s=S``: how long a track that stops reporting is flown
+on (seconds, positive).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -38,11 +42,44 @@ class SourceSpec:
     path: Path | None = None
     host: str = ""
     port: int = 0
+    coast_s: float | None = None
+    """``?coast_s=S``: how long a silent track is flown on; None: the source's default."""
+
+
+QUERY_KEYS = ("coast_s",)
+
+
+def split_query(text: str) -> tuple[str, dict[str, float]]:
+    """``text`` without its ``?key=value&...`` part, and that part's numbers; ValueError."""
+    base, sep, query = text.partition("?")
+    values: dict[str, float] = {}
+    for item in filter(None, query.split("&")) if sep else ():
+        key, _, raw = item.partition("=")
+        if key not in QUERY_KEYS:
+            raise ValueError(
+                f"unknown setting {key!r} in {text!r}; known: {', '.join(QUERY_KEYS)}"
+            )
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{key} must be a positive number of seconds, got {raw!r} in {text!r}")
+        values[key] = value
+    return base, values
 
 
 def parse_spec(text: str) -> SourceSpec:
     """The source named by ``text``; ValueError saying what is accepted."""
-    t = text.strip()
+    base, query = split_query(text.strip())
+    spec = _parse_base(base, text)
+    if query and spec.kind == "scenario":
+        raise ValueError(f"coast_s is for a feed or a file, not a scenario: {text!r}")
+    return replace(spec, coast_s=query["coast_s"]) if query else spec
+
+
+def _parse_base(t: str, text: str) -> SourceSpec:
+    """The source named by ``t`` (``text`` without its settings)."""
     for prefix in ("sbs://", "tcp://", "sbs:"):
         if t.startswith(prefix):
             host, sep, port = t[len(prefix) :].rstrip("/").rpartition(":")
@@ -65,4 +102,4 @@ def parse_spec(text: str) -> SourceSpec:
     )
 
 
-__all__ = ["SourceSpec", "TrackSource", "parse_spec"]
+__all__ = ["SourceSpec", "TrackSource", "parse_spec", "split_query"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from hw.sim.tracks.health import FeedHealth
 from hw.sim.tracks.motion import extrapolate, track_id
 from terminal.kernel.line import Line
 from terminal.kernel.picture import Picture
@@ -116,6 +117,7 @@ class RecordedSource:
     stale_s: float = DEFAULT_STALE_S
     line: Line | None = None
     reboots: tuple[float, ...] = ()
+    name: str = ""
     _tracks: dict[str, tuple[list[float], list[Report]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -134,12 +136,20 @@ class RecordedSource:
         reports = [parse_row(row, where) for where, row in read_rows(path)]
         if not reports:
             raise TrackFileError(f"{path.name}: no reports")
-        return cls(reports, stale_s)
+        return cls(reports, stale_s, name=f"file:{path}")
 
     @property
     def duration_s(self) -> float:
         """Time of the last report, from the first."""
         return max((times[-1] for times, _ in self._tracks.values()), default=0.0)
+
+    def health(self, now: float) -> FeedHealth:
+        """A file is always healthy: connected, fresh; held: the tracks reporting at ``now``."""
+        held = 0
+        for times, _ in self._tracks.values():
+            k = bisect.bisect_right(times, now) - 1
+            held += k >= 0 and now - times[k] <= self.stale_s
+        return FeedHealth(self.name or "file", "file", True, 0.0, 0.0, held, 0)
 
     def picture(self, t: float) -> Picture:
         """The tracks at replay time t."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hw.sim.tracks.health import FeedHealth
 from hw.sim.tracks.motion import extrapolate, picture
 from terminal.kernel.geodesy import F64, geodesic_direct_azimuth
 from terminal.kernel.line import Line
@@ -99,6 +100,10 @@ class Scenario:
         }  # fmt: skip
         self._turning = [k for k, f in enumerate(fl) if f.turns]
         self.ids = tuple(f.id for f in fl)
+
+    def health(self, now: float) -> FeedHealth:
+        """A scenario is always healthy: connected, fresh, every flight held."""
+        return FeedHealth(f"scenario:{self.name}", "scenario", True, 0.0, 0.0, len(self.flights), 0)
 
     def picture(self, t: float) -> Picture:
         """Every flight at scenario time t."""

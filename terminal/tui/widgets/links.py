@@ -1,5 +1,7 @@
 """Link health: radio bridge, co-processor, GPIO, log, audio — up or down, last heard, and for
-the serial links their counters (frames in/out; CRC errors, garbage, retransmits, ... when any)."""
+the serial links their counters (frames in/out; CRC errors, garbage, retransmits, ... when any).
+An up co-processor's row says how its track feed is first (``feed DOWN: connection refused``),
+so a healthy link watching an empty sky is not taken for a healthy picture."""
 
 from __future__ import annotations
 
@@ -43,8 +45,10 @@ class LinksPane(Widget):
             if len(counters) > room:
                 counters = link_counters(h.counters, short=True)
             said = (h.detail, counters)
-            rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc),
-                         " ".join(filter(None, said if not h.up else reversed(said)))))
+            detail = " ".join(filter(None, said if not h.up else reversed(said)))
+            if h.up and h.feed is not None:
+                detail = f"{h.feed.text()} {detail}".strip()
+            rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc), detail))
         return rows
 
     def _style(self, word: str) -> str:
@@ -57,8 +61,12 @@ class LinksPane(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.content_size.height <= 1:
             text.append("LINKS ", style="bold")
+            feeds = {link_name(h.name): h.feed for h in self.health if h.up and h.feed is not None}
             for mark, name, word, _, _ in parts:
                 text.append(f" {mark} {name} {word} ", style=self._style(word))
+                feed = feeds.get(name)
+                if feed is not None and feed.state != "up":
+                    text.append(f"feed {feed.state} ", style=self._style(feed.state))
             return text
         for index, (mark, name, word, heard, detail) in enumerate(parts):
             if index:
