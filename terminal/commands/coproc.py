@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--tracks", required=True, metavar="SOURCE",
         help="a scenario name (head-on, line-crossing, crowded, burst, reboot; NAME:N sets its "
-        "size), a .csv or .jsonl track file, or sbs://HOST:PORT for an SBS-1 feed",
+        "size), a .csv or .jsonl track file, or sbs://HOST:PORT for an SBS-1 feed, or "
+        "asterix+udp://GROUP_OR_HOST:PORT?cat=062,021 for ASTERIX over UDP (docs/tracks.md)",
     )  # fmt: skip
     add_options(parser)
     parser.set_defaults(handler=run_coproc)
@@ -95,10 +96,26 @@ def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
             source = RecordedSource.load(spec.path)
         except OSError as exc:
             raise ValueError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
+    elif spec.kind == "asterix":
+        source = _asterix_source(spec, tracks)
     else:
         source = SbsSource()
     sim = CoprocSim(source, line=line, cycle_s=args.cycle, time_scale=args.speed, name=args.name)
-    return sim, (spec if spec.kind == "sbs" else None)
+    return sim, (spec if spec.kind in ("sbs", "asterix") else None)
+
+
+def _asterix_source(spec: Any, tracks: str) -> Any:
+    """The ASTERIX source for ``spec``; ModuleNotFoundError naming the install set."""
+    try:
+        from hw.sim.tracks.asterix_source import AsterixSource
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(
+            "libasterix is not installed: an ASTERIX feed needs it (install "
+            "requirements/coproc.txt, or hotline-terminal[coproc])", name=exc.name
+        ) from exc
+    opts = spec.asterix
+    return AsterixSource(cats=opts.cats, ref=opts.ref, coast_s=opts.coast_s,
+                         silence_s=opts.silence_s, name=tracks.strip())  # fmt: skip
 
 
 def run_coproc(args: argparse.Namespace) -> int:
@@ -139,7 +156,13 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
     runner = SimRunner(sim, clock=loop.time)
     stop = asyncio.Event()
     tasks = [loop.create_task(runner.run_serial(port, baud))]
-    if sbs is not None:
+    if sbs is not None and sbs.kind == "asterix":
+        from hw.sim.tracks.asterix_feed import AsterixFeed
+
+        feed = AsterixFeed(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()),
+                           iface=sbs.asterix.iface)  # fmt: skip
+        tasks.append(loop.create_task(feed.run()))
+    elif sbs is not None:
         client = SbsClient(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()))
         tasks.append(loop.create_task(client.run()))
     if status_s > 0:
@@ -150,6 +173,8 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
     if commands:
         _read_commands(loop, sim, runner, stop)
     where = f"tracks from sbs://{sbs.host}:{sbs.port}" if sbs is not None else "tracks ready"
+    if sbs is not None and sbs.kind == "asterix":
+        where = f"tracks from {sim.source.name}"
     print(f"co-processor {sim.boot_id} on {port}; {where}", flush=True)
     try:
         await stop.wait()

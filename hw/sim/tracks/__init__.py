@@ -6,6 +6,8 @@ deconfliction line and reboot times (scenarios do). `parse_spec` reads the ``--t
 - ``NAME`` or ``scenario:NAME[:N]``: a named scenario (`hw.sim.tracks.scenarios.SCENARIOS`);
 - ``PATH.csv`` / ``PATH.jsonl`` or ``file:PATH``: a recorded track file;
 - ``sbs://HOST:PORT`` (also ``tcp://`` or ``sbs:HOST:PORT``): a live SBS-1 feed.
+- ``asterix+udp://GROUP_OR_HOST:PORT?cat=062,021&...``: a live ASTERIX feed over UDP
+  (`hw.sim.tracks.asterix_spec` says the options).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from hw.sim.tracks.asterix_spec import SCHEME as ASTERIX_SCHEME
+from hw.sim.tracks.asterix_spec import AsterixOptions, parse_asterix
 from terminal.kernel.line import Line
 from terminal.kernel.picture import Picture
 
@@ -33,16 +37,21 @@ class TrackSource(Protocol):
 class SourceSpec:
     """What ``--tracks`` asked for."""
 
-    kind: Literal["scenario", "file", "sbs"]
+    kind: Literal["scenario", "file", "sbs", "asterix"]
     name: str = ""
     path: Path | None = None
     host: str = ""
     port: int = 0
+    asterix: AsterixOptions | None = None
+    """How an ASTERIX feed is read (kind ``asterix`` only)."""
 
 
 def parse_spec(text: str) -> SourceSpec:
     """The source named by ``text``; ValueError saying what is accepted."""
     t = text.strip()
+    if t.startswith(ASTERIX_SCHEME):
+        where, udp_port, options = parse_asterix(t)
+        return SourceSpec("asterix", host=where, port=udp_port, asterix=options)
     for prefix in ("sbs://", "tcp://", "sbs:"):
         if t.startswith(prefix):
             host, sep, port = t[len(prefix) :].rstrip("/").rpartition(":")
@@ -62,6 +71,7 @@ def parse_spec(text: str) -> SourceSpec:
     raise ValueError(
         f"unknown track source {text!r}: give a scenario ({known}), a .csv or .jsonl file, "
         "or sbs://HOST:PORT"
+        " or asterix+udp://HOST:PORT?cat=062"
     )
 
 
