@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 
 from hw.sim.tracks.asterix import FPM, NM, decode, stereographic_to_wgs84
 from hw.sim.tracks.asterix_encode import (
-    address_of, callsign_of, cat021_record, cat062_record, datagrams, picture_datagrams,
-)  # fmt: skip
+    address_of,
+    callsign_of,
+    cat021_record,
+    cat062_record,
+    datagrams,
+    picture_datagrams,
+)
 from hw.sim.tracks.scenarios import make
 from terminal.kernel.geodesy import geodesic_inverse
 

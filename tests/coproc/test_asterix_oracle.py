@@ -79,7 +79,7 @@ TRACK = st.fixed_dictionaries({
     st.lists(st.tuples(TRACK, st.integers(0, 0xFFFF), st.booleans(), st.booleans()),
              min_size=1, max_size=12),
 )  # fmt: skip
-def test_cat062_as_the_oracle_reads_it(tracks: list[tuple[dict[str, Any], int, bool, bool]]) -> None:
+def test_cat062_as_the_oracle_reads_it(tracks: list[tuple[dict[str, Any], int, bool, bool]]) -> None:  # noqa: E501
     records = [cat062_record(track_number=tn, coasted=cst, terminated=tse, **t)
                for t, tn, cst, tse in tracks]  # fmt: skip
     for data in datagrams(records, 62, max_bytes=400):
