@@ -191,3 +191,27 @@ def test_a_right_header_on_random_records_never_raises(cat: int, body: bytes) ->
     assert decoded.errors or decoded.records >= 1
     for r in decoded.reports:
         assert r.has_position or r.terminated
+
+
+def _same(data: bytes) -> None:
+    """Reading only the items used accepts and refuses what libasterix's full parse does."""
+    quick, full = decode(data, (62, 21)), decode(data, (62, 21), every_item=True)
+    assert quick.reports == full.reports and quick.records == full.records
+    assert bool(quick.errors) == bool(full.errors) and quick.no_position == full.no_position
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([62, 21]), st.binary(min_size=1, max_size=400))
+def test_reading_only_the_items_used_agrees_with_the_full_parse(cat: int, body: bytes) -> None:
+    _same(bytes([cat]) + (len(body) + 3).to_bytes(2, "big") + body)
+
+
+def test_the_full_parse_agrees_on_rich_and_hostile_datagrams() -> None:
+    from bench.bench_asterix import national_picture
+
+    for data in [*national_picture(60), *HOSTILE.values()]:
+        _same(data)
+    pic = make("crowded:40").picture(5.0)
+    for cat in (62, 21):
+        for data in picture_datagrams(pic, cat):
+            _same(data)
