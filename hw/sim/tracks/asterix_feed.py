@@ -10,7 +10,6 @@ behind, new ones are dropped and counted, never queued without bound.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -79,11 +78,9 @@ class AsterixFeed:
         thread.start()
         try:
             await self.receiver.run()
-        finally:
+        finally:  # the thread ends after the datagram in hand (it is a daemon: never waited on)
             self._stopping = True
             self._queue.put(None)
-            with contextlib.suppress(RuntimeError):
-                await asyncio.to_thread(thread.join, 5.0)
 
 
 __all__ = ["QUEUE_MAX", "AsterixFeed"]
