@@ -1,7 +1,8 @@
 """`hotline coproc`: the co-processor program — tracks in, the distance kernel, alerts out.
 
 `hotline coproc --port DEV --tracks SOURCE` reads tracks from a named scenario, a recorded
-CSV/JSONL file or a live SBS-1 feed (``sbs://HOST:30003``), runs the kernel every cycle and sends
+CSV/JSONL file, a live SBS-1 feed (``sbs://HOST:30003``) or ASTERIX CAT062/CAT021 over UDP
+(``asterix+udp://GROUP:PORT?cat=062``, docs/tracks.md), runs the kernel every cycle and sends
 ALERT and CLEAR to the terminal on DEV, resending until acknowledged (docs/protocol.md, 5.4 and 7).
 `hotline sim coproc` (terminal/commands/sim.py) is the same program on a scenario, with commands
 on standard input to misbehave.

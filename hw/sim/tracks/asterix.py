@@ -5,8 +5,8 @@ edition; never a hand-written bit parser here). Each datablock is parsed strictl
 must fill it exactly as the edition says, or the whole datablock is counted as a decode error and
 skipped. A datagram may hold several datablocks, of either category. Only the items read are
 decoded: each record's FSPEC is walked with libasterix's parser and an item of a fixed length
-that is not read is stepped over by its length (six times faster than parsing every item; the
-same records accepted, which the tests check against the full parse).
+that is not read is stepped over by its length (about twice the rate of parsing every item in
+`make perf`; the same records accepted, which the tests check against the full parse).
 
 Editions: CAT062 1.20 and CAT021 2.6. A tracker and a receiver of different editions still agree
 when the items read here have one layout in both: for CAT062 every edition libasterix has
