@@ -1,7 +1,8 @@
 """`hotline coproc`: the co-processor program — tracks in, the distance kernel, alerts out.
 
 `hotline coproc --port DEV --tracks SOURCE` reads tracks from a named scenario, a recorded
-CSV/JSONL file or a live SBS-1 feed (``sbs://HOST:30003``), runs the kernel every cycle and sends
+CSV/JSONL file, a live SBS-1 feed (``sbs://HOST:30003``) or ASTERIX CAT062/CAT021 over UDP
+(``asterix+udp://GROUP:PORT?cat=062``, docs/tracks.md), runs the kernel every cycle and sends
 ALERT and CLEAR to the terminal on DEV, resending until acknowledged (docs/protocol.md, 5.4 and 7).
 `hotline sim coproc` (terminal/commands/sim.py) is the same program on a scenario, with commands
 on standard input to misbehave.
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--tracks", required=True, metavar="SOURCE",
         help="a scenario name (head-on, line-crossing, crowded, burst, reboot; NAME:N sets its "
-        "size), a .csv or .jsonl track file, or sbs://HOST:PORT for an SBS-1 feed",
+        "size), a .csv or .jsonl track file, or sbs://HOST:PORT for an SBS-1 feed, or "
+        "asterix+udp://GROUP_OR_HOST:PORT?cat=062,021 for ASTERIX over UDP (docs/tracks.md)",
     )  # fmt: skip
     add_options(parser)
     parser.set_defaults(handler=run_coproc)
@@ -109,10 +111,26 @@ def build(args: argparse.Namespace, tracks: str) -> tuple[Any, Any]:
             source = RecordedSource.load(spec.path, **({"stale_s": coast} if coast else {}))
         except OSError as exc:
             raise ValueError(f"cannot read {spec.path}: {exc.strerror or exc}") from None
+    elif spec.kind == "asterix":
+        source = _asterix_source(spec, tracks)
     else:
         source = SbsSource(coast_s=coast) if coast else SbsSource()
     sim = CoprocSim(source, line=line, cycle_s=args.cycle, time_scale=args.speed, name=args.name)
-    return sim, (spec if spec.kind == "sbs" else None)
+    return sim, (spec if spec.kind in ("sbs", "asterix") else None)
+
+
+def _asterix_source(spec: Any, tracks: str) -> Any:
+    """The ASTERIX source for ``spec``; ModuleNotFoundError naming the install set."""
+    try:
+        from hw.sim.tracks.asterix_source import AsterixSource
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(
+            "libasterix is not installed: an ASTERIX feed needs it (install "
+            "requirements/coproc.txt, or hotline-terminal[coproc])", name=exc.name
+        ) from exc
+    opts = spec.asterix
+    return AsterixSource(cats=opts.cats, ref=opts.ref, coast_s=opts.coast_s,
+                         silence_s=opts.silence_s, name=tracks.strip())  # fmt: skip
 
 
 def run_coproc(args: argparse.Namespace) -> int:
@@ -166,7 +184,13 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
     runner = SimRunner(sim, clock=loop.time)
     stop = asyncio.Event()
     tasks = [loop.create_task(runner.run_serial(port, baud))]
-    if sbs is not None:
+    if sbs is not None and sbs.kind == "asterix":
+        from hw.sim.tracks.asterix_feed import AsterixFeed
+
+        feed = AsterixFeed(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()),
+                           iface=sbs.asterix.iface)  # fmt: skip
+        tasks.append(loop.create_task(feed.run()))
+    elif sbs is not None:
         client = SbsClient(sbs.host, sbs.port, sim.source, lambda: sim.source_time(loop.time()))
         sim.feed = client
         tasks.append(loop.create_task(client.run()))
@@ -178,6 +202,8 @@ async def serve(sim: Any, port: str, baud: int, *, sbs: Any = None, commands: bo
     if commands:
         _read_commands(loop, sim, runner, stop)
     where = f"tracks from sbs://{sbs.host}:{sbs.port}" if sbs is not None else "tracks ready"
+    if sbs is not None and sbs.kind == "asterix":
+        where = f"tracks from {sim.source.name}"
     print(f"co-processor {sim.boot_id} on {port}; {where}", flush=True)
     try:
         await stop.wait()

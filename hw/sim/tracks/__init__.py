@@ -6,9 +6,11 @@ deconfliction line and reboot times (scenarios do). `parse_spec` reads the ``--t
 - ``NAME`` or ``scenario:NAME[:N]``: a named scenario (`hw.sim.tracks.scenarios.SCENARIOS`);
 - ``PATH.csv`` / ``PATH.jsonl`` or ``file:PATH``: a recorded track file;
 - ``sbs://HOST:PORT`` (also ``tcp://`` or ``sbs:HOST:PORT``): a live SBS-1 feed.
+- ``asterix+udp://GROUP_OR_HOST:PORT?cat=062,021&...``: a live ASTERIX feed over UDP
+  (`hw.sim.tracks.asterix_spec` says the options, its own ``coast_s`` among them).
 
-A live feed or a file may end in ``?coast_s=S``: how long a track that stops reporting is flown
-on (seconds, positive).
+A live SBS-1 feed or a file may end in ``?coast_s=S``: how long a track that stops reporting is
+flown on (seconds, positive).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
+from hw.sim.tracks.asterix_spec import SCHEME as ASTERIX_SCHEME
+from hw.sim.tracks.asterix_spec import AsterixOptions, parse_asterix
 from terminal.kernel.line import Line
 from terminal.kernel.picture import Picture
 
@@ -37,13 +41,15 @@ class TrackSource(Protocol):
 class SourceSpec:
     """What ``--tracks`` asked for."""
 
-    kind: Literal["scenario", "file", "sbs"]
+    kind: Literal["scenario", "file", "sbs", "asterix"]
     name: str = ""
     path: Path | None = None
     host: str = ""
     port: int = 0
     coast_s: float | None = None
     """``?coast_s=S``: how long a silent track is flown on; None: the source's default."""
+    asterix: AsterixOptions | None = None
+    """How an ASTERIX feed is read (kind ``asterix`` only)."""
 
 
 QUERY_KEYS = ("coast_s",)
@@ -71,7 +77,11 @@ def split_query(text: str) -> tuple[str, dict[str, float]]:
 
 def parse_spec(text: str) -> SourceSpec:
     """The source named by ``text``; ValueError saying what is accepted."""
-    base, query = split_query(text.strip())
+    t = text.strip()
+    if t.startswith(ASTERIX_SCHEME):  # its own settings, coast_s among them
+        where, udp_port, options = parse_asterix(t)
+        return SourceSpec("asterix", host=where, port=udp_port, asterix=options)
+    base, query = split_query(t)
     spec = _parse_base(base, text)
     if query and spec.kind == "scenario":
         raise ValueError(f"coast_s is for a feed or a file, not a scenario: {text!r}")
@@ -98,7 +108,7 @@ def _parse_base(t: str, text: str) -> SourceSpec:
     known = ", ".join(SCENARIOS)
     raise ValueError(
         f"unknown track source {text!r}: give a scenario ({known}), a .csv or .jsonl file, "
-        "or sbs://HOST:PORT"
+        "sbs://HOST:PORT or asterix+udp://HOST:PORT?cat=062"
     )
 
 
