@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.config.model import (
+    ClockConfig,
     AlertsConfig,
     AudioConfig,
     CallConfig,
@@ -328,6 +329,7 @@ RULES: dict[type, dict[str, Rule]] = {
         "max_inflight": between(1, 1000),
         "state_interval_s": between(0.1, 60),
     },
+    ClockConfig: {"max_error_ms": between(1, 60_000), "poll_s": between(1, 3600)},
 }
 
 BOOLEAN = Rule("true or false")
