@@ -22,7 +22,7 @@ TIMESYNCD_STAMP = Path("/run/systemd/timesync/synchronized")
 class Timex(ctypes.Structure):
     """`struct timex` (linux/timex.h, glibc's sys/timex.h)."""
 
-    _fields_ = [  # noqa: RUF012
+    _fields_ = [
         ("modes", ctypes.c_uint),
         ("offset", ctypes.c_long),
         ("freq", ctypes.c_long),

@@ -26,6 +26,7 @@ from terminal.core.alert_effects import RECORD_TYPES, AlertRecord, AlertTone
 from terminal.core.alert_events import AlertAcknowledged, AlertEvent, AlertTick
 from terminal.core.alerts import AlertBook, AlertSettings
 from terminal.core.calls import CallControl, CallSettings
+from terminal.core.clock_trust import ClockChange, ClockFaultStarted, ClockState, ClockWatch
 from terminal.core.debounce import Change, Debouncer
 from terminal.core.effects import (
     CallAnswered,
@@ -116,6 +117,7 @@ class EngineOptions:
     unkey_drain_s: float = 0.5
     alerts: AlertSettings = field(default_factory=AlertSettings)
     alerts_shown: int = 200
+    clock_max_error_ms: float = 100.0
 
 
 @dataclass
@@ -129,6 +131,7 @@ class EngineParts:
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
     note: Callable[[int, str, str], object] | None = None
+    clock_record: Callable[[ClockChange], object] | None = None
 
 
 class Engine:
@@ -159,6 +162,8 @@ class Engine:
         self._line: tuple[tuple[float, float], ...] = ()
         if options.alerts.line is not None:
             self._line = tuple(options.alerts.line.points)
+        self.clock_watch = ClockWatch(options.clock_max_error_ms)
+        self._clock_read = False
         self.stopped = False
         self.snapshot = self._make_snapshot()
 
@@ -272,6 +277,28 @@ class Engine:
             self._faults[source] = text
             self._notice(Notice("error", f"{source}: {text}"))
         self._publish()
+
+    def clock_reading(self, state: ClockState) -> ClockChange | None:
+        """A reading of the system clock's synchronisation (from the desk's poll): a clock fault
+        starts or ends by the rules of terminal/core/clock_trust.py, and each goes in the log."""
+        if self.stopped:
+            return None
+        first = not self._clock_read
+        self._clock_read = True
+        change = self.clock_watch.observe(state, utc_ms())
+        if first and state.synchronised is None:  # said once; an unknown clock is not a fault
+            self._notice(Notice("warning", f"Clock: synchronisation unknown ({state.detail})."))
+        if change is not None:
+            record = self.parts.clock_record
+            if record is not None:
+                record(change)
+            if isinstance(change, ClockFaultStarted):
+                self.set_fault("clock", change.reason)
+                return change
+            self.set_fault("clock", None)
+            return change
+        self._publish()
+        return None
 
     # --- operator actions beyond call control (the console's keys) ---
 
@@ -503,8 +530,13 @@ class Engine:
     def _make_snapshot(self) -> DeskSnapshot:
         state = self.core.state
         links = self.links()
-        links_down = not all(links.values()) or bool(self._faults)
-        leds = led_patterns(state, links_down=links_down, alert_level=self._alert_level)
+        links_down = not all(links.values()) or bool(set(self._faults) - {"clock"})
+        leds = led_patterns(
+            state,
+            links_down=links_down,
+            alert_level=self._alert_level,
+            clock_fault="clock" in self._faults,
+        )
         return DeskSnapshot(
             call=state,
             display=state.display_state(),
@@ -517,6 +549,7 @@ class Engine:
             health=self.health(links),
             alerts=self._alert_views,
             line=self._line,
+            clock=self.clock_watch.view if self._clock_read else None,
         )
 
     def _publish(self) -> None:

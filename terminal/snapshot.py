@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from terminal.core.calls import CallView
+from terminal.core.clock_trust import ClockView
 from terminal.core.leds import LedPatterns
 from terminal.views import AlertView, CallSummary, LinkHealth
 
@@ -25,7 +26,8 @@ class DeskSnapshot:
 
     `alerts` are the open alerts, most severe first then oldest first; `calls_today` the calls
     committed to the log since 00:00Z, newest first; `line` the deconfliction line as (lat, lon)
-    points; `health` one entry per link (radio, coproc, gpio, log, audio).
+    points; `health` one entry per link (radio, coproc, gpio, log, audio); `clock` the system
+    clock's synchronisation (None until the desk has read it).
     """
 
     call: CallView
@@ -39,3 +41,4 @@ class DeskSnapshot:
     calls_today: tuple[CallSummary, ...] = ()
     line: tuple[tuple[float, float], ...] = ()
     health: tuple[LinkHealth, ...] = ()
+    clock: ClockView | None = None

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from terminal.config.model import (
-    ClockConfig,
     AlertsConfig,
     AudioConfig,
     CallConfig,
+    ClockConfig,
     DeskConfig,
     GpioConfig,
     LinkConfig,

@@ -75,6 +75,7 @@ class ClockFaultStarted:
 
     utc_ms: int
     since_utc_ms: int
+    status: str
     reason: str
     state: ClockState
 
@@ -87,6 +88,7 @@ class ClockFaultEnded:
     utc_ms: int
     since_utc_ms: int
     started_utc_ms: int
+    status: str
     reason: str
     state: ClockState
 
@@ -133,7 +135,7 @@ class ClockWatch:
         self.view = ClockView()
 
     def observe(self, state: ClockState, utc_ms: int) -> ClockChange | None:
-        """Take one reading made at `utc_ms`; the fault's start or end if this reading decides it."""
+        """Take one reading made at `utc_ms`; the fault's start or end if it decides one."""
         status = status_of(state, self.max_error_ms)
         change: ClockChange | None = None
         if status == UNKNOWN:
@@ -148,7 +150,8 @@ class ClockWatch:
                 self.fault = True
                 since = self._run_since if self._run_since is not None else utc_ms
                 self._fault_since = since
-                change = ClockFaultStarted(utc_ms, since, reason_of(state, self.max_error_ms), state)
+                reason = reason_of(state, self.max_error_ms)
+                change = ClockFaultStarted(utc_ms, since, status, reason, state)
         else:
             error = state.est_error_ms
             clearly_good = error is None or error <= self.max_error_ms * CLEAR_RATIO
@@ -164,9 +167,8 @@ class ClockWatch:
                     self.fault = False
                     since = self._run_since if self._run_since is not None else utc_ms
                     started = self._fault_since if self._fault_since is not None else since
-                    change = ClockFaultEnded(
-                        utc_ms, since, started, reason_of(state, self.max_error_ms), state
-                    )
+                    reason = reason_of(state, self.max_error_ms)
+                    change = ClockFaultEnded(utc_ms, since, started, status, reason, state)
                     self._fault_since = None
         self.view = ClockView(
             status=status,
