@@ -85,6 +85,42 @@ class LogReader:
         )
         return [AlertRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
 
+    def iter_calls(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[CallRow]:
+        """As `calls`, one row at a time (a report over a long range holds none of them)."""
+        sql = (
+            f"SELECT {', '.join(CALL_COLUMNS)} FROM calls "
+            "WHERE rung_utc_ms >= ? AND rung_utc_ms < ? ORDER BY rung_utc_ms, rid"
+        )
+        for row in self._query(sql, _bounds(since_ms, until_ms)):
+            yield CallRow._make(row)
+
+    def iter_alerts(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[AlertRow]:
+        """As `alerts`, one row at a time."""
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
+        )
+        for row in self._query(sql, _bounds(since_ms, until_ms)):
+            yield AlertRow._make(row)
+
+    def journal_named(
+        self, names: tuple[str, ...], since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[JournalEntry]:
+        """The journal entries of these event or effect names only (SQLite picks them out)."""
+        marks = ", ".join("?" * len(names))
+        sql = (
+            "SELECT id, utc_ms, payload FROM records WHERE utc_ms >= ? AND utc_ms < ? "
+            f"AND kind = ? AND json_extract(payload, '$.name') IN ({marks}) ORDER BY id"
+        )
+        params = (*_bounds(since_ms, until_ms), JOURNAL, *names)
+        for rid, utc_ms, text in self._query(sql, params):
+            p = json.loads(text)
+            yield JournalEntry(rid, utc_ms, p["stream"], p["name"], p["data"])
+
     def records(
         self, since_ms: int | None = None, until_ms: int | None = None, kind: str | None = None
     ) -> Iterator[StoredRecord]:
