@@ -82,6 +82,23 @@ def configured_line(config: Config | None) -> tuple[tuple[tuple[float, float], .
     return parse_line_points(config.alerts.line_points), config.alerts.line_id
 
 
+def shift_report_action(config: Config) -> Callable[[], str]:
+    """The console's shift-report key: the last 12 hours to <log.directory>/reports/."""
+    line, line_id = configured_line(config)
+    directory = config.log.directory
+
+    def write() -> str:
+        since, until = default_range(now_ms(), None, None)
+        out = directory / "reports" / report_name(until)
+        facts = write_report(directory / DB_NAME, out, since, until, line=line, line_id=line_id)
+        return (
+            f"Shift report written: {out} ({len(facts.calls)} calls, {facts.alerts_total} alerts, "
+            f"{facts.open_total} open; head {facts.fingerprint})."
+        )
+
+    return write
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report."""
     since, until = default_range(now_ms(), args.since, args.until)

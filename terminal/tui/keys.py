@@ -68,6 +68,15 @@ OPERATOR_KEYS: tuple[Key, ...] = (
     ),
     Key("o", "sign_on", "Sign on", "Operator sign-on", "Sign on as the operator on duty.", "Desk"),
     Key("l", "lamp_test", "Lamps", "Lamp test", "Light each desk LED in turn.", "Desk"),
+    Key(
+        "s",
+        "shift_report",
+        "Report",
+        "Shift report",
+        "Write the shift handover report of the last 12 hours (HTML, docs/report.md) to "
+        "<log directory>/reports/.",
+        "Record",
+    ),
 )
 
 BENCH_KEYS: tuple[Key, ...] = (
