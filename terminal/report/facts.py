@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +140,25 @@ def _parse(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_WANTED = re.compile(r'"(a_lat|a_lon|b_lat|b_lon|hsep_m|kind)":("[A-Z]*"|[-0-9.eE+]+)')
+"""The few fields every alert is read for, picked out of the canonical JSON (docs/log.md 4: no
+spaces, keys once; a quote inside a string is escaped, so a key never matches inside one). The
+alerts the tables show are parsed whole."""
+
+
+def _quick(text: str) -> dict[str, float | str]:
+    out: dict[str, float | str] = {}
+    for key, value in _WANTED.findall(text):
+        if value.startswith('"'):
+            out[key] = value[1:-1]
+        else:
+            try:
+                out[key] = float(value)
+            except ValueError:
+                continue
+    return out
+
+
 def collect(
     reader: LogReader,
     since_ms: int,
@@ -162,45 +182,48 @@ def collect(
 
 
 def _alerts(reader: LogReader, facts: ShiftFacts) -> None:
-    heap: list[tuple[int, int, int, AlertLine]] = []  # (rank, received, rid, line): min first
+    heap: list[tuple[int, int, int, AlertRow]] = []  # (rank, received, rid, row): least first
     until = facts.until_ms
+    open_rows: list[AlertRow] = []
+    by_severity = facts.by_severity
+    marks = facts.marks
+    closest = facts.closest_hsep_m
     for row in reader.iter_alerts(facts.since_ms, until):
-        fields = _parse(row.fields)
+        quick = _quick(row.fields)
         facts.alerts_total += 1
-        facts.by_severity[row.severity] += 1
+        by_severity[row.severity] += 1
         if not row.consistent:
             facts.suspect += 1
-        if row.acked_utc_ms is not None and row.acked_utc_ms < until:
+        acked = row.acked_utc_ms
+        if acked is not None and acked < until:
             facts.acked += 1
-            delay = max(0, row.acked_utc_ms - row.received_utc_ms)
+            delay = max(0, acked - row.received_utc_ms)
             facts.ack_ms_total += delay
             facts.ack_ms_max = max(facts.ack_ms_max, delay)
-        line = alert_line(row, fields)
-        if line.hsep_m is not None and (
-            facts.closest_hsep_m is None or line.hsep_m < facts.closest_hsep_m
-        ):
-            facts.closest_hsep_m = line.hsep_m
+        hsep = quick.get("hsep_m")
+        if isinstance(hsep, float) and (closest is None or hsep < closest):
+            closest = hsep
         if row.closed_utc_ms is None or row.closed_utc_ms >= until:
             facts.open_total += 1
-            if len(facts.open_at_handover) < MAX_OPEN_ROWS:
-                facts.open_at_handover.append(line)
-        key = (SEVERITY_RANK.get(row.severity, 4), row.received_utc_ms, row.rid, line)
+            if len(open_rows) < MAX_OPEN_ROWS:
+                open_rows.append(row)
+        key = (SEVERITY_RANK.get(row.severity, 4), row.received_utc_ms, row.rid, row)
         if len(heap) < MAX_ALERT_ROWS:
             heapq.heappush(heap, key)
         elif key[:3] > heap[0][:3]:
             heapq.heapreplace(heap, key)
-        _mark(facts, fields, "a", row.severity)
-        if line.kind.upper() == "TRACK":
-            _mark(facts, fields, "b", row.severity)
-    facts.alert_rows = [item[3] for item in sorted(heap, key=lambda k: k[:3], reverse=True)]
-
-
-def _mark(facts: ShiftFacts, fields: dict[str, Any], prefix: str, severity: str) -> None:
-    lat, lon = _number(fields, f"{prefix}_lat"), _number(fields, f"{prefix}_lon")
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return
-    cell = (round(lat / GRID_DEG), round(lon / GRID_DEG), severity)
-    facts.marks[cell] = facts.marks.get(cell, 0) + 1
+        prefixes = ("a", "b") if quick.get("kind") == "TRACK" else ("a",)
+        for prefix in prefixes:
+            lat, lon = quick.get(f"{prefix}_lat"), quick.get(f"{prefix}_lon")
+            if isinstance(lat, float) and isinstance(lon, float) and -90 <= lat <= 90 and (
+                -180 <= lon <= 180
+            ):
+                cell = (round(lat / GRID_DEG), round(lon / GRID_DEG), row.severity)
+                marks[cell] = marks.get(cell, 0) + 1
+    facts.closest_hsep_m = closest
+    facts.open_at_handover = [alert_line(r, _parse(r.fields)) for r in open_rows]
+    kept = sorted(heap, key=lambda k: k[:3], reverse=True)
+    facts.alert_rows = [alert_line(k[3], _parse(k[3].fields)) for k in kept]
 
 
 def _outages(reader: LogReader, facts: ShiftFacts) -> None:
