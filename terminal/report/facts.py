@@ -1,17 +1,15 @@
 """What a shift report says, gathered from the log in one streaming pass per table.
 
-Calls and alerts are read a row at a time (`LogReader.iter_calls`, `iter_alerts`); the report
-keeps every call (a shift has hundreds), but of the alerts only counts, sums, the alerts still
-open at handover, the `MAX_ALERT_ROWS` most severe (newest first) for the table, and their
-positions binned on a grid for the map. Outages and faults are the journal's link events, the
-desk's stops and the clock_fault records.
+Calls are read a row at a time (`LogReader.iter_calls`); a shift has hundreds, all shown. Of the
+alerts SQLite sums and bins what the summary and the map need (`alert_totals`, `alert_spots`),
+and only the rows the tables show are read whole: the alerts still open at handover and the
+`MAX_ALERT_ROWS` most severe, newest first (`alerts_open_at`, `alerts_ranked`). Outages and
+faults are the journal's link events, the desk's stops and the clock_fault records.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,25 +138,6 @@ def _parse(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-_WANTED = re.compile(r'"(a_lat|a_lon|b_lat|b_lon|hsep_m|kind)":("[A-Z]*"|[-0-9.eE+]+)')
-"""The few fields every alert is read for, picked out of the canonical JSON (docs/log.md 4: no
-spaces, keys once; a quote inside a string is escaped, so a key never matches inside one). The
-alerts the tables show are parsed whole."""
-
-
-def _quick(text: str) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
-    for key, value in _WANTED.findall(text):
-        if value.startswith('"'):
-            out[key] = value[1:-1]
-        else:
-            try:
-                out[key] = float(value)
-            except ValueError:
-                continue
-    return out
-
-
 def collect(
     reader: LogReader,
     since_ms: int,
@@ -182,48 +161,25 @@ def collect(
 
 
 def _alerts(reader: LogReader, facts: ShiftFacts) -> None:
-    heap: list[tuple[int, int, int, AlertRow]] = []  # (rank, received, rid, row): least first
-    until = facts.until_ms
-    open_rows: list[AlertRow] = []
-    by_severity = facts.by_severity
-    marks = facts.marks
-    closest = facts.closest_hsep_m
-    for row in reader.iter_alerts(facts.since_ms, until):
-        quick = _quick(row.fields)
-        facts.alerts_total += 1
-        by_severity[row.severity] += 1
-        if not row.consistent:
-            facts.suspect += 1
-        acked = row.acked_utc_ms
-        if acked is not None and acked < until:
-            facts.acked += 1
-            delay = max(0, acked - row.received_utc_ms)
-            facts.ack_ms_total += delay
-            facts.ack_ms_max = max(facts.ack_ms_max, delay)
-        hsep = quick.get("hsep_m")
-        if isinstance(hsep, float) and (closest is None or hsep < closest):
-            closest = hsep
-        if row.closed_utc_ms is None or row.closed_utc_ms >= until:
-            facts.open_total += 1
-            if len(open_rows) < MAX_OPEN_ROWS:
-                open_rows.append(row)
-        key = (SEVERITY_RANK.get(row.severity, 4), row.received_utc_ms, row.rid, row)
-        if len(heap) < MAX_ALERT_ROWS:
-            heapq.heappush(heap, key)
-        elif key[:3] > heap[0][:3]:
-            heapq.heapreplace(heap, key)
-        prefixes = ("a", "b") if quick.get("kind") == "TRACK" else ("a",)
-        for prefix in prefixes:
-            lat, lon = quick.get(f"{prefix}_lat"), quick.get(f"{prefix}_lon")
-            if isinstance(lat, float) and isinstance(lon, float) and -90 <= lat <= 90 and (
-                -180 <= lon <= 180
-            ):
-                cell = (round(lat / GRID_DEG), round(lon / GRID_DEG), row.severity)
-                marks[cell] = marks.get(cell, 0) + 1
-    facts.closest_hsep_m = closest
-    facts.open_at_handover = [alert_line(r, _parse(r.fields)) for r in open_rows]
-    kept = sorted(heap, key=lambda k: k[:3], reverse=True)
-    facts.alert_rows = [alert_line(k[3], _parse(k[3].fields)) for k in kept]
+    """Sums and map marks from SQLite; whole rows only for the tables."""
+    since, until = facts.since_ms, facts.until_ms
+    totals = reader.alert_totals(since, until)
+    facts.alerts_total = totals.total
+    facts.by_severity.update(totals.by_severity)
+    facts.suspect = totals.suspect
+    facts.acked = totals.acked
+    facts.ack_ms_total = totals.ack_ms_total
+    facts.ack_ms_max = totals.ack_ms_max
+    facts.open_total = totals.open
+    facts.closest_hsep_m = totals.closest_hsep_m
+    for lat_bin, lon_bin, severity, count in reader.alert_spots(since, until, GRID_DEG):
+        facts.marks[(lat_bin, lon_bin, severity)] = count
+    facts.open_at_handover = [
+        alert_line(r, _parse(r.fields)) for r in reader.alerts_open_at(since, until, MAX_OPEN_ROWS)
+    ]
+    facts.alert_rows = [
+        alert_line(r, _parse(r.fields)) for r in reader.alerts_ranked(since, until, MAX_ALERT_ROWS)
+    ]
 
 
 def _outages(reader: LogReader, facts: ShiftFacts) -> None:
