@@ -28,7 +28,7 @@ def test_the_words() -> None:
 
 def shown(view: ClockView | None, size: tuple[int, int], **snap: object) -> str:
     async def main() -> str:
-        app, desk, _ = make_app(replace(snapshot("IDLE", **snap), clock=view))  # type: ignore[arg-type]
+        app, _desk, _ = make_app(replace(snapshot("IDLE", **snap), clock=view))  # type: ignore[arg-type]
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             return screen_text(app)
