@@ -117,3 +117,17 @@ def test_an_unknown_clock_is_said_once_and_never_faults() -> None:
     ]
     assert e.snapshot.faults == () and e.snapshot.leds.fault is not LedPattern.BLINK_FAST
     assert status_line(e.snapshot).endswith(" clock=unknown")
+
+
+def test_the_clock_travels_in_the_attach_snapshot() -> None:
+    import json as _json
+    from dataclasses import replace
+
+    from terminal.attach.wire import snapshot_from_json, to_json
+    from terminal.core.clock_trust import ClockView
+
+    e = engine()
+    assert snapshot_from_json(_json.loads(_json.dumps(to_json(e.snapshot)))).clock is None
+    view = ClockView("error high", True, 480.0, 900.0, None, 1_796_653_497_000, "")
+    snap = replace(e.snapshot, clock=view)
+    assert snapshot_from_json(_json.loads(_json.dumps(to_json(snap)))).clock == view
