@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hw.audio import DeskAudio, open_audio
+from hw.clock import KernelClock
 from hw.coproc import CoprocLink
 from hw.gpio import DeskPanel, PanelPins, close_factory, make_pin_factory
 from hw.radio import RadioLink
@@ -28,6 +29,7 @@ from terminal.config.rules import parse_line_points
 from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
+from terminal.core.clock_trust import ClockSource
 from terminal.desk_records import DeskRecords, open_alerts
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
@@ -59,6 +61,7 @@ def engine_options(config: Config) -> EngineOptions:
             restart_grace_s=config.alerts.restart_grace_s,
             line=configured_line(config),
         ),
+        clock_max_error_ms=config.clock.max_error_ms,
     )
 
 
@@ -92,6 +95,8 @@ class Desk:
     line: Line | None = None
     pin_factory: Any = None
     control_socket: Path | None = None
+    clock_source: ClockSource | None = None
+    """Where the clock's synchronisation is read (the kernel's adjtimex unless given)."""
     engine: Engine = field(init=False)
     radio: RadioLink | RigctldLink = field(init=False)
     panel: DeskPanel | None = field(init=False, default=None)
@@ -133,6 +138,7 @@ class Desk:
         self.engine.attach(bridge=self.radio, panel=self.panel)
         self.engine.add_health("radio", self.radio.health)
         self._tasks.append(loop.create_task(self._refresh_health(), name="health"))
+        self._tasks.append(loop.create_task(self._watch_clock(), name="clock"))
         self._tasks.append(loop.create_task(self.radio.run(), name="radio-link"))
         if self.config.coproc.enabled:
             self.coproc = CoprocLink(
@@ -197,6 +203,13 @@ class Desk:
             await asyncio.sleep(1.0)
             self.engine.refresh()
 
+    async def _watch_clock(self) -> None:
+        """Read the clock's synchronisation every `[clock] poll_s` (a syscall: never blocks)."""
+        source = self.clock_source if self.clock_source is not None else KernelClock()
+        while True:
+            self.engine.clock_reading(source.read())
+            await asyncio.sleep(self.config.clock.poll_s)
+
     def _start_mqtt(self, loop: asyncio.AbstractEventLoop) -> None:
         """The optional MQTT publisher: every call and alert record, store-and-forward from the
         log (docs/mqtt.md). The desk works the same with the broker away."""
@@ -237,6 +250,7 @@ class Desk:
         self.records.bind_loop(loop)
         self.engine.attach(records=self.records)
         self.engine.parts.note = self.records.note
+        self.engine.parts.clock_record = self.records.record_clock
         self.records.refresh_calls()
         self._restore_open_alerts(loop)
 

@@ -26,6 +26,7 @@ from terminal.core.alert_events import (
     RestoredAlert,
     Severity,
 )
+from terminal.core.clock_trust import ClockChange, ClockFaultEnded
 from terminal.core.effects import (
     CallAnswered,
     CallEnded,
@@ -205,6 +206,18 @@ class DeskRecords:
                 entry = records.journal_of("effect", effect)
         return asyncio.wrap_future(self.writer.submit(*entry, utc_ms=effect.utc_ms))
 
+    def record_clock(self, change: ClockChange) -> None:
+        """A clock fault started or ended (a `clock_fault` record, docs/log.md)."""
+        entry = records.clock_fault(
+            "ended" if isinstance(change, ClockFaultEnded) else "started",
+            change.status,
+            change.reason,
+            change.since_utc_ms,
+            est_error_ms=change.state.est_error_ms,
+            started_utc_ms=change.started_utc_ms if isinstance(change, ClockFaultEnded) else None,
+        )
+        self._submit_quietly(entry, utc_ms=change.utc_ms)
+
     def note(self, core_call_id: int, text: str, operator: str) -> Future[int]:
         """A free-text note on a call."""
         entry = records.call_note(self.log_call_id(core_call_id), operator or None, text)
@@ -216,9 +229,9 @@ class DeskRecords:
         """The call's recording file (called when the recording is finished)."""
         self._submit_quietly(records.call_recording(self.log_call_id(core_call_id), str(path)))
 
-    def _submit_quietly(self, entry: records.Entry) -> None:
+    def _submit_quietly(self, entry: records.Entry, utc_ms: int | None = None) -> None:
         try:
-            self.writer.submit(*entry)
+            self.writer.submit(*entry, utc_ms=utc_ms)
         except (ValueError, TypeError) as exc:  # a journal item the log cannot hold: count it
             self.rejected += 1
             log.warning("journal entry refused: %s", exc)

@@ -26,6 +26,7 @@ from terminal.core.alert_effects import RECORD_TYPES, AlertRecord, AlertTone
 from terminal.core.alert_events import AlertAcknowledged, AlertEvent, AlertTick
 from terminal.core.alerts import AlertBook, AlertSettings
 from terminal.core.calls import CallControl, CallSettings
+from terminal.core.clock_trust import ClockChange, ClockFaultStarted, ClockState, ClockWatch
 from terminal.core.debounce import Change, Debouncer
 from terminal.core.effects import (
     CallAnswered,
@@ -135,6 +136,7 @@ class EngineOptions:
     unkey_drain_s: float = 0.5
     alerts: AlertSettings = field(default_factory=AlertSettings)
     alerts_shown: int = 200
+    clock_max_error_ms: float = 100.0
 
 
 @dataclass
@@ -149,6 +151,7 @@ class EngineParts:
     extra_links: dict[str, Callable[[], bool]] = field(default_factory=dict)
     health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
     note: Callable[[int, str, str], object] | None = None
+    clock_record: Callable[[ClockChange], object] | None = None
 
 
 class Engine:
@@ -183,6 +186,8 @@ class Engine:
         self._recall_timer: asyncio.TimerHandle | None = None
         if options.alerts.line is not None:
             self._line = tuple(options.alerts.line.points)
+        self.clock_watch = ClockWatch(options.clock_max_error_ms)
+        self._clock_read = False
         self.stopped = False
         self.snapshot = self._make_snapshot()
 
@@ -307,6 +312,28 @@ class Engine:
             self._faults[source] = text
             self._notice(Notice("error", f"{source}: {text}"))
         self._publish()
+
+    def clock_reading(self, state: ClockState) -> ClockChange | None:
+        """A reading of the system clock's synchronisation (from the desk's poll): a clock fault
+        starts or ends by the rules of terminal/core/clock_trust.py, and each goes in the log."""
+        if self.stopped:
+            return None
+        first = not self._clock_read
+        self._clock_read = True
+        change = self.clock_watch.observe(state, utc_ms())
+        if first and state.synchronised is None:  # said once; an unknown clock is not a fault
+            self._notice(Notice("warning", f"Clock: synchronisation unknown ({state.detail})."))
+        if change is not None:
+            record = self.parts.clock_record
+            if record is not None:
+                record(change)
+            if isinstance(change, ClockFaultStarted):
+                self.set_fault("clock", change.reason)
+                return change
+            self.set_fault("clock", None)
+            return change
+        self._publish()
+        return None
 
     # --- operator actions beyond call control (the console's keys) ---
 
@@ -592,8 +619,13 @@ class Engine:
     def _make_snapshot(self) -> DeskSnapshot:
         state = self.core.state
         links = self.links()
-        links_down = not all(links.values()) or bool(self._faults)
-        leds = led_patterns(state, links_down=links_down, alert_level=self._alert_level)
+        links_down = not all(links.values()) or bool(set(self._faults) - {"clock"})
+        leds = led_patterns(
+            state,
+            links_down=links_down,
+            alert_level=self._alert_level,
+            clock_fault="clock" in self._faults,
+        )
         return DeskSnapshot(
             call=state,
             display=state.display_state(),
@@ -608,6 +640,7 @@ class Engine:
             line=self._line,
             log_head=self.log_head(),
             recall=self._recall_view(),
+            clock=self.clock_watch.view if self._clock_read else None,
         )
 
     def _recall_view(self) -> RecallView:

@@ -52,7 +52,20 @@ def status_line(snap: DeskSnapshot) -> str:
         + (f" feed={feeds[name]}" if name in feeds else "")
         for name, up in snap.links.items()
     )
-    return f"{snap.display} {links}"
+    clock = "" if snap.clock is None else f" clock={clock_word(snap)}"
+    return f"{snap.display} {links}{clock}"
+
+
+def clock_word(snap: DeskSnapshot) -> str:
+    """The clock in STATUS: `ok`, `UNSYNCHRONISED`, `ERROR(152.0ms)`, or `unknown`."""
+    view = snap.clock
+    if view is None or view.status == "unknown":
+        return "unknown"
+    if view.status == "unsynchronised":
+        return "UNSYNCHRONISED"
+    if view.status == "error high":
+        return f"ERROR({view.est_error_ms:.1f}ms)"
+    return "ok" if not view.fault else "ok(recovering)"
 
 
 LIVE_SETTINGS = frozenset({

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from terminal.core.calls import CallView
+from terminal.core.clock_trust import ClockView
 from terminal.core.leds import LedPatterns
 from terminal.core.recall import RecallView
 from terminal.views import AlertView, CallSummary, LinkHealth
@@ -26,7 +27,8 @@ class DeskSnapshot:
 
     `alerts` are the open alerts, most severe first then oldest first; `calls_today` the calls
     committed to the log since 00:00Z, newest first; `line` the deconfliction line as (lat, lon)
-    points; `health` one entry per link (radio, coproc, gpio, log, audio).
+    points; `health` one entry per link (radio, coproc, gpio, log, audio); `clock` the system
+    clock's synchronisation (None until the desk has read it).
     """
 
     call: CallView
@@ -43,3 +45,4 @@ class DeskSnapshot:
     log_head: str = ""
     """The log's head for the shift summary, `#<id> <4 hex> <4 hex>` ("" when not known)."""
     recall: RecallView = field(default_factory=RecallView)  # the call's received transmissions
+    clock: ClockView | None = None

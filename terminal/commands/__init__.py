@@ -13,6 +13,7 @@ from terminal.commands import (
     console,
     coproc,
     log,
+    report,
     service,
     sim,
     tail,
@@ -21,6 +22,7 @@ from terminal.commands import (
 
 _MODULES = (
     console, bench, service, check_config, log, sim, unkey, audio, coproc, tail, conformance,
+    report,
 )  # fmt: skip
 
 

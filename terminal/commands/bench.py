@@ -103,6 +103,7 @@ def _run_console(config: Config, sims: Sims) -> int:
 
 async def _console(config: Config, sims: Sims, logfile: Path) -> str:
     from terminal.benchrig import BenchRig
+    from terminal.commands.report import shift_report_action
     from terminal.tui.app import ConsoleApp
     from terminal.tui.run import run_console
 
@@ -115,7 +116,8 @@ async def _console(config: Config, sims: Sims, logfile: Path) -> str:
     name = f"{config.desk.site}/{config.desk.id}"
 
     def make_app() -> ConsoleApp:
-        return ConsoleApp(rig.desk.engine, hands=rig, desk_name=name, banner=banner)
+        return ConsoleApp(rig.desk.engine, hands=rig, desk_name=name, banner=banner,
+                          report=shift_report_action(config))  # fmt: skip
 
     return await run_console(
         rig.desk, make_app, engine=rig.desk.engine, prepare=rig._start_sims, stderr_log=logfile

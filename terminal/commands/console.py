@@ -78,6 +78,7 @@ async def _attached(config: Config, watch: bool) -> str:
 
 
 async def _main(config: Config, logfile: Path) -> str:
+    from terminal.commands.report import shift_report_action
     from terminal.desk import Desk
     from terminal.tui.app import ConsoleApp
     from terminal.tui.run import run_console
@@ -86,7 +87,7 @@ async def _main(config: Config, logfile: Path) -> str:
     name = f"{config.desk.site}/{config.desk.id}"
     return await run_console(
         desk,
-        lambda: ConsoleApp(desk.engine, desk_name=name),
+        lambda: ConsoleApp(desk.engine, desk_name=name, report=shift_report_action(config)),
         engine=desk.engine,
         stderr_log=logfile,
     )

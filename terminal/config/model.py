@@ -155,6 +155,14 @@ class MqttConfig:
 
 
 @dataclass(frozen=True)
+class ClockConfig:
+    """How far the system clock is trusted (docs/deploy.md, "The clock")."""
+
+    max_error_ms: float = 100.0  # the kernel's estimated error above this is a clock fault
+    poll_s: float = 30.0  # how often the clock's synchronisation is read
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole desk configuration: one attribute per [section]."""
 
@@ -169,3 +177,4 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     mqtt: MqttConfig = field(default_factory=MqttConfig)
+    clock: ClockConfig = field(default_factory=ClockConfig)

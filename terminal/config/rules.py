@@ -13,6 +13,7 @@ from terminal.config.model import (
     AlertsConfig,
     AudioConfig,
     CallConfig,
+    ClockConfig,
     DeskConfig,
     GpioConfig,
     LinkConfig,
@@ -332,6 +333,7 @@ RULES: dict[type, dict[str, Rule]] = {
         "max_inflight": between(1, 1000),
         "state_interval_s": between(0.1, 60),
     },
+    ClockConfig: {"max_error_ms": between(1, 60_000), "poll_s": between(1, 3600)},
 }
 
 

@@ -59,17 +59,23 @@ def blink_times(pattern: LedPattern) -> tuple[float, float] | None:
     return None
 
 
-def led_patterns(state: CallView, *, links_down: bool, alert_level: str | None) -> LedPatterns:
+def led_patterns(
+    state: CallView, *, links_down: bool, alert_level: str | None, clock_fault: bool = False
+) -> LedPatterns:
     """The LEDs for this state.
 
     The fault LED blinks while any link (or the call state's own radio link) is down, and is
-    steady once the desk has shut down. An alert level this function does not know blinks fast:
-    an unknown severity must not look harmless.
+    steady once the desk has shut down. A clock fault alone (the system clock unsynchronised or
+    its error over the threshold, terminal/core/clock_trust.py) blinks it fast, so the panel tells
+    it from a link fault; a link fault as well blinks it slow. An alert level this function does
+    not know blinks fast: an unknown severity must not look harmless.
     """
     if state.closed:
         fault = LedPattern.ON
     elif links_down or not state.link_up:
         fault = LedPattern.BLINK_SLOW
+    elif clock_fault:
+        fault = LedPattern.BLINK_FAST
     else:
         fault = LedPattern.OFF
     return LedPatterns(

@@ -47,6 +47,19 @@ class JournalEntry(NamedTuple):
     data: dict[str, Any]
 
 
+class AlertTotals(NamedTuple):
+    """Sums over the alerts of a range (`LogReader.alert_totals`); times in ms."""
+
+    total: int
+    by_severity: dict[str, int]
+    suspect: int
+    acked: int
+    ack_ms_total: int
+    ack_ms_max: int
+    open: int
+    closest_hsep_m: float | None
+
+
 class LogReader:
     """Read-only queries over one log database file."""
 
@@ -104,6 +117,119 @@ class LogReader:
             f"AND boot_id IN ({', '.join('?' * len(wanted))}) GROUP BY boot_id"
         )
         return {str(b): int(h) for b, h in self._query(sql, (since_ms, *wanted))}
+    def iter_calls(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[CallRow]:
+        """As `calls`, one row at a time (a report over a long range holds none of them)."""
+        sql = (
+            f"SELECT {', '.join(CALL_COLUMNS)} FROM calls "
+            "WHERE rung_utc_ms >= ? AND rung_utc_ms < ? ORDER BY rung_utc_ms, rid"
+        )
+        for row in self._query(sql, _bounds(since_ms, until_ms)):
+            yield CallRow._make(row)
+
+    def iter_alerts(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[AlertRow]:
+        """As `alerts`, one row at a time."""
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
+        )
+        for row in self._query(sql, _bounds(since_ms, until_ms)):
+            yield AlertRow._make(row)
+
+    def alert_totals(self, since_ms: int, until_ms: int) -> AlertTotals:
+        """Sums over the alerts that arrived in [since_ms, until_ms), SQLite doing the work:
+        acknowledgements and closes count only if made before `until_ms`."""
+        acked = "(acked_utc_ms IS NOT NULL AND acked_utc_ms < :until)"
+        delay = "max(0, acked_utc_ms - received_utc_ms)"
+        sql = (
+            "WITH a AS MATERIALIZED (SELECT consistent, acked_utc_ms, received_utc_ms, "
+            "closed_utc_ms, CASE WHEN json_valid(fields) THEN json_extract(fields, '$.hsep_m') "
+            "END AS h FROM alerts WHERE received_utc_ms >= :since AND received_utc_ms < :until) "
+            f"SELECT count(*), coalesce(sum(consistent = 0), 0), coalesce(sum({acked}), 0), "
+            f"coalesce(sum(CASE WHEN {acked} THEN {delay} END), 0), "
+            f"coalesce(max(CASE WHEN {acked} THEN {delay} END), 0), "
+            "coalesce(sum(closed_utc_ms IS NULL OR closed_utc_ms >= :until), 0), "
+            "min(CASE WHEN typeof(h) IN ('integer', 'real') THEN h END) FROM a"
+        )
+        row = self._query(sql, {"since": since_ms, "until": until_ms}).fetchone()  # type: ignore[arg-type]
+        severities = self._query(
+            "SELECT severity, count(*) FROM alerts WHERE received_utc_ms >= ? "
+            "AND received_utc_ms < ? GROUP BY severity",
+            (since_ms, until_ms),
+        ).fetchall()
+        return AlertTotals(
+            int(row[0]), {str(k): int(v) for k, v in severities}, int(row[1]), int(row[2]),
+            int(row[3]), int(row[4]), int(row[5]), None if row[6] is None else float(row[6]),
+        )  # fmt: skip
+
+    def alert_spots(
+        self, since_ms: int, until_ms: int, grid_deg: float
+    ) -> Iterator[tuple[int, int, str, int]]:
+        """Where the alerts of the range were: (lat bin, lon bin, severity, count) on a grid of
+        `grid_deg` degrees, of track A and, for a TRACK alert, track B (SQLite bins them; each
+        alert's fields are parsed once)."""
+        number = "IN ('integer', 'real')"
+        sides = []
+        for lat, lon, only in (("alat", "alon", ""), ("blat", "blon", "kind = 'TRACK' AND ")):
+            sides.append(
+                f"SELECT CAST(round({lat} / :g) AS INTEGER) AS y, "
+                f"CAST(round({lon} / :g) AS INTEGER) AS x, s FROM q WHERE {only}"
+                f"typeof({lat}) {number} AND typeof({lon}) {number} "
+                f"AND abs({lat}) <= 90 AND abs({lon}) <= 180"
+            )
+        sql = (
+            "WITH p AS MATERIALIZED (SELECT severity AS s, json_extract(fields, '$.a_lat', "
+            "'$.a_lon', '$.b_lat', '$.b_lon', '$.kind') AS v FROM alerts "
+            "WHERE received_utc_ms >= :since AND received_utc_ms < :until AND json_valid(fields)), "
+            "q AS MATERIALIZED (SELECT s, v ->> 0 AS alat, v ->> 1 AS alon, v ->> 2 AS blat, "
+            "v ->> 3 AS blon, v ->> 4 AS kind FROM p) "
+            f"SELECT y, x, s, count(*) FROM ({' UNION ALL '.join(sides)}) GROUP BY y, x, s"
+        )
+        params = {"since": since_ms, "until": until_ms, "g": grid_deg}
+        for y, x, severity, count in self._query(sql, params):  # type: ignore[arg-type]
+            yield int(y), int(x), str(severity), int(count)
+
+    def alerts_ranked(self, since_ms: int, until_ms: int, limit: int) -> list[AlertRow]:
+        """The `limit` most severe alerts of the range, newest first within a severity (an
+        unknown severity first of all)."""
+        rank = (
+            "CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 "
+            "WHEN 'advisory' THEN 1 ELSE 4 END"
+        )
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
+            f"ORDER BY {rank} DESC, received_utc_ms DESC, rid DESC LIMIT ?"
+        )
+        return [AlertRow._make(r) for r in self._query(sql, (since_ms, until_ms, limit))]
+
+    def alerts_open_at(self, since_ms: int, until_ms: int, limit: int) -> list[AlertRow]:
+        """Alerts of the range not closed before `until_ms`, oldest first, at most `limit`."""
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
+            "AND (closed_utc_ms IS NULL OR closed_utc_ms >= ?) "
+            "ORDER BY received_utc_ms, rid LIMIT ?"
+        )
+        params = (since_ms, until_ms, until_ms, limit)
+        return [AlertRow._make(r) for r in self._query(sql, params)]
+
+    def journal_named(
+        self, names: tuple[str, ...], since_ms: int | None = None, until_ms: int | None = None
+    ) -> Iterator[JournalEntry]:
+        """The journal entries of these event or effect names only (SQLite picks them out)."""
+        marks = ", ".join("?" * len(names))
+        sql = (
+            "SELECT id, utc_ms, payload FROM records WHERE utc_ms >= ? AND utc_ms < ? "
+            f"AND kind = ? AND json_extract(payload, '$.name') IN ({marks}) ORDER BY id"
+        )
+        params = (*_bounds(since_ms, until_ms), JOURNAL, *names)
+        for rid, utc_ms, text in self._query(sql, params):
+            p = json.loads(text)
+            yield JournalEntry(rid, utc_ms, p["stream"], p["name"], p["data"])
 
     def records(
         self, since_ms: int | None = None, until_ms: int | None = None, kind: str | None = None

@@ -42,6 +42,7 @@ JOURNAL = "journal"
 CHECKPOINT = "checkpoint"
 CARRY = "carry"
 SIGNED_CHECKPOINT = "signed_checkpoint"
+CLOCK_FAULT = "clock_fault"
 
 CALL_KINDS: frozenset[str] = frozenset(
     {CALL_STARTED, CALL_ANSWERED, TRANSMISSION, CALL_ENDED, CALL_NOTE, CALL_RECORDING}
@@ -88,6 +89,7 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "next_key": _OPT_STR,
         "signature": _STR,
     },
+    CLOCK_FAULT: {"change": _STR, "status": _STR, "reason": _STR, "since_utc_ms": _INT},
 }
 KINDS: frozenset[str] = frozenset(_FIELDS)
 _ENUMS: dict[str, frozenset[str]] = {
@@ -96,6 +98,7 @@ _ENUMS: dict[str, frozenset[str]] = {
     "severity": SEVERITIES,
     "stream": frozenset({"event", "effect"}),
     "table": frozenset({"calls", "alerts"}),
+    "change": frozenset({"started", "ended"}),
 }
 _KIND_TEXT = re.compile(r"^[a-z_]{1,32}$")
 
@@ -238,6 +241,26 @@ def alert_acknowledged(alert_id: str, operator: str | None) -> Entry:
 def alert_closed(alert_id: str, reason: str) -> Entry:
     """The alert is over (cleared by the co-processor, superseded, ...)."""
     return _entry(ALERT_CLOSED, {"alert_id": alert_id, "reason": reason})
+
+
+def clock_fault(
+    change: Literal["started", "ended"],
+    status: str,
+    reason: str,
+    since_utc_ms: int,
+    *,
+    est_error_ms: float | None,
+    started_utc_ms: int | None = None,
+) -> Entry:
+    """A clock fault started (the clock became untrustworthy) or ended; `since_utc_ms` is the
+    first reading of the bad (or good again) run, `started_utc_ms` on an end when it began."""
+    payload: Payload = {
+        "change": change, "status": status, "reason": reason, "since_utc_ms": since_utc_ms,
+        "est_error_ms": est_error_ms,
+    }  # fmt: skip
+    if started_utc_ms is not None:
+        payload["started_utc_ms"] = started_utc_ms
+    return _entry(CLOCK_FAULT, payload)
 
 
 def journal_event(name: str, data: Mapping[str, Any]) -> Entry:

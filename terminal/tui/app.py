@@ -4,6 +4,7 @@ simulated hands)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -64,8 +65,11 @@ class ConsoleApp(App[None]):
         utc: Callable[[], datetime] | None = None,
         clock: Callable[[], float] | None = None,
         banner: str = "",
+        report: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
+        self.report = report
+        self._reporting = False
         self.desk = desk
         self.hands = hands
         self.desk_name = desk_name
@@ -229,6 +233,28 @@ class ConsoleApp(App[None]):
     def _sign_on_done(self, text: str | None) -> None:
         if text and text.strip():
             self.desk.set_operator(text.strip())
+
+    def action_shift_report(self) -> None:
+        """Write the shift report (off the loop: it reads the whole shift's log)."""
+        if self.report is None:
+            self.say("warning", "No log here to report from: run `hotline report` on the desk.")
+            return
+        if self._reporting:
+            self.say("info", "The shift report is being written.")
+            return
+        self._reporting = True
+        self.say("info", "Writing the shift report...")
+        self.run_worker(self._write_report(self.report), name="shift report", group="report")
+
+    async def _write_report(self, report: Callable[[], str]) -> None:
+        try:
+            text = await asyncio.to_thread(report)
+        except Exception as exc:  # the log unreadable, the disk full: say so, stay up
+            self.say("error", f"Shift report failed: {exc or type(exc).__name__}")
+        else:
+            self.say("info", text)
+        finally:
+            self._reporting = False
 
     def action_help(self) -> None:
         """Show every key."""

@@ -85,6 +85,15 @@ OPERATOR_KEYS: tuple[Key, ...] = (
         "The call's received transmissions with their time and length: pick one to replay.",
         "Call",
     ),
+    Key(
+        "s",
+        "shift_report",
+        "Report",
+        "Shift report",
+        "Write the shift handover report of the last 12 hours (HTML, docs/report.md) to "
+        "<log directory>/reports/.",
+        "Record",
+    ),
 )
 
 BENCH_KEYS: tuple[Key, ...] = (

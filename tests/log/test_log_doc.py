@@ -302,3 +302,40 @@ def test_the_documented_close_reasons_are_exactly_the_codes(made, capsys) -> Non
     assert set(produced) == set(documented)  # each one can happen
     logged = {row["closed_reason"] for row in jsonl(capsys, "alerts", path)}
     assert logged == set(documented)
+
+
+# --- (e) the record kinds ---------------------------------------------------------------------
+
+
+def test_the_record_kinds_table_lists_every_kind_and_its_fields() -> None:
+    from terminal.log.records import _FIELDS, KINDS
+
+    rows = table("Record kinds and their payloads")
+    documented = {row[0].strip("`"): row[1] for row in rows}
+    assert set(documented) == set(KINDS)
+    for kind, fields in _FIELDS.items():
+        named = set(re.findall(r"`([a-z_]+)`", documented[kind]))
+        assert set(fields) <= named, (kind, set(fields) - named)
+
+
+def test_a_clock_fault_record_has_the_documented_fields(tmp_path: Path) -> None:
+    from terminal.log import LogReader
+    from terminal.log.records import clock_fault
+
+    path = tmp_path / "hotline.db"
+    writer = LogWriter.open(path)
+    try:
+        writer.submit(*clock_fault("started", "unsynchronised", "why", T0, est_error_ms=16000.0))
+        writer.submit(
+            *clock_fault("ended", "synchronised", "ok", T0 + 60_000, est_error_ms=1.5,
+                         started_utc_ms=T0)
+        )
+        assert writer.flush(5)
+    finally:
+        assert writer.close(5)
+    cell = {row[0].strip("`"): row[1] for row in table("Record kinds and their payloads")}
+    named = set(re.findall(r"`([a-z_]+)`", cell["clock_fault"]))
+    with LogReader(path) as reader:
+        payloads = [r.payload() for r in reader.records(kind="clock_fault")]
+    assert set(payloads[0]) <= named and set(payloads[1]) <= named
+    assert "started_utc_ms" in payloads[1] and "started_utc_ms" not in payloads[0]

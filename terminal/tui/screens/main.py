@@ -96,6 +96,7 @@ class MainScreen(Screen[None]):
             return
         self.call_panel.call = snap.call
         self.top.operator = snap.operator
+        self.top.clock = snap.clock
         self.links.health = links_of(snap.health, snap.links)
         self.lamps.leds = snap.leds
         notices = self.notices
