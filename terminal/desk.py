@@ -15,7 +15,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hw.audio import DeskAudio, open_audio
 from hw.coproc import CoprocLink
@@ -31,7 +31,9 @@ from terminal.desk_records import DeskRecords
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogWriter
-from terminal.mqtt.publisher import Publisher
+
+if TYPE_CHECKING:  # the MQTT client is imported only by a desk that publishes
+    from terminal.mqtt.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,8 @@ class Desk:
     def _start_mqtt(self, loop: asyncio.AbstractEventLoop) -> None:
         """The optional MQTT publisher: every call and alert record, store-and-forward from the
         log (docs/mqtt.md). The desk works the same with the broker away."""
+        from terminal.mqtt.publisher import Publisher
+
         assert self.writer is not None
         desk = self.config.desk
         self.mqtt = Publisher(

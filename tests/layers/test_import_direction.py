@@ -21,6 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "adapter": (
         "hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.desk_records",
         "terminal.sdnotify",
+        "terminal.realtime",
     ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),
     "core": ("terminal.core", "terminal.kernel"),
