@@ -7,6 +7,7 @@ allowed: it only ever makes the desk safer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +47,9 @@ class DeskControl:
 
     def _published(self, snap: DeskSnapshot) -> None:
         if any(c.subscribed for c in self.server.clients.values()):
-            self.server.broadcast(to_json(snap))
+            # Converted when it is sent, once for all clients: in a burst most snapshots are
+            # replaced by a newer one before their turn comes.
+            self.server.broadcast(functools.cache(lambda: to_json(snap)))
 
     def _disconnected(self, client: Client) -> None:
         if self.controller is client:
