@@ -82,8 +82,10 @@ class _Rig:
 
         self.tmp = tmp
         self.radio_pty, self.coproc_pty = PtyPair(), PtyPair()
-        timing: dict[str, float] = {"time_scale": 1e-6, "cycle_s": 3600.0} if burst else {}
-        self.coproc = CoprocSim(source, **timing)  # a burst: scenario time frozen, one cycle
+        # A burst: scenario time frozen and one kernel cycle, so the alerts are all there is.
+        self.coproc = (
+            CoprocSim(source, time_scale=1e-6, cycle_s=3600.0) if burst else CoprocSim(source)
+        )
         self.runners = [SimRunner(BridgeSim()), SimRunner(self.coproc)]
         self.config = tmp / "desk.toml"
         self.config.write_text(

@@ -12,16 +12,22 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from terminal.snapshot import DeskSnapshot
 
-
 _PLAIN = (str, int, float, bool, type(None))
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass type (None for any other type), once per type."""
-    if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls))
-    return None
+    """The field names of a dataclass type (None for any other type), worked out once."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = None
+        if dataclasses.is_dataclass(cls):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELD_NAMES[cls] = names
+        return names
 
 
 def to_json(value: Any) -> Any:
