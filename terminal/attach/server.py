@@ -7,6 +7,7 @@ allowed: it only ever makes the desk safer.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from terminal.attach.wire import to_json
 from terminal.control import Client, ControlServer
 from terminal.engine import OPERATOR_INTENTS, Engine
 from terminal.snapshot import DeskSnapshot
+from terminal.views import AlertView
 
 ACTING = ("intent", "ack", "note", "lamp_test", "operator")
 
@@ -42,6 +44,7 @@ class DeskControl:
             "lamp_test": self._acting(self.lamp_test),
             "operator": self._acting(self.operator),
         }
+        self._alert_json: dict[int, tuple[AlertView, Any]] = {}
         self.server = server_factory(handlers, self._disconnected)
         engine.subscribe(self._published)
 
@@ -49,7 +52,25 @@ class DeskControl:
         if any(c.subscribed for c in self.server.clients.values()):
             # Converted when it is sent, once for all clients: in a burst most snapshots are
             # replaced by a newer one before their turn comes.
-            self.server.broadcast(functools.cache(lambda: to_json(snap)))
+            self.server.broadcast(functools.cache(lambda: self._encode(snap)))
+
+    def _encode(self, snap: DeskSnapshot) -> dict[str, Any]:
+        """The snapshot as JSON. The alert book keeps one view object per open alert until the
+        alert changes, so each view's JSON is kept while the same object is shown: a new alert
+        costs its own conversion, not that of the 200 already on the list."""
+        kept, fresh = self._alert_json, {}
+        alerts = []
+        for view in snap.alerts:
+            hit = kept.get(id(view))
+            if hit is None or hit[0] is not view:
+                hit = (view, to_json(view))
+            fresh[id(view)] = hit
+            alerts.append(hit[1])
+        self._alert_json = fresh  # only the latest snapshot's views are kept
+        return {
+            f.name: alerts if f.name == "alerts" else to_json(getattr(snap, f.name))
+            for f in dataclasses.fields(snap)
+        }
 
     def _disconnected(self, client: Client) -> None:
         if self.controller is client:
