@@ -41,6 +41,13 @@ class Peer:
     gid: int
 
 
+@dataclass(frozen=True, slots=True)
+class RawJson:
+    """A snapshot already serialized: JSON text, sent as it is."""
+
+    text: str
+
+
 @dataclass(eq=False)
 class Client:
     """One connection: who it is, and the latest snapshot waiting to be sent to it."""
@@ -205,7 +212,11 @@ class ControlServer:
                 if callable(snapshot):  # made on demand: only a snapshot sent is converted
                     snapshot = snapshot()
                 if snapshot is not None:
-                    client.send({"event": "snapshot", "snapshot": snapshot})
+                    if isinstance(snapshot, RawJson):  # already JSON text: written as it is
+                        client.writer.write(b'{"event":"snapshot","snapshot":'
+                                            + snapshot.text.encode() + b"}\n")  # fmt: skip
+                    else:
+                        client.send({"event": "snapshot", "snapshot": snapshot})
                     await client.writer.drain()
                     # At most one snapshot per PUSH_INTERVAL_S: what changes meanwhile (a burst
                     # of alerts) is merged into the latest one, which is always sent.

@@ -1,8 +1,9 @@
-"""The control socket's snapshot JSON, with each open alert's view converted once: the same JSON
-as converting the whole snapshot, and an unchanged alert's part reused, not converted again."""
+"""The control socket's snapshot JSON, with each open alert's view serialized once: the same JSON
+as converting the whole snapshot, and an unchanged alert's text reused, not serialized again."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hw.coproc import alert_event
@@ -34,9 +35,10 @@ def test_alert_views_are_converted_once_and_the_json_is_the_same() -> None:
     for event in events:
         engine.alert_event(event)
         snap = engine.snapshot
-        encoded = control._encode(snap)
+        encoded = json.loads(control._encode(snap).text)
         assert encoded == to_json(snap)
-        shown = {a["pair_id"]: a for a in encoded["alerts"]}
+        shown = {json.loads(text)["pair_id"]: text for _view, text in control._alert_json.values()}
+        assert len(shown) == len(encoded["alerts"])
         reused = [pid for pid in previous if pid in shown and shown[pid] is previous[pid]]
         assert len(reused) == len(previous)  # every alert already shown: its JSON reused
         previous = shown
