@@ -277,6 +277,7 @@ async def _all() -> list[Figure]:
                 ready, rss = await _ready_and_rss(Path(tmp))
                 readies.append(ready)
                 rsses.append((rss, _load()))
+    starts_load = _load()  # just after the starts
     with tempfile.TemporaryDirectory() as tmp:
         burst = await _burst(Path(tmp), idle["cpu_at_ready"])
     with tempfile.TemporaryDirectory() as tmp:
@@ -289,7 +290,7 @@ async def _all() -> list[Figure]:
                        f"- (link -> book -> record -> snapshot to a client; {burst['load']})")
     return [
         Figure("service_start_to_ready_median", round(statistics.median(readies), 3), "s",
-               f"< 0.7 s ({_load()})"),
+               f"< 0.7 s ({starts_load} after the starts)"),
         Figure("service_start_to_ready_max", round(max(readies), 3), "s", "< 1.2 s"),
         Figure("service_rss_idle", round(rss_idle, 1), "MB", f"< 60 MB ({rss_load})"),
         Figure("service_cpu_idle", round(idle["cpu_idle"][0], 2), "% of a core",
