@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto openssl libhamlib-utils g++ libexpat1-dev chromium
+DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto openssl libhamlib-utils g++ libexpat1-dev chromium stress-ng
 PYTEST_ARGS ?=
 
 .PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install lab

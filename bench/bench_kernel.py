@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.pi_budget import pi4_estimate
 from bench.report import Figure
 
 SIZES = (100, 1_000, 10_000, 100_000)
@@ -103,6 +104,10 @@ def run() -> list[Figure]:
                               "the 100 ms goal" if ratio is not None else None))  # fmt: skip
         figures.append(Figure(f"kernel_candidates_per_track_{n}",
                               round(m["candidates"] / n, 2), "pairs", "-"))  # fmt: skip
+    n = 10_000 if 10_000 in got else SIZES[-1]
+    per_track = Figure("kernel_cpu_per_track", round(got[n]["ms"] * 1000 / n, 2), "us",
+                       f"- (one cycle of {n:,} tracks, per track; one core)")  # fmt: skip
+    figures += [per_track, pi4_estimate(per_track)]
     small, big = SIZES[-2], SIZES[-1]
     growth = got[big]["ms"] / got[small]["ms"]
     linear = big / small

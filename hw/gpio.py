@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gpiozero import LED, Button, Device
+from gpiozero import LED, Device, DigitalInputDevice
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from terminal.core.leds import LedPattern, LedPatterns, blink_times
@@ -100,12 +100,16 @@ class DeskPanel:
                     initial_value=False,
                     pin_factory=factory,
                 )
-            self.button = Button(pins.ptt, pull_up=pins.ptt_pull_up, pin_factory=factory)
+            # An input device, not gpiozero's Button: the same edges without the Button's hold
+            # thread, which wakes ten times a second for a "held" event the desk never uses.
+            self.button = DigitalInputDevice(
+                pins.ptt, pull_up=pins.ptt_pull_up, pin_factory=factory
+            )
         except Exception as exc:
             self.close()
             raise PinFactoryError(f"GPIO pins could not be claimed: {exc}") from exc
-        self.button.when_pressed = self._pressed
-        self.button.when_released = self._released
+        self.button.when_activated = self._pressed
+        self.button.when_deactivated = self._released
 
     def _pressed(self) -> None:
         self._on_ptt(True, self._clock())
@@ -116,7 +120,7 @@ class DeskPanel:
     @property
     def ptt_is_pressed(self) -> bool:
         """The raw state of the PTT button now."""
-        return bool(self.button.is_pressed)
+        return bool(self.button.is_active)
 
     def show(self, patterns: LedPatterns) -> None:
         """Set every LED to its pattern (only those that changed, so blinking keeps its rhythm).

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 4096
 READ_LIMIT_BYTES = MAX_REQUEST_BYTES * 2
 """A line longer than this is not read at all: the server says so and hangs up."""
+PUSH_INTERVAL_S = 0.05
+"""The shortest time between two snapshots pushed to one client (20 a second at most)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,13 @@ class Peer:
     pid: int
     uid: int
     gid: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawJson:
+    """A snapshot already serialized: JSON text, sent as it is."""
+
+    text: str
 
 
 @dataclass(eq=False)
@@ -55,7 +64,8 @@ class Client:
         self.writer.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
 
     def offer(self, snapshot_json: Any) -> None:
-        """Queue a snapshot; an unsent older one is replaced."""
+        """Queue a snapshot (its JSON form, or a function that makes it when it is sent); an
+        unsent older one is replaced."""
         self._latest = snapshot_json
         self._wake.set()
 
@@ -199,9 +209,18 @@ class ControlServer:
                 await client._wake.wait()
                 client._wake.clear()
                 snapshot, client._latest = client._latest, None
+                if callable(snapshot):  # made on demand: only a snapshot sent is converted
+                    snapshot = snapshot()
                 if snapshot is not None:
-                    client.send({"event": "snapshot", "snapshot": snapshot})
+                    if isinstance(snapshot, RawJson):  # already JSON text: written as it is
+                        client.writer.write(b'{"event":"snapshot","snapshot":'
+                                            + snapshot.text.encode() + b"}\n")  # fmt: skip
+                    else:
+                        client.send({"event": "snapshot", "snapshot": snapshot})
                     await client.writer.drain()
+                    # At most one snapshot per PUSH_INTERVAL_S: what changes meanwhile (a burst
+                    # of alerts) is merged into the latest one, which is always sent.
+                    await asyncio.sleep(PUSH_INTERVAL_S)
 
     def close(self) -> None:
         """Stop listening, drop the clients and remove the socket."""

@@ -15,7 +15,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hw.audio import DeskAudio, open_audio
 from hw.clock import KernelClock
@@ -35,8 +35,10 @@ from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
 from terminal.log import DB_NAME, LogError, LogWriter
 from terminal.log.checkpoint import Checkpointer
-from terminal.mqtt.publisher import Publisher
 from terminal.zulu import now_ms
+
+if TYPE_CHECKING:  # the MQTT client is imported only by a desk that publishes
+    from terminal.mqtt.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +215,8 @@ class Desk:
     def _start_mqtt(self, loop: asyncio.AbstractEventLoop) -> None:
         """The optional MQTT publisher: every call and alert record, store-and-forward from the
         log (docs/mqtt.md). The desk works the same with the broker away."""
+        from terminal.mqtt.publisher import Publisher
+
         assert self.writer is not None
         desk = self.config.desk
         self.mqtt = Publisher(

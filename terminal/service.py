@@ -21,6 +21,7 @@ from pathlib import Path
 from terminal.config import Config, ConfigError, load_config
 from terminal.desk import Desk, engine_options
 from terminal.link_report import LinkReporter
+from terminal.realtime import Scheduling, raise_loop_thread, restore_loop_thread
 from terminal.sdnotify import Notifier, watchdog_interval_s
 from terminal.snapshot import DeskSnapshot
 
@@ -124,10 +125,13 @@ class Service:
         self._link_reporter = LinkReporter()
         self.reloads = 0
         self.reload_errors = 0
+        self.scheduling: Scheduling | None = None
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT."""
         loop = asyncio.get_running_loop()
+        self.scheduling = raise_loop_thread()  # this thread moves PTT to the wire
+        log.info("%s", self.scheduling.note)
         stop = asyncio.Event()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGHUP, self.reload)
@@ -153,6 +157,7 @@ class Service:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGHUP)
             self.notifier.close()
+            restore_loop_thread(self.scheduling)
 
     async def _watchdog(self, interval: float) -> None:
         while True:

@@ -7,15 +7,23 @@ allowed: it only ever makes the desk safer.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from terminal.attach.wire import to_json
-from terminal.control import Client, ControlServer
+from terminal.control import Client, ControlServer, RawJson
 from terminal.engine import OPERATOR_INTENTS, Engine
 from terminal.snapshot import DeskSnapshot
+from terminal.views import AlertView
 
 ACTING = ("intent", "ack", "note", "lamp_test", "operator", "recall")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 class DeskControl:
@@ -42,12 +50,36 @@ class DeskControl:
             "operator": self._acting(self.operator),
             "recall": self._acting(self.recall),
         }
+        self._alert_json: dict[int, tuple[AlertView, str]] = {}
         self.server = server_factory(handlers, self._disconnected)
         engine.subscribe(self._published)
 
     def _published(self, snap: DeskSnapshot) -> None:
         if any(c.subscribed for c in self.server.clients.values()):
-            self.server.broadcast(to_json(snap))
+            # Converted when it is sent, once for all clients: in a burst most snapshots are
+            # replaced by a newer one before their turn comes.
+            self.server.broadcast(functools.cache(lambda: self._encode(snap)))
+
+    def _encode(self, snap: DeskSnapshot) -> RawJson:
+        """The snapshot as JSON text. The alert book keeps one view object per open alert until
+        the alert changes, so each view's text is kept while the same object is shown: a new alert
+        costs its own conversion, not that of the 200 already on the list."""
+        kept, fresh = self._alert_json, {}
+        alerts = []
+        for view in snap.alerts:
+            hit = kept.get(id(view))
+            if hit is None or hit[0] is not view:
+                hit = (view, _dumps(to_json(view)))
+            fresh[id(view)] = hit
+            alerts.append(hit[1])
+        self._alert_json = fresh  # only the latest snapshot's views are kept
+        parts = (
+            f"{_dumps(f.name)}:"
+            + ("[" + ",".join(alerts) + "]" if f.name == "alerts"
+               else _dumps(to_json(getattr(snap, f.name))))
+            for f in dataclasses.fields(snap)
+        )  # fmt: skip
+        return RawJson("{" + ",".join(parts) + "}")
 
     def _disconnected(self, client: Client) -> None:
         if self.controller is client:

@@ -5,17 +5,39 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 from typing import Any, get_args, get_origin, get_type_hints
 
 from terminal.snapshot import DeskSnapshot
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type (None for any other type), worked out once."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = None
+        if dataclasses.is_dataclass(cls):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELD_NAMES[cls] = names
+        return names
+
 
 def to_json(value: Any) -> Any:
     """A JSON-safe copy of a snapshot (or any value inside one)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    cls = type(value)
+    if cls in _PLAIN:  # most values: returned as they are, before any other test
+        return value
+    names = None if isinstance(value, type) else _field_names(cls)
+    if names is not None:
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple | list):
@@ -25,7 +47,15 @@ def to_json(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _hints(tp: type) -> dict[str, Any]:
+    """A dataclass's resolved field types: worked out once per class, not once per value."""
+    return get_type_hints(tp)
+
+
 def _decode(tp: Any, data: Any) -> Any:
+    if type(data) is tp and tp in _PLAIN:  # most values: a str, int or bool where one is due
+        return data
     origin = get_origin(tp)
     if tp is Any:
         return data
@@ -60,7 +90,7 @@ def _decode(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {tp.__name__}")
-        hints = get_type_hints(tp)
+        hints = _hints(tp)
         kwargs = {
             f.name: _decode(hints[f.name], data[f.name])
             for f in dataclasses.fields(tp)

@@ -10,10 +10,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hw.sim.tracks.scenarios import SCENARIOS
-from terminal.benchrig import DEFAULT_SCENARIO
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 from terminal.config import Config, ConfigError, bench_config, load_config
+
+SCENARIO_NAMES = ("head-on", "line-crossing", "crowded", "burst", "reboot")
+"""hw.sim.tracks.scenarios.SCENARIOS by name, for the help text: that module (and NumPy) is
+imported only when a bench runs, not by every `hotline` command (a test keeps the two equal)."""
+DEFAULT_SCENARIO = "head-on"
+"""terminal.benchrig.DEFAULT_SCENARIO (a test keeps the two equal)."""
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -32,7 +36,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--scenario", default=DEFAULT_SCENARIO, metavar="NAME",
-        help=f"the co-processor simulator's air picture: {', '.join(SCENARIOS)}, or none "
+        help=f"the co-processor simulator's air picture: {', '.join(SCENARIO_NAMES)}, or none "
         f"(default {DEFAULT_SCENARIO})",
     )
     parser.add_argument(
@@ -65,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    from hw.sim.tracks.scenarios import SCENARIOS
+
     if args.scenario != "none" and args.scenario.partition(":")[0] not in SCENARIOS:
         print(f"hotline bench: --scenario {args.scenario!r} is not one of "
               f"{', '.join(SCENARIOS)}, none", file=sys.stderr)  # fmt: skip

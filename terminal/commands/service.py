@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    # NumPy's OpenBLAS starts a worker thread per core at import (with its buffers, ~3 MB); the
+    # kernel's cross-check of an alert is element-wise work on two aircraft and needs none.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from terminal.service import JournalFormatter
 
     handler = logging.StreamHandler(sys.stderr)

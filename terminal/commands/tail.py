@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import aiomqtt
-
 from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE
 from terminal.config.broker import file_problem, read_password
 from terminal.log.chain import canonical
@@ -250,6 +248,8 @@ async def _follow(
     options: _Options, topic: str, tail: Tail, count: int | None, client_id: str | None
 ) -> int:
     """Subscribe and print; reconnect after a loss; 69 if the first connection fails."""
+    import aiomqtt  # here: only `hotline tail` needs the MQTT client, not every command
+
     connected_once = False
     delay = 0.5
     done: Callable[[], bool] = lambda: count is not None and tail.records >= count  # noqa: E731

@@ -14,6 +14,7 @@ def test_kernel_benchmark_reports_each_size_and_the_growth(monkeypatch: pytest.M
     assert set(figures) == {
         "kernel_cycle_100", "kernel_candidates_per_track_100", "kernel_cycle_400",
         "kernel_candidates_per_track_400", "kernel_growth_100_to_400",
+        "kernel_cpu_per_track", "kernel_cpu_per_track_pi4_estimate",
     }  # fmt: skip
     assert all(figures[f"kernel_cycle_{n}"].value > 0 for n in (100, 400))
     assert figures["kernel_growth_100_to_400"].ratio_of == "linear growth"

@@ -22,6 +22,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "hw", "terminal.log", "terminal.mqtt", "terminal.control", "terminal.desk_records",
         "terminal.sdnotify",
         "terminal.report",
+        "terminal.realtime",
     ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),
     "core": ("terminal.core", "terminal.kernel"),
