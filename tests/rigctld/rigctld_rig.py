@@ -121,6 +121,13 @@ class DcdStandIn:
         self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    async def __aenter__(self) -> DcdStandIn:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()

@@ -36,9 +36,7 @@ def calls(tmp_path: Path) -> list[tuple[str, str | None, int]]:
 
 def test_squelch_shows_reception_and_locks_ptt_out(tmp_path: Path, rigctld: Rigctld) -> None:
     async def main() -> None:
-        stand_in = DcdStandIn(rigctld.port)
-        await stand_in.start()
-        try:
+        async with DcdStandIn(rigctld.port) as stand_in:
             cfg = rig_config(tmp_path, stand_in.address, dcd_poll_ms=20)
             async with running_desk(cfg) as desk:
                 assert desk.panel is not None
@@ -59,8 +57,6 @@ def test_squelch_shows_reception_and_locks_ptt_out(tmp_path: Path, rigctld: Rigc
                 await until_radio(rigctld.port, False)
                 await until(lambda: engine.core.state.phase is CallPhase.IDLE)
                 await engine.drain_records()
-        finally:
-            await stand_in.close()
         assert calls(tmp_path) == [("incoming", "answered", 0), ("outgoing", "answered", 1)]
 
     asyncio.run(main())
