@@ -5,6 +5,8 @@ its log holds everything; started again on the same port, every record arrives, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,11 +29,23 @@ def desk_config(tmp_path: Path, broker: str) -> Config:
         cfg,
         desk=replace(cfg.desk, site="AOC", id="DESK-3"),
         gpio=replace(cfg.gpio, lamp_test_ms=0, ptt_bounce_ms=0),
-        radio=replace(cfg.radio, heartbeat_s=0.25, link_timeout_s=2.0, ack_timeout_s=0.1,
-                      reopen_min_s=0.05, reopen_max_s=0.2),
+        radio=replace(
+            cfg.radio,
+            heartbeat_s=0.25,
+            link_timeout_s=2.0,
+            ack_timeout_s=0.1,
+            reopen_min_s=0.05,
+            reopen_max_s=0.2,
+        ),
         audio=replace(cfg.audio, enabled=False),
-        mqtt=replace(cfg.mqtt, enabled=True, broker=broker, reconnect_min_s=0.1,
-                     reconnect_max_s=0.3, state_interval_s=0.1),
+        mqtt=replace(
+            cfg.mqtt,
+            enabled=True,
+            broker=broker,
+            reconnect_min_s=0.1,
+            reconnect_max_s=0.3,
+            state_interval_s=0.1,
+        ),
     )
 
 
@@ -53,6 +67,26 @@ async def a_call(rig: BenchRig) -> None:
     await until(lambda: engine.core.state.phase is CallPhase.IDLE, what="idle")
 
 
+@contextlib.asynccontextmanager
+async def publishing_desk(
+    tmp_path: Path, broker: Broker, collector: Collector
+) -> AsyncIterator[BenchRig]:
+    """A bench desk publishing to `broker`, `collector` subscribed, both links up; stopped (and
+    the collector with it) at the end."""
+    listen = asyncio.create_task(collector.run())
+    await until(collector.ready.is_set, what="subscribed")
+    rig = BenchRig(desk_config(tmp_path, broker.url), workdir=tmp_path)
+    await rig.start()
+    mqtt = rig.desk.mqtt
+    assert mqtt is not None
+    try:
+        await until(lambda: rig.desk.radio.is_up and mqtt.is_up, what="radio and mqtt up")
+        yield rig
+    finally:
+        rig.desk.stop("test end")
+        listen.cancel()
+
+
 def logged_ids(db: Path) -> list[int]:
     with LogReader(db) as reader:
         return [r.id for r in reader.chain() if r.kind in PUBLISHED_KINDS]
@@ -65,15 +99,8 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
     db = tmp_path / "log" / "hotline.db"
 
     async def main() -> None:
-        listen = asyncio.create_task(collector.run())
-        await until(collector.ready.is_set, what="subscribed")
-        rig = BenchRig(desk_config(tmp_path, broker.url), workdir=tmp_path)
-        await rig.start()
-        engine = rig.desk.engine
-        mqtt = rig.desk.mqtt
-        assert mqtt is not None
-        try:
-            await until(lambda: rig.desk.radio.is_up and mqtt.is_up, what="radio and mqtt up")
+        async with publishing_desk(tmp_path, broker, collector) as rig:
+            engine = rig.desk.engine
             assert engine.snapshot.links["mqtt"]
             await a_call(rig)
             engine.alert_event(alert(1, "RAF1/GAF2"))
@@ -87,8 +114,11 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
 
             def state_shows_the_alert() -> bool:
                 state = collector.latest("state")
-                return state is not None and state.body["links"]["radio"]["up"] and [
-                    a["pair_id"] for a in state.body["alerts"]] == ["RAF1/GAF2"]
+                return (
+                    state is not None
+                    and state.body["links"]["radio"]["up"]
+                    and [a["pair_id"] for a in state.body["alerts"]] == ["RAF1/GAF2"]
+                )
 
             await until(state_shows_the_alert, what="radio up and the alert in the state")
 
@@ -109,9 +139,6 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
                         what="everything delivered")  # fmt: skip
             await until(lambda: engine.snapshot.links["mqtt"], what="mqtt shown up")
             await rig.desk.shutdown("test end")
-        finally:
-            rig.desk.stop("test end")
-            listen.cancel()
         status = await retained(broker.port, "hotline/AOC/DESK-3/status")
         assert (status.body["status"], status.body.get("reason")) == ("offline", "stopped")
 
@@ -184,24 +211,14 @@ def test_a_clean_stop_publishes_what_was_committed_while_stopping(tmp_path: Path
     db = tmp_path / "log" / "hotline.db"
 
     async def main() -> None:
-        listen = asyncio.create_task(collector.run())
-        await until(collector.ready.is_set, what="subscribed")
-        rig = BenchRig(desk_config(tmp_path, broker.url), workdir=tmp_path)
-        await rig.start()
-        engine = rig.desk.engine
-        mqtt = rig.desk.mqtt
-        assert mqtt is not None
-        try:
-            await until(lambda: rig.desk.radio.is_up and mqtt.is_up, what="radio and mqtt up")
+        async with publishing_desk(tmp_path, broker, collector) as rig:
+            engine = rig.desk.engine
             rig.far("ring")
             await until(lambda: engine.core.state.phase is CallPhase.RINGING, what="ringing")
             engine.intent("answer")
             await until(lambda: engine.core.state.phase is CallPhase.CONNECTED, what="connected")
             engine.alert_event(alert(1, "RAF1/GAF2"))  # committed while the desk stops
             await rig.desk.shutdown("test end")  # the call ends on the fail-safe path
-        finally:
-            rig.desk.stop("test end")
-            listen.cancel()
         await until(lambda: collector.unique_ids() == logged_ids(db), timeout_s=5,
                     what="every record at the broker")  # fmt: skip
 
