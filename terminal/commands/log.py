@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     span = argparse.ArgumentParser(add_help=False)
     now = now_ms()
-    when = _when_type(now)
+    when = when_type(now)
     span.add_argument("--since", type=when, help="from (24h, 7d, 2026-05-09, 2026-05-09T07:30Z)")
     span.add_argument("--until", type=when, help="up to, not including (same forms)")
 
@@ -144,7 +144,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ager.set_defaults(handler=_guard(_run_retain))
 
 
-def _when_type(now: int) -> Callable[[str], int]:
+def when_type(now: int) -> Callable[[str], int]:
+    """An argparse type for `--since`/`--until`: UTC ms from a relative or ISO time."""
+
     def parse(text: str) -> int:
         try:
             return parse_when(text, now)

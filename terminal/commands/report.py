@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
+from terminal.commands.log import when_type
 from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
 from terminal.config.rules import parse_line_points
 from terminal.log import DB_NAME, LogError
 from terminal.report import write_report
-from terminal.zulu import now_ms, parse_when, to_iso
+from terminal.zulu import now_ms, to_iso
 
 DEFAULT_HOURS = 12
 """With no --since: the last 12 hours (a shift)."""
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help=f"configuration, for the log and the line (default: {INSTALLED_CONFIG})",
     )  # fmt: skip
     parser.add_argument("--db", type=Path, help=f"the database (default: log.directory/{DB_NAME})")
-    when = _when_type(now_ms())
+    when = when_type(now_ms())
     parser.add_argument(
         "--since", type=when,
         help=f"from (12h, 7d, 2026-05-09, 2026-05-09T07:30Z; default: {DEFAULT_HOURS}h)",
@@ -51,16 +52,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="the HTML file (default: shift-report-<until>.html in the current directory)",
     )  # fmt: skip
     parser.set_defaults(handler=run)
-
-
-def _when_type(now: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            return parse_when(text, now)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return parse
 
 
 def default_range(now: int, since: int | None, until: int | None) -> tuple[int, int]:
