@@ -128,6 +128,7 @@ class Desk:
         self.engine.clock = loop.time
         self._open_log(loop)
         self._open_audio(loop)
+        self._restore_open_alerts(loop)  # after the audio: an unacknowledged one sounds its tone
         if self.pin_factory is None:
             self.pin_factory = make_pin_factory(self.config.gpio.pin_factory)
         self.panel = DeskPanel(
@@ -256,7 +257,6 @@ class Desk:
         self.engine.parts.note = self.records.note
         self.engine.parts.clock_record = self.records.record_clock
         self.records.refresh_calls()
-        self._restore_open_alerts(loop)
 
     def _restore_open_alerts(self, loop: asyncio.AbstractEventLoop) -> None:
         """Alerts the log holds open from the last run go back into the book before the

@@ -60,6 +60,8 @@ def test_an_alert_open_at_stop_is_restored_and_its_clear_closes_it_in_the_log(
         engine = rig.desk.engine
         try:
             assert [a.pair_id for a in engine.snapshot.alerts] == ["RAF1/GAF2"]
+            tones = engine.parts.tones  # audio off: the null player notes what was asked for
+            assert tones is not None and "alert_warning" in tones.requested  # type: ignore[attr-defined]
             assert engine.alert_event(alert(3, "RAF1/GAF2")) is None  # the re-send: a repeat
             now = asyncio.get_running_loop().time()
             commit = engine.alert_event(AlertCleared(now, utc_ms(), BOOT, "RAF1/GAF2"))
