@@ -13,7 +13,6 @@ nothing. Goals: callbacks within 5% of the buffer (CPU p99 < 1 ms), no overrun, 
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,7 +25,15 @@ from hw.audio.mixer import ToneMixer, render_tones
 from hw.audio.player import PortAudioTonePlayer
 from hw.audio.quiet import quiet_native_stderr
 from hw.audio.recorder import CallRecorder
-from hw.audio.sandbox import ENV, MIC, SPEAKER, PacedMic, PacedSpeaker, sine, write_config
+from hw.audio.sandbox import (
+    MIC,
+    SPEAKER,
+    PacedMic,
+    PacedSpeaker,
+    sandbox_environment,
+    sine,
+    write_config,
+)
 
 RATE = 16000
 BUFFER = 320  # frames: 20 ms
@@ -162,18 +169,11 @@ def _measure(tmp: Path) -> dict[str, float]:
 
 def run() -> list[Figure]:
     """Callback time per buffer at rest and under the burst; overruns and queue peak."""
-    saved = {k: os.environ.get(k) for k in (ENV, "JACK_NO_START_SERVER")}
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
-            os.environ[ENV] = str(Path(tmp) / "alsa" / "asound.conf")
-            m = _measure(Path(tmp))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp,
+        sandbox_environment(Path(tmp) / "alsa" / "asound.conf"),
+    ):
+        m = _measure(Path(tmp))
     budget = f"buffer time ({BUFFER_US / 1000:g} ms)"
     goal = f"p99 < {GOAL_US:g} us (5% of a {BUFFER_US / 1000:g} ms buffer)"
 

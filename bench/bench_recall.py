@@ -18,7 +18,6 @@ speaker stream closed beforehand (it closes when nothing sounds), so each time c
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from hw.audio.player import PortAudioTonePlayer
 from hw.audio.quiet import quiet_native_stderr
 from hw.audio.recall import HeadsetRecall, read_frames
 from hw.audio.recorder import CallRecorder
-from hw.audio.sandbox import ENV, MIC, SPEAKER, PacedMic, PacedSpeaker, write_config
+from hw.audio.sandbox import MIC, SPEAKER, PacedMic, PacedSpeaker, sandbox_environment, write_config
 from terminal.core import events
 from terminal.core.calls import CallSettings
 from terminal.engine import Engine, EngineOptions
@@ -152,18 +151,11 @@ def _q(values: list[float], q: float) -> float:
 
 def run() -> list[Figure]:
     """Key to first recalled sample, at the callback and at the (paced) device."""
-    saved = {k: os.environ.get(k) for k in (ENV, "JACK_NO_START_SERVER")}
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-recall-") as tmp:
-            os.environ[ENV] = str(Path(tmp) / "alsa" / "asound.conf")
-            m = _measure(Path(tmp))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-recall-") as tmp,
+        sandbox_environment(Path(tmp) / "alsa" / "asound.conf"),
+    ):
+        m = _measure(Path(tmp))
     goal = f"< {GOAL_MS:g} ms"
     note = f"{TRIALS} recalls in a live call, speaker stream closed before each"
     out = [c + lat for c, lat in zip(m["callback"], m["latency"], strict=True)]

@@ -25,7 +25,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,23 @@ class Sandbox:
         else:  # PortAudio 19.6 aborts (an assertion) on an ALSA with no default PCM
             parts.append("pcm.!default { type null }\n")
         self.config.write_text("".join(parts), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def sandbox_environment(config: Path | str) -> Iterator[None]:
+    """PortAudio (through ALSA) pointed at the sandbox's `config`, JACK never started; the
+    environment as it was afterwards."""
+    saved = {k: os.environ.get(k) for k in (ENV, "JACK_NO_START_SERVER")}
+    os.environ[ENV] = str(config)
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def write_config(directory: Path, *, paced: bool = False) -> Sandbox:

@@ -10,7 +10,6 @@ variable changes. `hosts` closes every AudioHost a test made, so PortAudio is re
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,15 @@ import pytest
 from audio_helpers import Paced
 
 from hw.audio.host import AudioHost
-from hw.audio.sandbox import ENV, PacedMic, PacedSpeaker, Sandbox, sine, write_config
+from hw.audio.sandbox import (
+    ENV,
+    PacedMic,
+    PacedSpeaker,
+    Sandbox,
+    sandbox_environment,
+    sine,
+    write_config,
+)
 
 RATE = 16000
 
@@ -27,15 +34,8 @@ RATE = 16000
 @pytest.fixture(scope="session", autouse=True)
 def _alsa_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     box = write_config(tmp_path_factory.mktemp("alsa-session"))
-    saved = {k: os.environ.get(k) for k in (ENV, "JACK_NO_START_SERVER")}
-    os.environ[ENV] = str(box.config)
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with sandbox_environment(box.config):
+        yield
 
 
 @pytest.fixture
