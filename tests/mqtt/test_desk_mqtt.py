@@ -87,6 +87,16 @@ async def publishing_desk(
         listen.cancel()
 
 
+def saved_cursor(db: Path) -> int:
+    """The outbox cursor as committed (-1 when there is none)."""
+    outbox = OutboxReader(db)
+    try:
+        cursor = outbox.cursor()
+    finally:
+        outbox.close()
+    return -1 if cursor is None else cursor
+
+
 def logged_ids(db: Path) -> list[int]:
     with LogReader(db) as reader:
         return [r.id for r in reader.chain() if r.kind in PUBLISHED_KINDS]
@@ -152,12 +162,7 @@ def test_the_desk_publishes_and_rides_out_a_broker_outage(tmp_path: Path) -> Non
         texts = {r.id: r.hash.hex() for r in reader.chain()}
     assert all(r.body["hash"] == texts[r.record_id] for r in collector.records() if r.record_id)
     assert verify(db).ok
-    outbox = OutboxReader(db)
-    try:
-        cursor = outbox.cursor()
-    finally:
-        outbox.close()
-    assert cursor is not None and cursor >= logged_ids(db)[-1]  # marked sent, and saved on stop
+    assert saved_cursor(db) >= logged_ids(db)[-1]  # marked sent, and saved on stop
 
 
 def test_off_by_default_no_publisher_and_no_mqtt_row(tmp_path: Path) -> None:
@@ -228,9 +233,4 @@ def test_a_clean_stop_publishes_what_was_committed_while_stopping(tmp_path: Path
         broker.stop()
     kinds = {r.body["kind"] for r in collector.records()}
     assert {"call_started", "call_answered", "call_ended", "alert_received"} <= kinds
-    outbox = OutboxReader(db)
-    try:
-        cursor = outbox.cursor()
-    finally:
-        outbox.close()
-    assert cursor is not None and cursor >= logged_ids(db)[-1]
+    assert saved_cursor(db) >= logged_ids(db)[-1]
