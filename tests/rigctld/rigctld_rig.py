@@ -81,7 +81,9 @@ class Rigctld:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                ask(self.port, "+t", timeout_s=0.5)
+                reply = ask(self.port, "+t", timeout_s=0.5)
+                assert self.proc.poll() is None, f"rigctld exited: {self.proc.returncode}"
+                assert reply.rstrip().endswith("RPRT 0"), f"not rigctld on {self.port}: {reply!r}"
                 return
             except OSError:
                 assert self.proc.poll() is None, f"rigctld exited: {self.proc.returncode}"
