@@ -50,3 +50,14 @@ def test_before_the_first_reading_the_bar_is_as_it_was() -> None:
 def test_a_clock_fault_stands_on_the_notice_line() -> None:
     text = shown(UNSYNC, WIDE, faults=("clock: the system clock is not synchronised",))
     assert "clock: the system clock is not synchronised" in text
+
+
+def test_the_clock_keeps_a_space_from_the_sign_on_prompt_at_100_columns() -> None:
+    """The prompt (no operator) and the clock note meet at 100 columns: the prompt is cut short
+    (…), never run into the clock, and the desk's name keeps a space from it at 80."""
+    before_the_fault = replace(UNSYNC, fault=False)  # the first reading: 16 s estimated error
+    top = shown(before_the_fault, (100, 30), operator="").splitlines()[0]
+    assert "NO OPERATOR SIGNED ON" in top and "clk ±16000.0ms" in top
+    assert top[top.index("clk ±16000.0ms") - 1] == " ", top
+    top = shown(SYNC, NARROW, operator="").splitlines()[0]
+    assert top[top.index("NO OPERATOR") - 1] == " ", top

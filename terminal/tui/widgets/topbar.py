@@ -43,7 +43,7 @@ class TopBar(Widget):
 
     def render(self) -> Table:
         """The bar as a three-column grid."""
-        grid = Table.grid(expand=True)
+        grid = Table.grid(expand=True, padding=(0, 1, 0, 0))  # a space after each column
         grid.add_column(justify="left", ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="center", ratio=1, no_wrap=True, overflow="ellipsis")
         note, fault = clock_note(self.clock)
