@@ -43,6 +43,7 @@ CHECKPOINT = "checkpoint"
 CARRY = "carry"
 SIGNED_CHECKPOINT = "signed_checkpoint"
 CLOCK_FAULT = "clock_fault"
+LINE_VERSION = "line_version"
 
 CALL_KINDS: frozenset[str] = frozenset(
     {CALL_STARTED, CALL_ANSWERED, TRANSMISSION, CALL_ENDED, CALL_NOTE, CALL_RECORDING}
@@ -59,6 +60,7 @@ _OPT_STR = (str, _NoneType)
 _INT = (int,)
 _BOOL = (bool,)
 _DICT = (dict,)
+_LIST = (list,)
 
 _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     CALL_STARTED: {"call_id": _STR, "direction": _STR, "operator": _OPT_STR},
@@ -90,6 +92,15 @@ _FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "signature": _STR,
     },
     CLOCK_FAULT: {"change": _STR, "status": _STR, "reason": _STR, "since_utc_ms": _INT},
+    LINE_VERSION: {
+        "version": _INT,
+        "name": _STR,
+        "points": _LIST,
+        "effective_utc_ms": _INT,
+        "entered_by": _OPT_STR,
+        "call_id": _OPT_STR,
+        "desk": _STR,
+    },
 }
 KINDS: frozenset[str] = frozenset(_FIELDS)
 _ENUMS: dict[str, frozenset[str]] = {
@@ -261,6 +272,26 @@ def clock_fault(
     if started_utc_ms is not None:
         payload["started_utc_ms"] = started_utc_ms
     return _entry(CLOCK_FAULT, payload)
+
+
+def line_version(
+    version: int,
+    name: str,
+    points: list[list[float]],
+    effective_utc_ms: int,
+    *,
+    entered_by: str | None,
+    call_id: str | None,
+    desk: str,
+) -> Entry:
+    """A version of the deconfliction line (record time = when it was entered): its points
+    ``[[lat, lon], ...]``, from when it is in force, who entered it, the call it was agreed on."""
+    payload: Payload = {
+        "version": version, "name": name, "points": [[float(a), float(b)] for a, b in points],
+        "effective_utc_ms": effective_utc_ms, "entered_by": entered_by, "call_id": call_id,
+        "desk": desk,
+    }  # fmt: skip
+    return _entry(LINE_VERSION, payload)
 
 
 def journal_event(name: str, data: Mapping[str, Any]) -> Entry:

@@ -23,6 +23,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "terminal.sdnotify",
         "terminal.report",
         "terminal.realtime",
+        "terminal.line_log",
     ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),
     "core": ("terminal.core", "terminal.kernel"),
