@@ -48,6 +48,8 @@ from hw.wire.messages import (
     Hello,
     Ka,
     Key,
+    LineMsg,
+    LineUse,
     Message,
     Reject,
     Ring,
@@ -103,6 +105,8 @@ def examples() -> list[Message]:
               300.0, 0, 10.0, 0.0),
         Clear("RAF123/4CA2F1"),
         Feed("SBS", True, 250, 12.5, 7, 0, "sbs://127.0.0.1:30003", ""),
+        LineMsg(2, "LINE", _T0, ((51.5185, -0.2), (51.5185, -0.08))),
+        LineUse(2, "LINE", _T0),
     ]  # fmt: skip
     assert {m.TYPE for m in out} == set(MESSAGE_TYPES), "a message type has no example"
     return out

@@ -255,3 +255,42 @@ class UtcMillisCodec:
             return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         except ValueError:
             raise ValueError(f"not a real date and time: {text!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class PointsCodec:
+    """A polyline in one field: ``lat lon`` pairs (6 decimals each) joined by ``;``.
+
+    ``lo``..``hi`` points; latitudes -90..90, longitudes -180..180, in the decimal form of
+    `FloatCodec` (no exponent, 0 to 9 decimals in)."""
+
+    lo: int
+    hi: int
+
+    @property
+    def allowed(self) -> str:
+        return f"{self.lo} to {self.hi} points written lat lon (6 decimals) joined by ;"
+
+    def encode(self, value: tuple[tuple[float, float], ...]) -> str:
+        if not isinstance(value, tuple) or not self.lo <= len(value) <= self.hi:
+            raise ValueError(f"must be {self.allowed}; got {value!r}")
+        return ";".join(f"{_LAT.encode(lat)} {_LON.encode(lon)}" for lat, lon in value)
+
+    def decode(self, text: str) -> tuple[tuple[float, float], ...]:
+        parts = text.split(";")
+        if not self.lo <= len(parts) <= self.hi:
+            raise ValueError(f"must be {self.allowed}; got {len(parts)} point(s)")
+        out = []
+        for k, part in enumerate(parts, 1):
+            pair = part.split(" ")
+            if len(pair) != 2:
+                raise ValueError(f"point {k} must be written lat lon; got {part!r}")
+            try:
+                out.append((_LAT.decode(pair[0]), _LON.decode(pair[1])))
+            except ValueError as exc:
+                raise ValueError(f"point {k} {exc}") from None
+        return tuple(out)
+
+
+_LAT = FloatCodec(6, -90.0, 90.0)
+_LON = FloatCodec(6, -180.0, 180.0)

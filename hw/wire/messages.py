@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
@@ -23,6 +23,7 @@ from hw.wire.fields import (
     Hex8Codec,
     IdentCodec,
     IntCodec,
+    PointsCodec,
     TextCodec,
     UtcMillisCodec,
     WordCodec,
@@ -363,6 +364,12 @@ LON = FloatCodec(6, -180.0, 180.0)
 ALT_FT = IntCodec(-2_000, 99_999)
 SPEED = FloatCodec(1, -2_000.0, 2_000.0)
 DIST_M = FloatCodec(1, 0.0, 1_000_000.0)
+LINE_VERSION = IntCodec(0, 999_999)
+"""A line version: 1, 2, ... as the desk numbers them; 0 is a co-processor's own start-up line."""
+LINE_MAX_POINTS = 16
+"""Points in one LINE message (the 512-byte frame, docs/protocol.md 5.5)."""
+ALERT_FIELDS_V0 = 23
+"""An ALERT from a co-processor built before LINE: no `line_version` field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +420,7 @@ class Alert(Message):
         Spec("vsep_ft", IntCodec(0, 101_999), "ft"),
         Spec("tcpa_s", FloatCodec(1, 0.0, 86_400.0), "s"),
         Spec("miss_m", DIST_M, "m"),
+        Spec("line_version", LINE_VERSION),
     )
     alert_seq: int
     pair_id: str
@@ -425,23 +433,48 @@ class Alert(Message):
     vsep_ft: int
     tcpa_s: float
     miss_m: float
+    line_version: int | None = None
+    """The line version the co-processor used (for LINE: the one this alert was computed
+    against); None from a co-processor built before LINE, whose ALERT has 23 fields."""
 
     def values(self) -> tuple[Any, ...]:
         """Attribute values in SPECS order, the two track states flattened."""
         head = (self.alert_seq, self.pair_id, self.kind, self.severity, self.computed_at)
         tail = (self.hsep_m, self.vsep_ft, self.tcpa_s, self.miss_m)
-        return (*head, *_track_values(self.a), *_track_values(self.b), *tail)
+        version = () if self.line_version is None else (self.line_version,)
+        return (*head, *_track_values(self.a), *_track_values(self.b), *tail, *version)
 
     @classmethod
     def from_values(cls, values: Sequence[Any]) -> Self:
-        """Build from flat values in SPECS order."""
+        """Build from flat values in SPECS order (23 of them: no line version)."""
         seq, pair_id, kind, severity, computed_at = values[:5]
-        hsep_m, vsep_ft, tcpa_s, miss_m = values[19:]
+        hsep_m, vsep_ft, tcpa_s, miss_m = values[19:23]
+        version = values[23] if len(values) > ALERT_FIELDS_V0 else None
         return cls(
             seq, pair_id, kind, severity, computed_at,
             TrackState(*values[5:12]), TrackState(*values[12:19]),
-            hsep_m, vsep_ft, tcpa_s, miss_m,
+            hsep_m, vsep_ft, tcpa_s, miss_m, version,
         )  # fmt: skip
+
+    def to_fields(self) -> tuple[str, ...]:
+        """24 fields; 23 (as before LINE) when there is no line version."""
+        if self.line_version is not None:
+            return Message.to_fields(self)
+        full = replace(self, line_version=0)
+        return Message.to_fields(full)[:ALERT_FIELDS_V0]
+
+    @classmethod
+    def from_fields(cls, fields: Sequence[str]) -> Self:
+        """24 fields, or the 23 of a co-processor built before LINE (no line version)."""
+        base = Message.from_fields.__func__  # type: ignore[attr-defined]
+        if len(fields) == ALERT_FIELDS_V0:
+            return replace(base(cls, [*fields, "0"]), line_version=None)
+        if len(fields) != len(cls.SPECS):
+            raise MessageError(
+                cls.TYPE, f"expected 24 field(s) (23 without line_version) but got {len(fields)}"
+            )
+        msg: Self = base(cls, fields)
+        return msg
 
     def check(self) -> None:
         """A LINE's second member is a point at rest on the ground: zero altitude and speed."""
@@ -490,11 +523,51 @@ class Feed(Message):
     error: str
 
 
+# -- terminal <-> co-processor: the deconfliction line -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineMsg(Message):
+    """A version of the deconfliction line, to be used from ``effective_from`` (5.5)."""
+
+    TYPE: ClassVar[str] = "LINE"
+    NEEDS_ACK: ClassVar[bool] = True
+    SENT_BY: ClassVar[frozenset[Role]] = _T
+    SPECS: ClassVar[tuple[Spec, ...]] = (
+        Spec("version", IntCodec(1, 999_999)),
+        Spec("name", IdentCodec(32)),
+        Spec("effective_from", UtcMillisCodec(), "UTC"),
+        Spec("points", PointsCodec(2, LINE_MAX_POINTS), "deg"),
+    )
+    version: int
+    name: str
+    effective_from: datetime
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineUse(Message):
+    """The line the co-processor uses now: its version (0: its own start-up line; with an empty
+    name, none at all), and since when (5.5)."""
+
+    TYPE: ClassVar[str] = "LINEUSE"
+    NEEDS_ACK: ClassVar[bool] = True
+    SENT_BY: ClassVar[frozenset[Role]] = _C
+    SPECS: ClassVar[tuple[Spec, ...]] = (
+        Spec("version", LINE_VERSION),
+        Spec("name", TextCodec(0, 32)),
+        Spec("since", UtcMillisCodec(), "UTC"),
+    )
+    version: int
+    name: str
+    since: datetime
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
     for cls in (
         Hello, Ack, Err, Hb, Call, Answer, Reject, Hangup, Key, Unkey, Ka,
-        Ring, Answered, Rx, Tx, Alert, Clear, Feed,
+        Ring, Answered, Rx, Tx, Alert, Clear, Feed, LineMsg, LineUse,
     )
 }  # fmt: skip
 """Every message class by frame type."""

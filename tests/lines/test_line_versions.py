@@ -122,7 +122,11 @@ def test_names() -> None:
 def test_the_config_line_is_version_1_then_a_new_version_only_when_it_changes() -> None:
     h = LineHistory()
     v1 = h.config_version("LINE", A, 1_000, desk="s/d")
-    assert v1 is not None and (v1.version, v1.entered_by, v1.effective_utc_ms) == (1, "config", 1_000)
+    assert v1 is not None and (v1.version, v1.entered_by, v1.effective_utc_ms) == (
+        1,
+        "config",
+        1_000,
+    )
     h.add(v1)
     assert h.config_version("LINE", A, 2_000) is None  # unchanged: nothing written
     h.add(version(2, 3_000, B))  # entered at the console

@@ -11,6 +11,7 @@ from wire_helpers import any_message, messages_of
 
 from hw.wire.codec import MAX_FIELDS, MAX_FRAME_BYTES, Decoder, Frame, encode
 from hw.wire.messages import (
+    LINE_MAX_POINTS,
     MESSAGE_TYPES,
     Alert,
     AlertKind,
@@ -19,6 +20,7 @@ from hw.wire.messages import (
     Hello,
     Ka,
     Key,
+    LineMsg,
     Message,
     MessageError,
     Role,
@@ -44,7 +46,7 @@ def widest_alert() -> Alert:
     b = TrackState("B" * 24, -89.999999, -179.999999, -1999, -1999.9, -1999.9, -1999.9)
     return Alert(
         2**32 - 1, "P" * 32, AlertKind.TRACK, Severity.CRITICAL,
-        T0, a, b, 1_000_000.0, 101_999, 86_399.9, 1_000_000.0,
+        T0, a, b, 1_000_000.0, 101_999, 86_399.9, 1_000_000.0, 999_999,
     )  # fmt: skip
 
 
@@ -88,9 +90,9 @@ def test_catalogue_flags() -> None:
 
 def test_widest_alert_fits_in_a_frame() -> None:
     data = encode(message_frame(65535, widest_alert()))
-    assert len(data) == 294  # as documented in docs/protocol.md
+    assert len(data) == 301  # as documented in docs/protocol.md
     assert len(data) <= MAX_FRAME_BYTES
-    assert len(widest_alert().to_fields()) == 23
+    assert len(widest_alert().to_fields()) == 24
     # No field can be written wider than in widest_alert().
     for spec, text in zip(Alert.SPECS, widest_alert().to_fields(), strict=True):
         codec = spec.codec
@@ -172,8 +174,23 @@ def test_float_fields_accept_other_precisions_and_write_fixed_ones() -> None:
         (Frame(1, "HB", ("1e3",)), "plain decimal"),
         (Frame(1, "ALERT", ("1",) * 23), "field 3 kind"),
         (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "x", *("1",) * 18)), "UTC time"),
-        (Frame(1, "ALERT", ("1", "P", "TRACK", "ADVISORY", "2025-03-01T12:00:05.123Z", "A",
-                            "1e1", *("1",) * 16)), "decimal"),
+        (
+            Frame(
+                1,
+                "ALERT",
+                (
+                    "1",
+                    "P",
+                    "TRACK",
+                    "ADVISORY",
+                    "2025-03-01T12:00:05.123Z",
+                    "A",
+                    "1e1",
+                    *("1",) * 16,
+                ),
+            ),
+            "decimal",
+        ),
     ],
 )
 def test_decode_errors_name_the_field_and_what_is_allowed(frame: Frame, match: str) -> None:
@@ -209,3 +226,44 @@ def test_random_boot_ids_are_valid_and_differ() -> None:
     assert len(ids) > 1
     for boot_id in ids:
         Hello(1, Role.TERMINAL, boot_id, "t").to_fields()
+
+
+def widest_line() -> LineMsg:
+    """The longest LINE the catalogue allows."""
+    far = (-89.999999, -179.999999)
+    return LineMsg(999_999, "N" * 32, T0, (far,) * LINE_MAX_POINTS)
+
+
+def test_widest_line_fits_in_a_frame() -> None:
+    data = encode(message_frame(65535, widest_line()))
+    assert len(data) == 451  # as documented in docs/protocol.md 5.5
+    assert len(data) <= MAX_FRAME_BYTES
+
+
+def test_line_points_on_the_wire() -> None:
+    msg = LineMsg(3, "LINE", T0, ((51.5185, -0.2), (51.5185, -0.08)))
+    assert msg.to_fields() == (
+        "3", "LINE", "2025-03-01T12:00:05.123Z", "51.518500 -0.200000;51.518500 -0.080000",
+    )  # fmt: skip
+    with pytest.raises(MessageError, match="points"):
+        LineMsg(3, "LINE", T0, ((51.5, -0.2),)).to_fields()
+    with pytest.raises(MessageError, match="point 2"):
+        LineMsg.from_fields(("3", "LINE", "2025-03-01T12:00:05.123Z", "51.5 -0.2;51.5,-0.08"))
+    with pytest.raises(MessageError, match="point 1"):
+        LineMsg.from_fields(("3", "LINE", "2025-03-01T12:00:05.123Z", "91.0 -0.2;51.5 -0.08"))
+    too_many = ";".join(["1.0 2.0"] * (LINE_MAX_POINTS + 1))
+    with pytest.raises(MessageError, match="17 point"):
+        LineMsg.from_fields(("3", "LINE", "2025-03-01T12:00:05.123Z", too_many))
+
+
+def test_an_alert_from_a_coprocessor_before_line_has_23_fields_and_no_version() -> None:
+    old = sample_alert()
+    assert old.line_version is None and len(old.to_fields()) == 23
+    assert Alert.from_fields(old.to_fields()) == old
+    new = sample_alert(line_version=4)
+    assert new.to_fields()[:23] == old.to_fields() and new.to_fields()[23] == "4"
+    assert Alert.from_fields(new.to_fields()) == new
+    with pytest.raises(MessageError, match="expected 24 field"):
+        Alert.from_fields(old.to_fields()[:22])
+    with pytest.raises(MessageError, match="expected 24 field"):
+        Alert.from_fields((*new.to_fields(), "1"))

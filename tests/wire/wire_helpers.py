@@ -17,6 +17,7 @@ from hw.wire.fields import (
     Hex8Codec,
     IdentCodec,
     IntCodec,
+    PointsCodec,
     TextCodec,
     UtcMillisCodec,
     WordCodec,
@@ -57,6 +58,10 @@ def codec_values(codec: Any) -> st.SearchStrategy[Any]:
         return st.datetimes(
             min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
         ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+    if isinstance(codec, PointsCodec):
+        point = st.tuples(codec_values(FloatCodec(6, -90.0, 90.0)),
+                          codec_values(FloatCodec(6, -180.0, 180.0)))  # fmt: skip
+        return st.lists(point, min_size=codec.lo, max_size=codec.hi).map(tuple)
     raise AssertionError(f"no strategy for {codec!r}")
 
 
