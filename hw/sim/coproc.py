@@ -15,6 +15,14 @@ Every `feed_s` while the link is up, and at once when its feed connects or disco
 its track feed's health in a FEED message (docs/protocol.md 5.4); a terminal that answers FEED
 with ERR UNKNOWN does not know it and gets no more until it restarts.
 For tests and the bench it can misbehave: garbage between frames, damaged ALERT frames.
+
+The deconfliction line (docs/protocol.md 5.5, 7.11-7.15): it starts on its own start-up line
+(``line``, version 0, or none), takes each LINE the terminal sends, uses the highest-numbered
+version whose effective time has come (by its own clock, `utc_ms`) from its next cycle on, says
+which in LINEUSE (on every change, when the link comes up, to a restarted terminal), and stamps
+every ALERT with the version it was computed against. A reboot forgets the versions given.
+``knows_line=False`` makes it a co-processor built before LINE: LINE is refused with ERR UNKNOWN
+and ALERTs have 23 fields.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ from hw.wire.messages import (
     AlertKind,
     Clear,
     Feed,
+    LineMsg,
+    LineUse,
     Message,
     Role,
     Severity,
@@ -45,8 +55,10 @@ from hw.wire.messages import (
 )
 from hw.wire.session import (
     Delivered,
+    Event,
     LinkSession,
     LinkUp,
+    MessageReceived,
     PeerHello,
     ProtocolError,
     Refused,
@@ -71,14 +83,15 @@ def track_state(m: Member) -> TrackState:
     return TrackState(m.id, m.lat, m.lon, round(m.alt_ft), m.vn_ms, m.ve_ms, m.vu_ms)
 
 
-def alert_message(issue: Issue) -> Alert:
-    """The ALERT for a numbered finding."""
+def alert_message(issue: Issue, line_version: int | None = None) -> Alert:
+    """The ALERT for a numbered finding, computed against line version ``line_version``."""
     f = issue.finding
     n = f.numbers
     computed = datetime.fromtimestamp(f.computed_utc_ms / 1000, UTC)
     return Alert(
         issue.alert_seq, f.pair_id, AlertKind(f.kind), _SEVERITY[f.severity], computed,
         track_state(f.a), track_state(f.b), n.hsep_m, round(n.vsep_ft), n.tcpa_s, n.miss_m,
+        line_version,
     )  # fmt: skip
 
 
@@ -102,9 +115,36 @@ def feed_message(h: FeedHealth) -> Feed:
     )  # fmt: skip
 
 
-def wire_message(item: Issue | ClearDecision) -> Message:
+def wire_message(item: Issue | ClearDecision, line_version: int | None = None) -> Message:
     """The wire message for an outgoing item."""
-    return alert_message(item) if isinstance(item, Issue) else Clear(item.pair_id)
+    if isinstance(item, Issue):
+        return alert_message(item, line_version)
+    return Clear(item.pair_id)
+
+
+def zulu(utc_ms: int) -> datetime:
+    """Zulu milliseconds as a wire time."""
+    return datetime.fromtimestamp(utc_ms / 1000, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LineInUse:
+    """The line the co-processor computes against: version (0: its own), line, since when."""
+
+    version: int
+    line: Line | None
+    since_ms: int
+
+
+class BeforeLineSession(LinkSession):
+    """The link of a co-processor built before LINE: a LINE is an unknown type to it (4.6.1)."""
+
+    def _handle(self, seq: int, msg: Message, now: float, events: list[Event]) -> None:
+        if isinstance(msg, LineMsg) and self.peer is not None:
+            self.stats["bad_messages"] += 1
+            self._send_err(seq, ERR_UNKNOWN, "unknown message type LINE", now)
+            return
+        super()._handle(seq, msg, now, events)
 
 
 @dataclass
@@ -120,6 +160,8 @@ class CoprocLog:
     cycles: int = 0
     reboots: int = 0
     feeds_sent: int = 0
+    lines_received: int = 0
+    lineuse_sent: int = 0
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
     acked: int = 0
     _order: deque[tuple[str, int]] = field(default_factory=deque)
@@ -154,6 +196,7 @@ class CoprocSim:
         utc0_ms: int | None = None,
         faults: Collection[str] = (),
         feed_s: float | None = DEFAULT_FEED_S,
+        knows_line: bool = True,
     ) -> None:
         if cycle_s <= 0 or time_scale <= 0 or (feed_s is not None and feed_s <= 0):
             raise ValueError("cycle_s, time_scale and feed_s must be positive")
@@ -167,6 +210,8 @@ class CoprocSim:
             ) from exc
         self.source = source
         self.line = line if line is not None else source.line
+        """The start-up line (version 0), used until the terminal gives one."""
+        self.knows_line = knows_line
         self.table = table
         self.cycle_s = cycle_s
         self.hold_s = hold_s
@@ -203,9 +248,14 @@ class CoprocSim:
         }  # fmt: skip
         if self.faults:
             self.session: LinkSession = FaultySession(*args, faults=self.faults, **kw)
+        elif not self.knows_line:
+            self.session = BeforeLineSession(*args, **kw)
         else:
             self.session = LinkSession(*args, **kw)
         self.watch = Watch(self.line, self.table, self.hold_s)
+        self.in_use = LineInUse(0, self.line, self.utc_ms(self._t0 or 0.0))
+        self.lines_held: dict[int, LineMsg] = {}  # received, not yet in use
+        self._computed_on: dict[tuple[str, int], int] = {}  # (pair, computed ms) -> version
         self.outbox = Outbox()
         self._inflight: dict[int, Issue | ClearDecision] = {}
         self._given_back: list[Issue | ClearDecision] = []  # sent again: logged once already
@@ -289,6 +339,7 @@ class CoprocSim:
         """Restart the co-processor: a new boot id; queue and pair memory are lost."""
         self.log.reboots += 1
         self._fresh()
+        self.in_use = LineInUse(0, self.line, self.utc_ms(now))
         self.session.start(now)
         self._next_cycle = now
 
@@ -316,9 +367,57 @@ class CoprocSim:
         while self._pending_reboots and self._pending_reboots[0] <= t:
             self._pending_reboots.pop(0)
             self.reboot(now)
-        for decision in self.watch.cycle(self.source.picture(t), t, self.utc_ms(now)):
+        self._apply_lines(now)
+        utc = self.utc_ms(now)
+        for decision in self.watch.cycle(self.source.picture(t), t, utc):
+            if not isinstance(decision, ClearDecision):
+                self._computed_on[(decision.pair_id, utc)] = self.in_use.version
             self.outbox.put(decision)
+        while len(self._computed_on) > LOG_MAX:
+            del self._computed_on[next(iter(self._computed_on))]
         self.log.cycles += 1
+
+    # --- the deconfliction line (docs/protocol.md 5.5, 7.11-7.15) ----------------------------
+
+    def _take_line(self, msg: LineMsg, now: float) -> None:
+        """A LINE (already acknowledged): kept unless superseded or a repeat (7.11)."""
+        if msg.version <= self.in_use.version or msg.version in self.lines_held:
+            return
+        self.lines_held[msg.version] = msg
+        self.log.lines_received += 1
+        self._apply_lines(now)
+
+    def _apply_lines(self, now: float) -> None:
+        """Use the highest-numbered version whose time has come (7.12); LINEUSE if it changed."""
+        utc = self.utc_ms(now)
+        due = [v for v, m in self.lines_held.items() if m.effective_from.timestamp() * 1000 <= utc]
+        if not due:
+            return
+        msg = self.lines_held[max(due)]
+        self.lines_held = {v: m for v, m in self.lines_held.items() if v > msg.version}
+        line = Line(msg.name, msg.points)
+        self.watch.line = line
+        self.in_use = LineInUse(msg.version, line, utc)
+        self._report_line(now)
+
+    def _report_line(self, now: float) -> None:
+        """LINEUSE: the version in use (7.13)."""
+        if not self.knows_line:
+            return
+        use = self.in_use
+        name = use.line.id if use.line is not None else ""
+        self.session.send(LineUse(use.version, name[:32], zulu(use.since_ms)), now)
+        self.log.lineuse_sent += 1
+
+    def _version_of(self, item: Issue | ClearDecision) -> int | None:
+        """The line version an outgoing ALERT was computed against (None: before LINE)."""
+        if not self.knows_line or not isinstance(item, Issue):
+            return None
+        f = item.finding
+        version = self._computed_on.get((f.pair_id, f.computed_utc_ms), self.in_use.version)
+        if "wrong_line_version" in self.faults:  # a deliberate fault (hw/sim/faults.py)
+            return version + 1
+        return version
 
     def _report_feed(self, now: float) -> None:
         """FEED every feed_s while the link is up, and at once when the feed (dis)connects."""
@@ -340,7 +439,7 @@ class CoprocSim:
             item = self.outbox.pop()
             if item is None:
                 return
-            seq = self.session.send(wire_message(item), now)
+            seq = self.session.send(wire_message(item, self._version_of(item)), now)
             self._inflight[seq] = item
             if any(item is back for back in self._given_back):
                 self._given_back = [b for b in self._given_back if b is not item]
@@ -362,9 +461,14 @@ class CoprocSim:
                 self._give_back(seq)
             case LinkUp():
                 self._next_feed = now  # the terminal learns the feed's state at once
+                self._report_line(now)
             case PeerHello(restarted=True):
                 self._feed_on, self._next_feed = self._feed_wanted, now
                 self._terminal_restarted()
+                if self.session.is_up:
+                    self._report_line(now)
+            case MessageReceived(msg=LineMsg() as line_msg):
+                self._take_line(line_msg, now)
             case Refused(seq=seq, code=code) if code == ERR_UNKNOWN and seq in self._feed_seqs:
                 if "feed_ignores_unknown" in self.faults:  # a deliberate fault (hw/sim/faults.py)
                     return

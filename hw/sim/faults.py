@@ -46,6 +46,10 @@ FAULTS: dict[str, Fault] = {
             "feed_ignores_unknown", "7.9", frozenset({"coproc"}),
             "FEED goes on after the terminal answered one with ERR UNKNOWN",
         ),
+        Fault(
+            "wrong_line_version", "7.14", frozenset({"coproc"}),
+            "ALERTs carry a line version other than the one in use",
+        ),
     )
 }  # fmt: skip
 """Every fault by name."""

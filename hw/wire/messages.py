@@ -468,7 +468,8 @@ class Alert(Message):
         """24 fields, or the 23 of a co-processor built before LINE (no line version)."""
         base = Message.from_fields.__func__  # type: ignore[attr-defined]
         if len(fields) == ALERT_FIELDS_V0:
-            return replace(base(cls, [*fields, "0"]), line_version=None)
+            old: Self = base(cls, [*fields, "0"])
+            return replace(old, line_version=None)
         if len(fields) != len(cls.SPECS):
             raise MessageError(
                 cls.TYPE, f"expected 24 field(s) (23 without line_version) but got {len(fields)}"

@@ -50,7 +50,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baud", type=int, default=115200, help="baud rate (default 115200)")
     parser.add_argument(
         "--line", metavar="POINTS",
-        help="the deconfliction line: 'lat,lon lat,lon ...' (default: the scenario's own, if any)",
+        help="its own start-up deconfliction line, version 0 until the terminal gives one with "
+        "LINE (docs/protocol.md 5.5): 'lat,lon lat,lon ...' (default: the scenario's own, if any)",
     )  # fmt: skip
     parser.add_argument("--cycle", type=float, default=1.0, metavar="S",
                         help="seconds between kernel cycles (default 1)")  # fmt: skip
@@ -158,8 +159,16 @@ def status_line(sim: Any, now: float | None = None) -> str:
     return (
         f"coproc {sim.boot_id}: link {up}, {log.cycles} cycles, {len(sim.in_alert())} in alert, "
         f"{len(sim.outbox)} queued, {log.acked} alerts acked, "
-        f"{log.clears_sent} clears; {feed_text(sim.feed_health(when))}"
+        f"{log.clears_sent} clears; {line_text(sim)}; {feed_text(sim.feed_health(when))}"
     )
+
+
+def line_text(sim: Any) -> str:
+    """The line in use: ``line v3 DL`` (v0: its own start-up line)."""
+    use = sim.in_use
+    if use.line is None:
+        return f"line v{use.version} none"
+    return f"line v{use.version} {use.line.id}"
 
 
 def feed_text(h: Any) -> str:

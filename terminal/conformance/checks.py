@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from hw.wire.codec import MAX_SEQ, FrameError
-from hw.wire.messages import Alert, Clear, Err, Hb, Hello, Role, Tx
+from hw.wire.messages import Alert, Clear, Err, Hb, Hello, LineUse, Role, Tx
 from terminal.conformance.probe import Probe, Rx, Timing, is_type, refers_to
 
 Ask = Callable[[str, str], Awaitable[bool]]
@@ -1138,6 +1138,109 @@ async def alert_numbers(ctx: Ctx) -> str:
         if found:
             raise Fail(f"ALERT {msg.alert_seq} {msg.pair_id}: {'; '.join(found)}")
     return f"{len(alerts)} ALERT(s) agree"
+
+
+LINE_WAIT_S = 5.0
+"""How long a co-processor may take to use a LINE already effective (its next computation)."""
+FAR_LINE = "-80.000000 0.000000;-80.000000 10.000000"
+"""A line no track of a test feed comes near: the device's alerts stay the same."""
+LONG_AGO = "2000-01-01T00:00:00.000Z"
+"""An effective time every device clock has passed: use it at once."""
+
+
+async def _line_in_use(ctx: Ctx) -> Rx:
+    """Link afresh and take the device's LINEUSE (7.13); Skip if it sends none (before LINE)."""
+    p, t = ctx.probe, ctx.t
+    start = p.mark()
+    await ctx.link()
+    wait = t.heartbeat_s + t.tol(t.heartbeat_s) + t.answer_s()
+    got = await p.wait_for(is_type("LINEUSE"), wait, start)
+    if got is None:
+        raise Skip(f"no LINEUSE within {wait:.2f} s of linking: a co-processor built before LINE")
+    return got
+
+
+async def _give_line(ctx: Ctx, version: int) -> tuple[int, Rx]:
+    """Send LINE ``version`` (effective long ago, far away); its sequence number and answer."""
+    seq = ctx.probe.send("LINE", str(version), "CONFORM", LONG_AGO, FAR_LINE)
+    start = ctx.probe.mark()
+    got = await ctx.answered(seq, start, "LINE")
+    if _err_for(seq)(got):
+        raise Skip(f"LINE refused ({got.raw!r}): a co-processor built before LINE")
+    return seq, got
+
+
+@check("7.13", "LINEUSE when the link comes up, and when a LINE given comes into use", _C)
+async def line_use(ctx: Ctx) -> str:
+    p = ctx.probe
+    first = await _line_in_use(ctx)
+    assert isinstance(first.msg, LineUse)
+    version = min(first.msg.version + 1, 999_999)
+    mark = p.mark()
+    await _give_line(ctx, version)
+    used = await p.wait_for(
+        lambda r: isinstance(r.msg, LineUse) and r.msg.version == version, LINE_WAIT_S, mark
+    )
+    if used is None:
+        raise Fail(f"no LINEUSE,{version} within {LINE_WAIT_S} s of LINE {version} (effective "
+                   "long ago)")  # fmt: skip
+    return f"LINEUSE {first.msg.version} on linking, {version} after LINE {version}"
+
+
+@check("7.11", "a LINE is acknowledged; one not above the version in use changes nothing", _C)
+async def line_repeat(ctx: Ctx) -> str:
+    p = ctx.probe
+    first = await _line_in_use(ctx)
+    assert isinstance(first.msg, LineUse)
+    version = first.msg.version
+    if version < 1:
+        version = min(version + 1, 999_999)
+        mark = p.mark()
+        await _give_line(ctx, version)
+        if await p.wait_for(is_type("LINEUSE"), LINE_WAIT_S, mark) is None:
+            raise Skip(f"no LINEUSE after LINE {version} (7.13 failed)")
+    mark = p.mark()
+    seq, got = await _give_line(ctx, version)  # the same version again
+    if not refers_to(got, seq) or isinstance(got.msg, Err):
+        raise Fail(f"LINE {version} repeated was not acknowledged: {got.raw!r}")
+    changed = await p.wait_for(
+        lambda r: isinstance(r.msg, LineUse) and r.msg.version != version, 2 * ctx.t.answer_s(),
+        mark,
+    )  # fmt: skip
+    if changed is not None:
+        raise Fail(f"LINE {version} again changed the line in use: {changed.raw!r}")
+    return f"LINE {version} repeated: acknowledged, nothing changed"
+
+
+@check("7.14", "every ALERT carries the line version in use when it was computed", _C,
+       passive=True)  # fmt: skip
+async def alert_line_version(ctx: Ctx) -> str:
+    uses: list[tuple[int, int]] = []  # (since ms, version) of the current device boot
+    checked, boot = 0, ""
+    for r in ctx.probe.rx[_first_clean(ctx.probe.rx):]:
+        if isinstance(r.msg, Hello) and r.msg.role is Role.COPROC:
+            if uses and r.msg.boot_id != boot:
+                uses = []
+            boot = r.msg.boot_id
+        elif isinstance(r.msg, LineUse):
+            uses.append((round(r.msg.since.timestamp() * 1000), r.msg.version))
+            uses.sort(key=lambda u: u[0])  # stable: reports of one millisecond stay in order
+        elif isinstance(r.msg, Alert) and uses:
+            at = round(r.msg.computed_at.timestamp() * 1000)
+            known = [u for u in uses if u[0] <= at]
+            if not known:
+                continue  # computed before the device's first report
+            allowed = {known[-1][1]}
+            if known[-1][0] == at and len(known) > 1:
+                allowed.add(known[-2][1])  # on the very millisecond of a change: either
+            if r.msg.line_version not in allowed:
+                raise Fail(f"ALERT {r.msg.alert_seq} computed {r.msg.computed_at:%H:%M:%S.%f} "
+                           f"has line_version {r.msg.line_version}; in use then: "
+                           f"{known[-1][1]}")  # fmt: skip
+            checked += 1
+    if not checked:
+        raise Skip("no ALERT after a LINEUSE")
+    return f"{checked} ALERT(s) carry the version in use"
 
 
 def _first_clean(rx: list[Rx]) -> int:

@@ -173,4 +173,4 @@ def test_the_status_line() -> None:
     sim.poll(0.0)
     line = status_line(sim, 0.0)
     assert line.startswith("coproc C0DE0001: link down, 1 cycles, 3 in alert, 3 queued")
-    assert line.endswith("0 alerts acked, 0 clears; feed scenario:burst: 6 tracks")
+    assert line.endswith("0 alerts acked, 0 clears; line v0 none; feed scenario:burst: 6 tracks")

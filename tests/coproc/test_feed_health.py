@@ -145,5 +145,5 @@ def test_the_status_line_examples_in_docs_tracks_are_what_the_program_prints() -
     doc = (Path(__file__).parents[2] / "docs" / "tracks.md").read_text(encoding="utf-8")
     up = FeedHealth("sbs://127.0.0.1:30003", "sbs", True, 0.42, 38.5, 27, 0)
     down = FeedHealth("sbs://127.0.0.1:30003", "sbs", False, None, 0.0, 0, 0, "connection refused")
-    assert f"4 clears; {feed_text(up)}`" in doc
+    assert f"4 clears; line v0 none; {feed_text(up)}`" in doc
     assert f"`...; {feed_text(down)}`" in doc
