@@ -67,7 +67,7 @@ def alert_event(msg: Alert, boot_id: str, at: float, utc_ms: int) -> AlertReceiv
     return AlertReceived(
         at, utc_ms, boot_id.upper(), msg.alert_seq, msg.pair_id, msg.kind.value, severity,
         computed, member(msg.a), member(msg.b), msg.hsep_m, float(msg.vsep_ft), msg.tcpa_s,
-        msg.miss_m,
+        msg.miss_m, msg.line_version,
     )  # fmt: skip
 
 

@@ -59,6 +59,8 @@ def alert_fields(ev: AlertReceived) -> dict[str, Any]:
             f"{prefix}_vu": m.vu_ms,
         })  # fmt: skip
     out.update(hsep_m=ev.hsep_m, vsep_ft=ev.vsep_ft, tcpa_s=ev.tcpa_s, miss_m=ev.miss_m)
+    if ev.line_version is not None:  # field 24; absent from a co-processor built before LINE
+        out["line_version"] = ev.line_version
     return out
 
 
@@ -86,6 +88,7 @@ def restored_alert(row: AlertRow, at: float) -> RestoredAlert:
         cast(Kind, kind), cast(Severity, severity),
         wall_clock.parse_when(str(f["computed_at"]), row.received_utc_ms), member("a"), member("b"),
         float(f["hsep_m"]), float(f["vsep_ft"]), float(f["tcpa_s"]), float(f["miss_m"]),
+        None if f.get("line_version") is None else int(f["line_version"]),
     )  # fmt: skip
     return RestoredAlert(received, not row.consistent, row.acked_by, row.acked_utc_ms)
 

@@ -31,6 +31,8 @@ class AlertReceived:
     vsep_ft: float
     tcpa_s: float
     miss_m: float
+    line_version: int | None = None
+    """The line version the co-processor computed it against (None: it did not say, 5.4.6)."""
 
 
 @dataclass(frozen=True, slots=True)

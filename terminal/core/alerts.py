@@ -55,6 +55,7 @@ from terminal.core.alert_events import (
     Severity,
 )
 from terminal.core.effects import Notice
+from terminal.core.lines import LineHistory, LineVersion
 from terminal.kernel.line import Line
 from terminal.kernel.report import Member, Separation
 from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
@@ -78,6 +79,9 @@ class AlertSettings:
     floors: Floors = DEFAULT_FLOORS
     restart_grace_s: float = 10.0
     line: Line | None = None  # the deconfliction line, to check LINE alerts fully
+    lines: LineHistory | None = None
+    """The line's versions (the log's): when given, a LINE alert is checked against the version
+    it names, or the one in force when it was computed (`LineHistory.for_alert`), not `line`."""
 
 
 def _track_view(m: Member) -> TrackView:
@@ -173,6 +177,7 @@ class AlertBook:
         self._tone: str | None = None
         self._now = 0.0
         self._versions = 0
+        self._lines: dict[int, Line] = {}
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -333,7 +338,25 @@ class AlertBook:
         nums = Separation(ev.hsep_m, ev.vsep_ft, ev.tcpa_s, ev.miss_m)
         s = self.settings
         return disagreements(ev.kind, ev.a, ev.b, nums, tolerance_pct=s.suspect_tolerance_pct,
-                             floors=s.floors, line=s.line)  # fmt: skip
+                             floors=s.floors, line=self.line_for(ev))  # fmt: skip
+
+    def line_for(self, ev: AlertReceived) -> Line | None:
+        """The line a LINE alert is checked against (None: separations only, 5.4.6)."""
+        history = self.settings.lines
+        if ev.kind != "LINE" or history is None:
+            return self.settings.line
+        version = history.for_alert(ev.line_version, ev.computed_utc_ms)
+        if version is None:
+            self.stats["line_unknown"] += 1
+            return None
+        return self._line_of(version)
+
+    def _line_of(self, v: LineVersion) -> Line:
+        """The kernel's line for a version, kept (its densified form is costly to build)."""
+        line = self._lines.get(v.version)
+        if line is None:
+            line = self._lines[v.version] = Line(v.name, v.points)
+        return line
 
     def _open_new(self, ev: AlertReceived, suspect: bool, out: list[AlertEffect]) -> None:
         repeat = self.settings.critical_repeat_s
