@@ -8,6 +8,14 @@ the handler's future (its records' commit) is done, so one the terminal dies bef
 resent by the co-processor, never lost. The terminal sends nothing here but HELLO, ACK and
 heartbeats. A vanished device is reported at once and the port reopened with back-off (hw/link.py).
 
+The deconfliction line (docs/protocol.md 5.5, 7.16): the desk says which versions the
+co-processor needs (`lines_wanted`: the version in force and every later one); each goes out in a
+LINE until acknowledged by the current co-processor boot — when the link comes up, when the
+co-processor restarts (a new boot id: it has forgotten them), when one is entered
+(`offer_lines`), and again after a LINE that failed every retry. A co-processor that answers ERR
+UNKNOWN does not know LINE: none is sent to that boot again. Its LINEUSE (the version in use) is
+kept and reported with the rest (`line_state`).
+
 The co-processor's FEED messages (its track feed's health, docs/protocol.md 7.8-7.10) are kept and
 shown in the link's health as a `FeedView`: up or DOWN as last reported, unknown before the first
 one, when none has come for `FEED_STALE_S`, or while the link is down. A feed going DOWN (and
@@ -21,11 +29,23 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from hw.link import SerialLink
-from hw.wire.messages import Alert, Clear, Feed, Message, Role, TrackState
+from hw.wire.messages import (
+    ERR_UNKNOWN,
+    Alert,
+    Clear,
+    Feed,
+    LineMsg,
+    LineUse,
+    Message,
+    Role,
+    TrackState,
+)
 from hw.wire.session import (
+    Delivered,
     LinkDown,
     LinkUp,
     MessageReceived,
@@ -37,6 +57,7 @@ from hw.wire.session import (
 from terminal import zulu
 from terminal.config import LinkConfig
 from terminal.core.alert_events import AlertCleared, AlertReceived, CoprocStatus, Severity
+from terminal.core.lines import CoprocLine, LineVersion
 from terminal.kernel.report import Member
 from terminal.views import FeedView, LinkHealth
 
@@ -86,6 +107,8 @@ class CoprocLink(SerialLink):
         on_clear: Callable[[AlertCleared], asyncio.Future[Any] | None],
         on_link: Callable[[CoprocStatus], object],
         on_notice: NoticeCallback | None = None,
+        lines_wanted: Callable[[], list[LineVersion]] | None = None,
+        on_line: Callable[[CoprocLine], object] | None = None,
         clock: Callable[[], float] = time.monotonic,
         utc_ms: Callable[[], int] = wall_ms,
         name: str = "hotline-terminal",
@@ -100,6 +123,79 @@ class CoprocLink(SerialLink):
         self.peer_boot_id = ""
         self._feed: tuple[Feed, float] | None = None
         self.feeds_in = 0
+        self._lines_wanted = lines_wanted
+        self._on_line = on_line
+        self._line_seqs: dict[int, int] = {}  # LINE in the session: seq -> version
+        self._lines_acked: set[int] = set()  # versions the current boot acknowledged
+        self._line_refused_boot: str | None = None  # a boot that does not know LINE
+        self.line_state = CoprocLine()
+
+    # --- the deconfliction line ---
+
+    def offer_lines(self) -> None:
+        """Send the versions the co-processor needs that it has not acknowledged (a version
+        was entered, or the link came up)."""
+        now = self._clock()
+        self._send_lines(now)
+        self._pump(now)
+
+    def _send_lines(self, now: float) -> None:
+        if self._lines_wanted is None or not self.is_up:
+            return
+        if self._line_refused_boot == self.peer_boot_id:
+            return
+        busy = set(self._line_seqs.values())
+        for v in self._lines_wanted():
+            if v.version in self._lines_acked or v.version in busy:
+                continue
+            msg = LineMsg(
+                v.version, v.name[:32], datetime.fromtimestamp(v.effective_utc_ms / 1000, UTC),
+                v.points,
+            )  # fmt: skip
+            try:
+                msg.to_fields()
+            except ValueError as exc:  # e.g. a configured line of more than 16 points
+                self._lines_acked.add(v.version)  # never sendable: do not try again
+                self._notice("error", f"Line v{v.version} cannot be sent to the co-processor: "
+                                      f"{exc}")  # fmt: skip
+                continue
+            self._line_seqs[self.session.send(msg, now)] = v.version
+        self._line_report(sending=bool(self._line_seqs))
+
+    def _line_report(self, **changes: Any) -> None:
+        self.line_state = replace(self.line_state, **changes)
+        if self._on_line is not None:
+            self._on_line(self.line_state)
+
+    def _line_use(self, msg: LineUse) -> None:
+        since = round(msg.since.timestamp() * 1000)
+        self._line_report(in_use=msg.version, in_use_name=msg.name, since_utc_ms=since)
+        self._notice("info", f"Co-processor now uses line v{msg.version} {msg.name}".rstrip()
+                     + (" (its own)." if msg.version == 0 else "."))  # fmt: skip
+
+    def _line_event(self, event: object) -> bool:
+        """A session event about a LINE of ours; whether it was one."""
+        match event:
+            case Delivered(seq=seq) if seq in self._line_seqs:
+                version = self._line_seqs.pop(seq)
+                self._lines_acked.add(version)
+                self._line_report(acked=max(self._lines_acked), sending=bool(self._line_seqs))
+                return True
+            case SendFailed(seq=seq) if seq in self._line_seqs:
+                del self._line_seqs[seq]  # sent again when the link is back up
+                return True
+            case Refused(seq=seq, code=code) if seq in self._line_seqs:
+                version = self._line_seqs.pop(seq)
+                if code == ERR_UNKNOWN:
+                    self._line_refused_boot = self.peer_boot_id
+                    self._line_report(refused=True, sending=False)
+                    self._notice("warning", "The co-processor does not know LINE (built before "
+                                 "it): it keeps its own line; LINE alerts are checked as the "
+                                 "protocol says for such a co-processor.")  # fmt: skip
+                else:
+                    self._notice("warning", f"Co-processor refused line v{version}: {code}.")
+                return True
+        return False
 
     def feed_view(self, now: float) -> FeedView:
         """The co-processor's track feed at ``now`` as it last reported it (7.10)."""
@@ -141,6 +237,8 @@ class CoprocLink(SerialLink):
                 )
             case Feed():
                 self._feed_report(msg, now)
+            case LineUse():
+                self._line_use(msg)
         if ack_ref is None:
             return
         if safe is None:
@@ -159,6 +257,8 @@ class CoprocLink(SerialLink):
             self._pump(now)
 
     def _session_event(self, event: object, now: float) -> None:
+        if self._line_event(event):
+            return
         match event:
             case MessageReceived(msg=msg, ack_ref=ack_ref):
                 self._message(msg, now, ack_ref)
@@ -168,10 +268,14 @@ class CoprocLink(SerialLink):
                 self.peer_boot_id = hello.boot_id.upper()
                 if restarted:
                     self._feed = None  # a new boot reports its feed afresh
+                    self._lines_acked.clear()  # a new boot has forgotten every line given
+                    self._line_report(acked=None, in_use=None, in_use_name="", refused=False)
                 if restarted and self.is_up:  # restarted within the link timeout: say so
                     self._on_link(CoprocStatus(now, self._utc_ms(), True, self.peer_boot_id))
+                    self._send_lines(now)
             case LinkUp():
                 self._set_up(True, "", now)
+                self._send_lines(now)
             case LinkDown(reason=reason):
                 self._feed = None
                 self._set_up(False, f"co-processor link down: {reason}", now)

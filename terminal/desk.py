@@ -30,9 +30,11 @@ from terminal.control import ControlServer
 from terminal.core.alerts import AlertSettings
 from terminal.core.calls import CallSettings
 from terminal.core.clock_trust import ClockSource
+from terminal.core.lines import LineHistory, LineVersion
 from terminal.desk_records import DeskRecords, open_alerts
 from terminal.engine import Engine, EngineOptions
 from terminal.kernel.line import Line
+from terminal.line_log import entry_of, read_history
 from terminal.log import DB_NAME, LogError, LogWriter
 from terminal.log.checkpoint import Checkpointer
 from terminal.zulu import now_ms
@@ -127,6 +129,7 @@ class Desk:
         self.engine.bind_loop(loop)
         self.engine.clock = loop.time
         self._open_log(loop)
+        self._load_lines()
         self._open_audio(loop)
         self._restore_open_alerts(loop)  # after the audio: an unacknowledged one sounds its tone
         if self.pin_factory is None:
@@ -153,6 +156,8 @@ class Desk:
                 clock=loop.time,
                 name=f"{self.config.desk.site}/{self.config.desk.id}",
                 port=self.coproc_port,
+                lines_wanted=lambda: self.engine.lines.to_send(now_ms()),
+                on_line=self.engine.coproc_line,
             )
             coproc = self.coproc
             self.engine.add_link("coproc", lambda: coproc.is_up)
@@ -257,6 +262,40 @@ class Desk:
         self.engine.parts.note = self.records.note
         self.engine.parts.clock_record = self.records.record_clock
         self.records.refresh_calls()
+
+    def _load_lines(self) -> None:
+        """The line's versions from the log; the configured line becomes a version when it is
+        new (docs/log.md `line_version`). New versions are recorded and offered to the
+        co-processor as they are entered."""
+        assert self.writer is not None and self.records is not None
+        desk = f"{self.config.desk.site}/{self.config.desk.id}"
+        self.engine.desk_name = desk
+        self.engine.log_call_id = self.records.log_call_id
+        self.engine.parts.line_sink = self._line_entered
+        try:
+            history = read_history(self.writer.path)
+        except (LogError, ValueError) as exc:
+            self.engine.notice("warning", f"Line versions not read from the log: {exc}")
+            history = LineHistory()
+        line = self.engine.options.alerts.line
+        if line is not None:
+            first = history.config_version(line.id, tuple(line.points), now_ms(), desk)
+            if first is not None:
+                history.add(first)
+                self._record_line(first)
+        self.engine.use_lines(history)
+
+    def _line_entered(self, version: LineVersion) -> None:
+        self._record_line(version)
+        if self.coproc is not None:
+            self.coproc.offer_lines()
+
+    def _record_line(self, version: LineVersion) -> None:
+        assert self.writer is not None
+        try:
+            self.writer.submit(*entry_of(version), utc_ms=version.entered_utc_ms)
+        except LogError as exc:
+            self.engine.notice("error", f"Line v{version.version} not recorded: {exc}")
 
     def _restore_open_alerts(self, loop: asyncio.AbstractEventLoop) -> None:
         """Alerts the log holds open from the last run go back into the book before the

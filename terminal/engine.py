@@ -41,6 +41,7 @@ from terminal.core.effects import (
     TransmissionStarted,
 )
 from terminal.core.leds import LedPatterns, led_patterns
+from terminal.core.lines import CoprocLine, LineHistory, LineVersion, LineView, new_version
 from terminal.core.recall import Play, RecallControl, RecallSource, RecallView, Refused
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.views import AlertView, CallSummary, LinkHealth
@@ -152,6 +153,8 @@ class EngineParts:
     health: dict[str, Callable[[], LinkHealth]] = field(default_factory=dict)
     note: Callable[[int, str, str], object] | None = None
     clock_record: Callable[[ClockChange], object] | None = None
+    line_sink: Callable[[LineVersion], object] | None = None
+    """Records a new line version and offers it to the co-processor (the desk)."""
 
 
 class Engine:
@@ -186,6 +189,13 @@ class Engine:
         self._recall_timer: asyncio.TimerHandle | None = None
         if options.alerts.line is not None:
             self._line = tuple(options.alerts.line.points)
+        given = options.alerts.lines
+        self.lines: LineHistory = given if given is not None else LineHistory()
+        """The deconfliction line's versions (the alert book checks against the same object
+        once it has one: the desk gives the log's, with the config line as version 1)."""
+        self.desk_name = ""
+        self.log_call_id: Callable[[int], str] = str
+        self._coproc_line = CoprocLine()
         self.clock_watch = ClockWatch(options.clock_max_error_ms)
         self._clock_read = False
         self.stopped = False
@@ -412,6 +422,56 @@ class Engine:
         self.notice("info", f"Note added to call {call_id}.")
         return True
 
+    def enter_line(
+        self, name: str, points: str, effective: str = "", *, on_call: bool = True
+    ) -> str | None:
+        """A new version of the line from the operator (``lat,lon; ...``, effective ``now``,
+        ``HH:MM`` or an ISO time, Zulu), agreed on the current call when ``on_call``: recorded
+        and sent to the co-processor. None when entered, else what is wrong."""
+        now = utc_ms()
+        core_call = self.core.state.call_id if on_call else None
+        call_id = self.log_call_id(core_call) if core_call is not None else None
+        try:
+            version = new_version(
+                self.lines, name, points, effective, entered_by=self.operator or None,
+                call_id=call_id, now_ms=now, desk=self.desk_name,
+            )  # fmt: skip
+        except ValueError as exc:
+            return str(exc)
+        self.lines.add(version)
+        if self.alerts.settings.lines is None:  # no history given: this one from now on
+            self.alerts.settings = dataclasses.replace(self.alerts.settings, lines=self.lines)
+        if self.parts.line_sink is not None:
+            self.parts.line_sink(version)
+        when = "now" if version.effective_utc_ms <= now else zulu.to_iso(version.effective_utc_ms)
+        on = f" (call {call_id})" if call_id else ""
+        self.notice("info", f"Line v{version.version} {version.name} entered{on}, in force "
+                            f"from {when}.")  # fmt: skip
+        return None
+
+    def use_lines(self, history: LineHistory) -> None:
+        """The line's history from the log (at start-up, before any alert arrives)."""
+        self.lines = history
+        self.alerts.settings = dataclasses.replace(self.alerts.settings, lines=history)
+        self._publish()
+
+    def coproc_line(self, state: CoprocLine) -> None:
+        """What the co-processor link knows of the line (acknowledged, in use)."""
+        self._coproc_line = state
+        self._publish()
+
+    def line_view(self) -> LineView:
+        """The line in force now, what is pending, and the co-processor's side."""
+        now = utc_ms()
+        v = self.lines.in_force(now)
+        pending = tuple(x.version for x in self.lines.to_send(now) if x is not v)
+        if v is None:
+            return LineView(pending=pending, coproc=self._coproc_line)
+        return LineView(
+            v.version, v.name, zulu.to_iso(v.effective_utc_ms), v.entered_by, v.call_id,
+            pending, self._coproc_line,
+        )  # fmt: skip
+
     def lamp_test(self) -> None:
         """Light each LED in turn (the operator's check of the panel)."""
         panel = self.parts.panel
@@ -637,11 +697,17 @@ class Engine:
             calls_today=self._calls_today,
             health=self.health(links),
             alerts=self._alert_views,
-            line=self._line,
+            line=self._line_points(),
+            line_view=self.line_view(),
             log_head=self.log_head(),
             recall=self._recall_view(),
             clock=self.clock_watch.view if self._clock_read else None,
         )
+
+    def _line_points(self) -> tuple[tuple[float, float], ...]:
+        """The line drawn on the picture: the version in force (the configured one if none)."""
+        v = self.lines.in_force(utc_ms())
+        return v.points if v is not None else self._line
 
     def _recall_view(self) -> RecallView:
         audio = self.parts.recall

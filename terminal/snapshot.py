@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from terminal.core.calls import CallView
 from terminal.core.clock_trust import ClockView
 from terminal.core.leds import LedPatterns
+from terminal.core.lines import LineView
 from terminal.core.recall import RecallView
 from terminal.views import AlertView, CallSummary, LinkHealth
 
@@ -46,3 +47,5 @@ class DeskSnapshot:
     """The log's head for the shift summary, `#<id> <4 hex> <4 hex>` ("" when not known)."""
     recall: RecallView = field(default_factory=RecallView)  # the call's received transmissions
     clock: ClockView | None = None
+    line_view: LineView = field(default_factory=LineView)
+    """The line's version in force, what is pending, what the co-processor uses."""

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from terminal.zulu import parse_when
+
 Point = tuple[float, float]
 
 MAX_POINTS = 16
@@ -110,6 +112,68 @@ def check_name(name: str) -> str | None:
     return None if NAME_RE.fullmatch(name) else f"name {name!r}: {NAME_RULE}"
 
 
+_HHMM = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?Z?")
+
+
+def parse_effective(text: str, now_ms: int) -> int:
+    """When a version takes effect, as typed: empty or ``now`` (now), ``HH:MM[:SS][Z]`` (that Zulu
+    time today), or an ISO date-time (Zulu unless it says otherwise). ValueError saying how."""
+    text = text.strip()
+    if text.lower() in ("", "now"):
+        return now_ms
+    hhmm = _HHMM.fullmatch(text)
+    if hhmm:
+        h, m, sec = int(hhmm[1]), int(hhmm[2]), int(hhmm[3] or 0)
+        if h > 23 or m > 59 or sec > 59:
+            raise ValueError(f"effective from {text!r}: not a time of day (HH:MM Zulu)")
+        day = now_ms - now_ms % 86_400_000
+        return day + ((h * 60 + m) * 60 + sec) * 1000
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?", text):
+        raise ValueError(f"effective from {text!r}: write now, HH:MM (Zulu) or 2026-05-09T07:30Z")
+    try:
+        return parse_when(text.replace("Z", "+00:00") if text.endswith("Z") else text, now_ms)
+    except ValueError:
+        raise ValueError(
+            f"effective from {text!r}: write now, HH:MM (Zulu) or 2026-05-09T07:30Z"
+        ) from None
+
+
+def new_version(
+    history: LineHistory,
+    name: str,
+    points_text: str,
+    effective: str,
+    *,
+    entered_by: str | None,
+    call_id: str | None,
+    now_ms: int,
+    desk: str = "",
+) -> LineVersion:
+    """The next version as the operator typed it; PointsError or ValueError listing what is
+    wrong (every bad point, the name, the time)."""
+    errors: list[str] = []
+    bad_name = check_name(name.strip())
+    if bad_name:
+        errors.append(bad_name)
+    points: tuple[Point, ...] = ()
+    try:
+        points = parse_points(points_text)
+    except PointsError as exc:
+        errors += exc.errors
+    when = now_ms
+    try:
+        when = parse_effective(effective, now_ms)
+    except ValueError as exc:
+        errors.append(str(exc))
+    if history.next_number() > MAX_VERSION:
+        errors.append(f"no version numbers left (at most {MAX_VERSION})")
+    if errors:
+        raise PointsError(errors)
+    return LineVersion(
+        history.next_number(), name.strip(), points, when, entered_by, call_id, now_ms, desk
+    )
+
+
 class LineHistory:
     """Every version of the line, by number; which is in force when."""
 
@@ -190,3 +254,41 @@ class LineHistory:
         return LineVersion(
             self.next_number(), name, points, utc_ms, CONFIG_ENTRANT, None, utc_ms, desk
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CoprocLine:
+    """What the co-processor link knows of the line: the highest version the current boot
+    acknowledged, whether LINEs are on their way, and what it reports in use (LINEUSE)."""
+
+    acked: int | None = None
+    sending: bool = False
+    in_use: int | None = None  # None: not reported yet (0: its own start-up line)
+    in_use_name: str = ""
+    since_utc_ms: int | None = None
+    refused: bool = False  # it answered LINE with ERR UNKNOWN: built before LINE
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """The line for the console: the version in force, what is still to take effect, and what
+    the co-processor uses."""
+
+    version: int | None = None
+    name: str = ""
+    effective_utc: str = ""
+    entered_by: str | None = None
+    call_id: str | None = None
+    pending: tuple[int, ...] = ()  # later versions not yet in force
+    coproc: CoprocLine = CoprocLine()
+
+    def coproc_text(self) -> str:
+        """The co-processor's side in a few words."""
+        c = self.coproc
+        if c.refused:
+            return "coproc: own line (no LINE)"
+        if c.in_use is None:
+            return "coproc: sending" if c.sending else "coproc: ?"
+        used = "own" if c.in_use == 0 else f"v{c.in_use}"
+        mark = " ✓" if self.version is not None and c.in_use == self.version else ""
+        return f"coproc {used}{mark}" + (" (sending)" if c.sending else "")
