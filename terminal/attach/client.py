@@ -201,6 +201,14 @@ class RemoteEngine:
         self._send({"cmd": "note", "text": text})
         return True
 
+    def enter_line(
+        self, name: str, points: str, effective: str = "", *, on_call: bool = True
+    ) -> str | None:
+        """A new version of the line (the desk checks it again; a refusal comes as a notice)."""
+        self._send({"cmd": "line", "name": name, "points": points, "effective": effective,
+                    "on_call": on_call})  # fmt: skip
+        return None
+
     def lamp_test(self) -> None:
         """Test the LEDs at the desk."""
         self._send({"cmd": "lamp_test"})

@@ -19,7 +19,7 @@ from terminal.engine import OPERATOR_INTENTS, Engine
 from terminal.snapshot import DeskSnapshot
 from terminal.views import AlertView
 
-ACTING = ("intent", "ack", "note", "lamp_test", "operator", "recall")
+ACTING = ("intent", "ack", "note", "lamp_test", "operator", "recall", "line")
 
 
 def _dumps(value: Any) -> str:
@@ -49,6 +49,7 @@ class DeskControl:
             "lamp_test": self._acting(self.lamp_test),
             "operator": self._acting(self.operator),
             "recall": self._acting(self.recall),
+            "line": self._acting(self.line),
         }
         self._alert_json: dict[int, tuple[AlertView, str]] = {}
         self.server = server_factory(handlers, self._disconnected)
@@ -179,6 +180,20 @@ class DeskControl:
         if not self.engine.add_note(text):
             return {"ok": False, "error": "no call to attach the note to"}
         return {"ok": True}
+
+    def line(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
+        """A new version of the deconfliction line (docs/attach.md)."""
+        name, points = request.get("name"), request.get("points")
+        effective, on_call = request.get("effective", ""), request.get("on_call", True)
+        if not isinstance(name, str) or not isinstance(points, str) or len(points) > 2000:
+            why = '"name" and "points" must be strings (points: "lat,lon; ...", 2000 chars at most)'
+            return {"ok": False, "error": why}
+        if not isinstance(effective, str) or not isinstance(on_call, bool):
+            return {"ok": False, "error": '"effective" must be a string, "on_call" a bool'}
+        wrong = self.engine.enter_line(name, points, effective, on_call=on_call)
+        if wrong is not None:
+            return {"ok": False, "error": wrong}
+        return {"ok": True, "version": self.engine.lines.latest.version}  # type: ignore[union-attr]
 
     def lamp_test(self, request: dict[str, Any], client: Client) -> dict[str, Any]:
         self.engine.lamp_test()

@@ -21,6 +21,7 @@ from terminal.tui.desk_interface import BenchHands, DeskInterface
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
 from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
+from terminal.tui.screens.line import LineEntry, LineEntryScreen
 from terminal.tui.screens.main import MainScreen
 from terminal.tui.screens.prompt import PromptScreen
 from terminal.tui.screens.recall import RecallScreen
@@ -255,6 +256,34 @@ class ConsoleApp(App[None]):
             self.say("info", text)
         finally:
             self._reporting = False
+
+    def action_line_entry(self) -> None:
+        """Enter a new version of the deconfliction line."""
+        if isinstance(self.screen, LineEntryScreen):
+            return
+        snap = self._latest
+        view = snap.line_view
+        pending = max(view.pending, default=view.version or 0)
+        next_version = max(pending, view.coproc.acked or 0, view.version or 0) + 1
+        current = (f"in force: v{view.version} {view.name} · {view.coproc_text()}"
+                   if view.version is not None else "no line in force")  # fmt: skip
+        self.push_screen(
+            LineEntryScreen(
+                next_version=next_version, name=view.name or "LINE", current=snap.line,
+                current_text=current, alerts=snap.alerts,
+                call_id=snap.call.call_id if self._call_up() else None,
+                now_ms=lambda: round(self.utc().timestamp() * 1000),
+            ),
+            self._line_done,
+        )  # fmt: skip
+
+    def _line_done(self, entry: LineEntry | None) -> None:
+        if entry is None:
+            return
+        wrong = self.desk.enter_line(entry.name, entry.points, entry.effective,
+                                     on_call=entry.on_call)  # fmt: skip
+        if wrong is not None:
+            self.say("error", f"Line not entered: {wrong}")
 
     def action_help(self) -> None:
         """Show every key."""

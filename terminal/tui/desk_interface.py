@@ -33,6 +33,11 @@ class DeskInterface(Protocol):
     def add_note(self, text: str) -> bool:
         """A note on the current (or last) call."""
 
+    def enter_line(
+        self, name: str, points: str, effective: str = "", *, on_call: bool = True
+    ) -> str | None:
+        """A new version of the deconfliction line: None when entered, else what is wrong."""
+
     def lamp_test(self) -> None:
         """Light each LED in turn."""
 

@@ -21,6 +21,8 @@ class SnapshotFeed:
     notes: list[str] = field(default_factory=list)
     operators: list[str] = field(default_factory=list)
     recalls: list[int | None] = field(default_factory=list)
+    lines: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    line_refusal: str | None = None
     lamp_tests: int = 0
     _listeners: list[Callable[[DeskSnapshot], None]] = field(default_factory=list)
 
@@ -56,6 +58,13 @@ class SnapshotFeed:
         """Record a note."""
         self.notes.append(text)
         return True
+
+    def enter_line(
+        self, name: str, points: str, effective: str = "", *, on_call: bool = True
+    ) -> str | None:
+        """Record a line version entered (refused with `line_refusal` when set)."""
+        self.lines.append((name, points, effective, on_call))
+        return self.line_refusal
 
     def lamp_test(self) -> None:
         """Count lamp tests."""

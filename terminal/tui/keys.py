@@ -94,6 +94,16 @@ OPERATOR_KEYS: tuple[Key, ...] = (
         "<log directory>/reports/.",
         "Record",
     ),
+    Key(
+        "e",
+        "line_entry",
+        "Line",
+        "New line version",
+        "Enter a new version of the deconfliction line as agreed (name, points lat,lon; ..., "
+        "from when, the call): previewed on the picture, Enter again confirms; recorded and "
+        "sent to the co-processor.",
+        "Record",
+    ),
 )
 
 BENCH_KEYS: tuple[Key, ...] = (

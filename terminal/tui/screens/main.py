@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from terminal.core.lines import LineView
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.format import links_of
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings
@@ -27,6 +28,13 @@ from terminal.tui.widgets.topbar import TopBar
 
 LISTS_EVERY_S = 0.2
 """The alert and call lists and the picture redraw at most five times a second."""
+
+
+def picture_title(view: LineView) -> str:
+    """``PICTURE · line v3 DL · coproc v3 ✓`` (just ``PICTURE`` with no versioned line)."""
+    if view.version is None:
+        return "PICTURE"
+    return f"PICTURE · line v{view.version} {view.name} · {view.coproc_text()}"
 
 
 class MainScreen(Screen[None]):
@@ -118,6 +126,9 @@ class MainScreen(Screen[None]):
         self.alerts.alerts = snap.alerts
         picture = self.picture
         picture.line, picture.alerts = snap.line, snap.alerts
+        title = picture_title(snap.line_view)
+        if picture.border_title != title:
+            picture.border_title = title
         self.calls.calls = snap.calls_today
         self.calls.log_head = snap.log_head
         self._select(self.alerts.selected_pair())

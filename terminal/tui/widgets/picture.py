@@ -20,7 +20,7 @@ from terminal.views import AlertView, TrackView
 VECTOR_S = 120.0
 """Velocity vectors show where each aircraft will be this many seconds from now."""
 MAX_PAIRS_DRAWN = 24
-LAYER = {"line": 1, "advisory": 2, "warning": 3, "critical": 4, "selected": 5}
+LAYER = {"line": 1, "advisory": 2, "warning": 3, "critical": 4, "selected": 5, "preview": 6}
 
 
 def _track(canvas: BrailleCanvas, proj: Projection, t: TrackView, layer: int) -> tuple[int, int]:
@@ -40,15 +40,17 @@ def draw(
     line: Sequence[tuple[float, float]],
     alerts: Sequence[AlertView],
     selected: str | None,
+    preview: Sequence[tuple[float, float]] = (),
 ) -> Projection | None:
-    """Draw the picture; returns the projection used (None when there is nothing to draw)."""
+    """Draw the picture; returns the projection used (None when there is nothing to draw).
+    ``preview`` is a line being entered, drawn over the one in force until it is confirmed."""
     ranked = sort_alerts(alerts)[:MAX_PAIRS_DRAWN]
     chosen = next((a for a in alerts if a.pair_id == selected), None)
     if chosen is not None and chosen not in ranked:
         ranked.append(chosen)
     tracks = [t for a in ranked for t in (a.a, a.b)]
     proj = Projection.fit(
-        list(line) + [(t.lat, t.lon) for t in tracks],
+        list(line) + list(preview) + [(t.lat, t.lon) for t in tracks],
         canvas.width,
         canvas.height,
         extra_m=[(t.lat, t.lon, t.ve_ms * VECTOR_S, t.vn_ms * VECTOR_S) for t in tracks],
@@ -58,6 +60,9 @@ def draw(
     points = [proj.to_dots(lat, lon) for lat, lon in line]
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
         canvas.line(x0, y0, x1, y1, LAYER["line"], step=2)
+    shown = [proj.to_dots(lat, lon) for lat, lon in preview]
+    for (x0, y0), (x1, y1) in itertools.pairwise(shown):
+        canvas.line(x0, y0, x1, y1, LAYER["preview"])
     for alert in reversed(ranked):  # most severe drawn last, on top
         layer = LAYER["selected"] if alert is chosen else LAYER[severity_key(alert.severity)]
         ax, ay = _track(canvas, proj, alert.a, layer)
@@ -79,12 +84,13 @@ class PicturePane(Widget):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "picture--line", "picture--advisory", "picture--warning", "picture--critical",
-        "picture--selected", "picture--empty",
+        "picture--selected", "picture--empty", "picture--preview",
     }  # fmt: skip
 
     line: reactive[tuple[tuple[float, float], ...]] = reactive(())
     alerts: reactive[tuple[AlertView, ...]] = reactive(())
     selected: reactive[str | None] = reactive(None)
+    preview: reactive[tuple[tuple[float, float], ...]] = reactive(())
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -103,6 +109,10 @@ class PicturePane(Widget):
         """Redraw."""
         self.redraw()
 
+    def watch_preview(self) -> None:
+        """Redraw."""
+        self.redraw()
+
     def on_resize(self) -> None:
         """Redraw at the new size."""
         self.redraw()
@@ -112,7 +122,7 @@ class PicturePane(Widget):
         size = self.content_size
         self._drawn_at = (size.width, size.height)
         canvas = BrailleCanvas(size.width, size.height)
-        proj = draw(canvas, self.line, self.alerts, self.selected)
+        proj = draw(canvas, self.line, self.alerts, self.selected, self.preview)
         if proj is None:
             self.border_subtitle = ""
             empty = self.get_component_rich_style("picture--empty")
