@@ -71,6 +71,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         query.add_argument("--format", choices=FORMATS, default="table", help="(default: table)")
         query.set_defaults(handler=_guard(_run_query))
 
+    liner = actions.add_parser(
+        "lines", parents=[where],
+        help="List the deconfliction line's versions: number, name, in force from, who "
+        "entered it, the call it was agreed on, its points.",
+    )  # fmt: skip
+    liner.add_argument("--format", choices=("table", "jsonl"), default="table",
+                       help="(default: table)")  # fmt: skip
+    liner.set_defaults(handler=_guard(_run_lines))
+
     exporter = actions.add_parser(
         "export", parents=[where, span], help="Write records, calls and alerts to a directory."
     )
@@ -200,6 +209,23 @@ def _run_query(args: argparse.Namespace) -> int:
         else:
             rows = reader.alerts(args.since, args.until)
     write_rows(rows, args.format, sys.stdout)
+    return EX_OK
+
+
+def _run_lines(args: argparse.Namespace) -> int:
+    from terminal.line_log import lines_table, read_history, states, version_dict
+
+    try:
+        history = read_history(_db_path(args))
+    except ValueError as exc:  # a malformed line_version record
+        raise LogError(str(exc)) from None
+    now = now_ms()
+    if args.format == "table":
+        sys.stdout.write(lines_table(history, now))
+        return EX_OK
+    state = states(history, now)
+    for v in history.versions():
+        print(json.dumps(version_dict(v, state[v.version]), ensure_ascii=False))
     return EX_OK
 
 

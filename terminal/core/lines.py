@@ -104,7 +104,13 @@ def parse_points(text: str, max_points: int = MAX_POINTS) -> tuple[Point, ...]:
 
 def format_points(points: Iterable[Point]) -> str:
     """Points as the operator types them: ``lat,lon; lat,lon``."""
-    return "; ".join(f"{lat:.6f},{lon:.6f}".replace(".000000", ".0") for lat, lon in points)
+    return "; ".join(f"{_short(lat)},{_short(lon)}" for lat, lon in points)
+
+
+def _short(x: float) -> str:
+    """Degrees with up to 6 decimals, no trailing zeros: ``51.6``, ``-0.08``, ``51.0``."""
+    text = f"{x:.6f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def check_name(name: str) -> str | None:

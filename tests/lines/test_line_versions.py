@@ -155,3 +155,36 @@ def test_the_record_kind_is_checked() -> None:
         validate(kind, {**payload, "points": "51,0;52,0"})
     with pytest.raises(RecordError, match="version"):
         validate(kind, {k: v for k, v in payload.items() if k != "version"})
+
+
+def test_hotline_log_lines_lists_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from terminal.cli import main
+    from terminal.zulu import now_ms
+
+    path = tmp_path / "hotline.db"
+    assert main(["log", "lines", "--db", str(path)]) != 0  # no log there: an error, not a crash
+    capsys.readouterr()
+    writer = LogWriter.open(path)
+    now = now_ms()
+    v1 = version(1, now - 60_000, A, entered_by="config", entered_utc_ms=now - 60_000, desk="s/d")
+    v2 = version(2, now - 1_000, B, entered_by="alice", call_id="c-7", entered_utc_ms=now - 5_000)
+    v3 = version(3, now + 3_600_000, C, entered_by="bob", entered_utc_ms=now - 1_000)
+    for v in (v1, v2, v3):
+        writer.submit(*entry_of(v), utc_ms=v.entered_utc_ms).result(timeout=10)
+    assert writer.close(timeout=10)
+    assert main(["log", "lines", "--db", str(path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["VER", "NAME", "STATE", "EFFECTIVE"]
+    assert table[2].split()[:3] == ["1", "L1", "superseded"]
+    assert table[3].split()[:4] == ["2", "L2", "in", "force"]
+    assert table[3].split()[6:8] == ["alice", "c-7"]
+    assert table[3].endswith("51.6,-0.2; 51.6,-0.08")
+    assert table[4].split()[:3] == ["3", "L3", "pending"]
+    assert main(["log", "lines", "--db", str(path), "--format", "jsonl"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["state"] for r in rows] == ["superseded", "in force", "pending"]
+    assert rows[1]["call_id"] == "c-7" and rows[1]["points"] == [[51.6, -0.2], [51.6, -0.08]]
