@@ -298,3 +298,24 @@ class LineView:
         used = "own" if c.in_use == 0 else f"v{c.in_use}"
         mark = " ✓" if self.version is not None and c.in_use == self.version else ""
         return f"coproc {used}{mark}" + (" (sending)" if c.sending else "")
+
+
+def periods(
+    history: LineHistory, since_ms: int, until_ms: int
+) -> list[tuple[LineVersion, int, int]]:
+    """The versions in force over [since_ms, until_ms), each with the part of the range it was in
+    force for (from, to), in time order (the shift report's table)."""
+    changes = sorted({since_ms} | {
+        v.effective_utc_ms for v in history.versions() if since_ms < v.effective_utc_ms < until_ms
+    })  # fmt: skip
+    out: list[tuple[LineVersion, int, int]] = []
+    for k, start in enumerate(changes):
+        end = changes[k + 1] if k + 1 < len(changes) else until_ms
+        v = history.in_force(start)
+        if v is None:
+            continue
+        if out and out[-1][0].version == v.version:
+            out[-1] = (v, out[-1][1], end)
+        else:
+            out.append((v, start, end))
+    return out

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from terminal.core.lines import LineHistory, LineVersion, periods
+from terminal.line_log import read_versions
 from terminal.log import LogReader
 from terminal.log.rows import AlertRow, CallRow
 
@@ -77,6 +79,8 @@ class ShiftFacts:
     head_hash: bytes = bytes(32)
     line: tuple[tuple[float, float], ...] = ()
     line_id: str = ""
+    line_periods: list[tuple[LineVersion, int, int]] = field(default_factory=list)
+    """The line versions in force over the range (from the log), each with from and to."""
     calls: list[CallRow] = field(default_factory=list)
     call_outcomes: Counter[str] = field(default_factory=Counter)
     alerts_total: int = 0
@@ -157,7 +161,20 @@ def collect(
             facts.call_outcomes[call.outcome or "open"] += 1
         _alerts(reader, facts)
         _outages(reader, facts)
+        _lines(reader, facts)
     return facts
+
+
+def _lines(reader: LogReader, facts: ShiftFacts) -> None:
+    """The line versions in force over the range; the map draws the last one as the line."""
+    try:
+        history = LineHistory(read_versions(reader, facts.until_ms))
+    except ValueError:
+        return  # a malformed record: the report shows the configured line, as before
+    facts.line_periods = periods(history, facts.since_ms, facts.until_ms)
+    if facts.line_periods:
+        last = facts.line_periods[-1][0]
+        facts.line, facts.line_id = last.points, last.name
 
 
 def _alerts(reader: LogReader, facts: ShiftFacts) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+from terminal.core.lines import format_points
 from terminal.log.rows import CallRow
 from terminal.report.facts import MAX_ALERT_ROWS, AlertLine, ShiftFacts
 from terminal.report.svg import map_svg
@@ -177,11 +178,23 @@ def render(facts: ShiftFacts, *, title: str = "Shift handover report") -> str:
     ]
     line_note = (
         f"The deconfliction line: the <b>configured</b> line {_e(facts.line_id)} "
-        f"({len(facts.line)} points, from <code>[alerts] line_points</code>). A negotiated line "
-        "is not built yet; this is the line of the configuration file."
+        f"({len(facts.line)} points, from <code>[alerts] line_points</code>); the log holds no "
+        "line version for this period."
         if len(facts.line) >= 2
         else "No deconfliction line is configured (<code>[alerts] line_points</code>)."
     )
+    if facts.line_periods:
+        line_note = (
+            f"The deconfliction line: version {facts.line_periods[-1][0].version} "
+            f"{_e(facts.line_id)}, in force at the end of the range (solid); earlier versions "
+            "of the range dashed."
+        )
+    line_rows = [
+        f'<tr class="line-version"><td>v{v.version}</td><td>{_e(v.name)}</td><td>{_z(start)}</td>'
+        f"<td>{_z(end)}</td><td>{_z(v.effective_utc_ms)}</td><td>{_e(v.entered_by or '')}</td>"
+        f"<td>{_e(v.call_id or '')}</td><td>{_e(format_points(v.points))}</td></tr>"
+        for v, start, end in facts.line_periods
+    ]
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
@@ -208,6 +221,11 @@ fingerprint with <code>hotline log verify</code>'s head to see the record is the
 <p class="note">{alert_note}</p>
 {_table(ALERT_HEADERS, [_alert_row(a) for a in facts.alert_rows], "alerts",
         "No alerts in the range.")}
+<h2>Line versions</h2>
+<p class="note">The versions of the deconfliction line in force over the range, each for the part
+of the range it was in force (every version: <code>hotline log lines</code>).</p>
+{_table(("Version", "Name", "In force from (Z)", "To (Z)", "Effective from (Z)", "Entered by",
+         "Call", "Points"), line_rows, "lines", "No line version in the log for the range.")}
 <h2>Link outages, desk stops and clock faults</h2>
 {_table(("What", "From (Z)", "To (Z)", "For", "Detail"), outage_rows, "outages",
         "None recorded in the range.")}

@@ -22,7 +22,8 @@ DRAW_ORDER = {"advisory": 0, "warning": 1, "critical": 2}
 
 def map_svg(facts: ShiftFacts) -> str:
     """The picture (an `<svg>` element), or a short paragraph when there is nothing to draw."""
-    points = list(facts.line) + [
+    older = [v.points for v, _s, _e in facts.line_periods[:-1]]
+    points = list(facts.line) + [p for line in older for p in line] + [
         (lat_bin * GRID_DEG, lon_bin * GRID_DEG) for (lat_bin, lon_bin, _s) in facts.marks
     ]
     if not points:
@@ -49,11 +50,20 @@ def map_svg(facts: ShiftFacts) -> str:
         f'the alert positions">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f6f8" stroke="#888"/>',
     ]
+    for (v, _start, _end) in facts.line_periods[:-1]:
+        path = " ".join(f"{x},{y}" for x, y in (xy(lat, lon) for lat, lon in v.points))
+        parts.append(
+            f'<polyline class="line-old" points="{path}" fill="none" stroke="#1f4e9c" '
+            f'stroke-width="1.5" stroke-dasharray="6 4"><title>{escape(v.name)} v{v.version}'
+            "</title></polyline>"
+        )
     if len(facts.line) >= 2:
         path = " ".join(f"{x},{y}" for x, y in (xy(lat, lon) for lat, lon in facts.line))
+        which = (f"v{facts.line_periods[-1][0].version}" if facts.line_periods
+                 else "configured")  # fmt: skip
         parts.append(
             f'<polyline id="line" points="{path}" fill="none" stroke="#1f4e9c" '
-            f'stroke-width="3"><title>{escape(facts.line_id or "line")} (configured)</title>'
+            f'stroke-width="3"><title>{escape(facts.line_id or "line")} ({which})</title>'
             "</polyline>"
         )
     marks = sorted(facts.marks.items(), key=lambda m: DRAW_ORDER.get(m[0][2], 3))

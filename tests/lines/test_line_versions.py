@@ -188,3 +188,38 @@ def test_hotline_log_lines_lists_the_history(
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r["state"] for r in rows] == ["superseded", "in force", "pending"]
     assert rows[1]["call_id"] == "c-7" and rows[1]["points"] == [[51.6, -0.2], [51.6, -0.08]]
+
+
+def test_the_versions_in_force_over_a_period() -> None:
+    from terminal.core.lines import periods
+
+    h = LineHistory([version(1, 0), version(2, 5_000, B), version(3, 20_000, C),
+                     version(4, 15_000, A)])  # fmt: skip
+    got = [(v.version, a, b) for v, a, b in periods(h, 1_000, 30_000)]
+    # 4 took effect at 15 s and superseded 3 (a lower number) before it ever was in force
+    assert got == [(1, 1_000, 5_000), (2, 5_000, 15_000), (4, 15_000, 30_000)]
+    assert periods(LineHistory(), 0, 10) == []
+    assert [v.version for v, _, _ in periods(h, 16_000, 17_000)] == [4]
+
+
+def test_the_shift_report_lists_the_versions_of_the_range(tmp_path: Path) -> None:
+    from terminal.report import write_report
+
+    path = tmp_path / "hotline.db"
+    writer = LogWriter.open(path)
+    t0 = 1_765_000_000_000
+    v1 = version(1, t0 - 3_600_000, A, entered_by="config", entered_utc_ms=t0 - 3_600_000)
+    v2 = version(2, t0 + 600_000, B, entered_by="alice", call_id="c-7", entered_utc_ms=t0 + 500_000)
+    for v in (v1, v2):
+        writer.submit(*entry_of(v), utc_ms=v.entered_utc_ms).result(timeout=10)
+    assert writer.close(timeout=10)
+    out = tmp_path / "report.html"
+    write_report(path, out, t0, t0 + 3_600_000, line=C, line_id="CFG", generated_ms=t0)
+    page = out.read_text(encoding="utf-8")
+    rows = page.split('<tr class="line-version">')[1:]
+    assert len(rows) == 2
+    assert rows[0].startswith("<td>v1</td><td>L1</td>") and "config" in rows[0]
+    assert rows[1].startswith("<td>v2</td><td>L2</td>") and "alice" in rows[1] and "c-7" in rows[1]
+    assert "51.6,-0.2; 51.6,-0.08" in rows[1]
+    assert "version 2 L2, in force at the end of the range" in page
+    assert page.count('class="line-old"') == 1 and "L2 (v2)" in page  # v1 dashed, v2 the line
