@@ -170,8 +170,9 @@ class CoprocLink(SerialLink):
     def _line_use(self, msg: LineUse) -> None:
         since = round(msg.since.timestamp() * 1000)
         self._line_report(in_use=msg.version, in_use_name=msg.name, since_utc_ms=since)
-        self._notice("info", f"Co-processor now uses line v{msg.version} {msg.name}".rstrip()
-                     + (" (its own)." if msg.version == 0 else "."))  # fmt: skip
+        which = f"Line v{msg.version} {msg.name}".rstrip() if msg.name else "No line"
+        self._notice("info", f"{which} in use by the co-processor"
+                     + (" (its own)." if msg.version == 0 and msg.name else "."))  # fmt: skip
 
     def _line_event(self, event: object) -> bool:
         """A session event about a LINE of ours; whether it was one."""

@@ -289,15 +289,16 @@ class LineView:
     coproc: CoprocLine = CoprocLine()
 
     def coproc_text(self) -> str:
-        """The co-processor's side in a few words."""
+        """The co-processor's side in a few characters: ``✓`` when it uses the version in
+        force, else ``coproc v1``, ``coproc own`` (its start-up line), ``coproc ?``, with
+        ``sending`` while a LINE is on its way; ``coproc: no LINE`` for one built before it."""
         c = self.coproc
         if c.refused:
-            return "coproc: own line (no LINE)"
-        if c.in_use is None:
-            return "coproc: sending" if c.sending else "coproc: ?"
-        used = "own" if c.in_use == 0 else f"v{c.in_use}"
-        mark = " ✓" if self.version is not None and c.in_use == self.version else ""
-        return f"coproc {used}{mark}" + (" (sending)" if c.sending else "")
+            return "coproc: no LINE"
+        if self.version is not None and c.in_use == self.version and not c.sending:
+            return "✓"
+        used = "?" if c.in_use is None else "own" if c.in_use == 0 else f"v{c.in_use}"
+        return f"coproc {used}" + (" sending" if c.sending else "")
 
 
 def periods(

@@ -31,10 +31,11 @@ LISTS_EVERY_S = 0.2
 
 
 def picture_title(view: LineView) -> str:
-    """``PICTURE · line v3 DL · coproc v3 ✓`` (just ``PICTURE`` with no versioned line)."""
+    """``PICTURE v3 DL ✓`` (the co-processor uses it too), ``PICTURE v3 DL coproc v2 sending``;
+    just ``PICTURE`` with no versioned line."""
     if view.version is None:
         return "PICTURE"
-    return f"PICTURE · line v{view.version} {view.name} · {view.coproc_text()}"
+    return f"PICTURE v{view.version} {view.name} {view.coproc_text()}"
 
 
 class MainScreen(Screen[None]):
