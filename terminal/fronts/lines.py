@@ -26,6 +26,7 @@ HELP = """commands:
   unplug | plug             pull the bridge's cable out / plug it back
   garbage | silence | speak the bridge misbehaves / behaves again
   wait SECONDS              hold the next command (scripts: < commands.txt)
+  line NAME LAT,LON; ...    a new version of the deconfliction line, in force now
   state | help | quit"""
 
 MAX_WAIT_S = 3600.0
@@ -117,6 +118,15 @@ class LineFront:
         if not words:
             return
         rig, engine = self.rig, self.rig.desk.engine
+        if words[0] == "line":
+            parts = line.strip().split(None, 2)
+            if len(parts) < 3:
+                self.say("error", "line takes a name and points: line DL 51.0,0.7; 52.5,0.7")
+                return
+            wrong = engine.enter_line(parts[1], parts[2])
+            if wrong is not None:
+                self.say("error", f"line not entered: {wrong}")
+            return
         simple: dict[str, Callable[[], object]] = {
             "ring": lambda: rig.far("ring"),
             "answer": lambda: engine.intent("answer"),

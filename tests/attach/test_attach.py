@@ -189,7 +189,7 @@ def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
     exactly the keys its table lists, and a failed one exactly "ok" and "error"."""
     documented = documented_replies()
     assert set(documented) == {"state", "subscribe", "control", "intent", "ack", "note",
-                               "lamp_test", "operator", "unkey", "recall"}  # fmt: skip
+                               "lamp_test", "operator", "unkey", "recall", "line"}  # fmt: skip
 
     async def main() -> None:
         async with service(tmp_path) as rig:
@@ -205,11 +205,15 @@ def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
             request(rig.sock, "intent", name="hangup")
             await until(lambda: request(rig.sock, "state")["state"] == "IDLE", 5, "hung up")
             replies["note"] = request(rig.sock, "note", text="spoke to the far end")
+            replies["line"] = request(rig.sock, "line", name="DL2", points="51.0,0.7; 52.5,0.7",
+                                      effective="now", on_call=False)  # fmt: skip
             replies["unkey"] = request(rig.sock, "unkey")
             failed = [
                 request(rig.sock, "ack", pair_id="NO-SUCH-PAIR"),
                 request(rig.sock, "intent", name="launch"),
                 request(rig.sock, "note", text=""),
+                request(rig.sock, "line", name="DL2", points="51.0,0.7; 95,0.7"),  # point 2 named
+                request(rig.sock, "line", name="DL2", points=7),
                 request(rig.sock, "recall", number=1),  # nothing recorded: refused, said why
                 request(rig.sock, "recall", number="last"),
             ]
@@ -223,6 +227,8 @@ def test_every_reply_has_the_keys_the_document_lists(tmp_path: Path) -> None:
             assert set(reply) - {"ok"} == documented[cmd], cmd
         for reply in failed:
             assert set(reply) == {"ok", "error"} and reply["ok"] is False and reply["error"]
+        assert replies["line"]["version"] >= 1
+        assert "point 2 (95,0.7): latitude 95" in failed[3]["error"]
         state = replies["state"]
         health = {h["name"]: h for h in state["health"]}
         assert list(health) == list(state["links"])
