@@ -19,6 +19,15 @@ from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow
 
 _FAR_PAST = -(2**62)
 _FAR_FUTURE = 2**62
+PAGE_ROWS = 50
+"""A page of rows: what a screen shows at once."""
+PageKey = tuple[int, int]
+"""Where a page ends: (received_utc_ms, rid) of its last alert (`page_key`)."""
+
+
+def page_key(row: AlertRow) -> PageKey:
+    """The key to pass as `after` for the page that follows `row`."""
+    return row.received_utc_ms, row.rid
 
 
 class StoredRecord(NamedTuple):
@@ -91,12 +100,48 @@ class LogReader:
         return [CallRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
 
     def alerts(self, since_ms: int | None = None, until_ms: int | None = None) -> list[AlertRow]:
-        """Alerts that arrived in the range, oldest first."""
+        """Alerts that arrived in the range, oldest first, all in one list: for a screen use
+        `alerts_page` and `alert_count`, to go through them all `iter_alerts`."""
         sql = (
             f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
+
+    def alert_count(self, since_ms: int | None = None, until_ms: int | None = None) -> int:
+        """How many alerts arrived in the range (SQLite counts them on the index)."""
+        sql = "SELECT count(*) FROM alerts WHERE received_utc_ms >= ? AND received_utc_ms < ?"
+        return int(self._query(sql, _bounds(since_ms, until_ms)).fetchone()[0])
+
+    def alerts_page(
+        self,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        *,
+        limit: int = PAGE_ROWS,
+        after: PageKey | None = None,
+    ) -> list[AlertRow]:
+        """At most `limit` alerts of the range, oldest first, after the row keyed `after`
+        (`page_key` of the last row of the page before; None: from the start). A keyset page:
+        its cost is the page's rows, wherever in the range it is."""
+        low, high = _bounds(since_ms, until_ms)
+        after_ms, after_rid = (low, -1) if after is None else after
+        sql = (
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
+            "AND (received_utc_ms, rid) > (?, ?) ORDER BY received_utc_ms, rid LIMIT ?"
+        )
+        params = (low, high, after_ms, after_rid, max(0, limit))
+        return [AlertRow._make(row) for row in self._query(sql, params)]
+
+    def calls_latest(self, since_ms: int | None = None, limit: int = PAGE_ROWS) -> list[CallRow]:
+        """The `limit` calls that began last since `since_ms`, newest first (the console's list)."""
+        sql = (
+            f"SELECT {', '.join(CALL_COLUMNS)} FROM calls "
+            "WHERE rung_utc_ms >= ? ORDER BY rung_utc_ms DESC, rid DESC LIMIT ?"
+        )
+        params = (_bounds(since_ms, None)[0], max(0, limit))
+        return [CallRow._make(row) for row in self._query(sql, params)]
 
     def open_alerts(self, since_ms: int) -> list[AlertRow]:
         """Alerts received since `since_ms` that the log holds open (not closed), oldest first."""
@@ -117,6 +162,7 @@ class LogReader:
             f"AND boot_id IN ({', '.join('?' * len(wanted))}) GROUP BY boot_id"
         )
         return {str(b): int(h) for b, h in self._query(sql, (since_ms, *wanted))}
+
     def iter_calls(
         self, since_ms: int | None = None, until_ms: int | None = None
     ) -> Iterator[CallRow]:
