@@ -16,9 +16,12 @@ from typing import Any, NamedTuple
 from terminal.log import db
 from terminal.log.records import JOURNAL
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow
+from terminal.log.schema import ALERT_ROWS
 
 _FAR_PAST = -(2**62)
 _FAR_FUTURE = 2**62
+_WITH_ROWS = f"WITH alert_rows AS ({ALERT_ROWS}) "
+"""Alerts are read whole through this (a file of schema 2 reads the same; docs/log.md)."""
 PAGE_ROWS = 50
 """A page of rows: what a screen shows at once."""
 PageKey = tuple[int, int]
@@ -103,7 +106,7 @@ class LogReader:
         """Alerts that arrived in the range, oldest first, all in one list: for a screen use
         `alerts_page` and `alert_count`, to go through them all `iter_alerts`."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
@@ -127,7 +130,7 @@ class LogReader:
         low, high = _bounds(since_ms, until_ms)
         after_ms, after_rid = (low, -1) if after is None else after
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
             "AND (received_utc_ms, rid) > (?, ?) ORDER BY received_utc_ms, rid LIMIT ?"
         )
@@ -146,7 +149,7 @@ class LogReader:
     def open_alerts(self, since_ms: int) -> list[AlertRow]:
         """Alerts received since `since_ms` that the log holds open (not closed), oldest first."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND closed_utc_ms IS NULL ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, (since_ms,))]
@@ -158,7 +161,8 @@ class LogReader:
         if not wanted:
             return {}
         sql = (
-            "SELECT boot_id, max(alert_seq) FROM alerts WHERE received_utc_ms >= ? "
+            f"{_WITH_ROWS}SELECT boot_id, max(alert_seq) FROM alert_rows "
+            "WHERE received_utc_ms >= ? "
             f"AND boot_id IN ({', '.join('?' * len(wanted))}) GROUP BY boot_id"
         )
         return {str(b): int(h) for b, h in self._query(sql, (since_ms, *wanted))}
@@ -179,7 +183,7 @@ class LogReader:
     ) -> Iterator[AlertRow]:
         """As `alerts`, one row at a time."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         for row in self._query(sql, _bounds(since_ms, until_ms)):
@@ -191,9 +195,10 @@ class LogReader:
         acked = "(acked_utc_ms IS NOT NULL AND acked_utc_ms < :until)"
         delay = "max(0, acked_utc_ms - received_utc_ms)"
         sql = (
-            "WITH a AS MATERIALIZED (SELECT consistent, acked_utc_ms, received_utc_ms, "
-            "closed_utc_ms, CASE WHEN json_valid(fields) THEN json_extract(fields, '$.hsep_m') "
-            "END AS h FROM alerts WHERE received_utc_ms >= :since AND received_utc_ms < :until) "
+            f"{_WITH_ROWS[:-1]}, a AS MATERIALIZED (SELECT consistent, acked_utc_ms, "
+            "received_utc_ms, closed_utc_ms, CASE WHEN json_valid(fields) THEN "
+            "json_extract(fields, '$.hsep_m') END AS h FROM alert_rows "
+            "WHERE received_utc_ms >= :since AND received_utc_ms < :until) "
             f"SELECT count(*), coalesce(sum(consistent = 0), 0), coalesce(sum({acked}), 0), "
             f"coalesce(sum(CASE WHEN {acked} THEN {delay} END), 0), "
             f"coalesce(max(CASE WHEN {acked} THEN {delay} END), 0), "
@@ -202,7 +207,7 @@ class LogReader:
         )
         row = self._query(sql, {"since": since_ms, "until": until_ms}).fetchone()  # type: ignore[arg-type]
         severities = self._query(
-            "SELECT severity, count(*) FROM alerts WHERE received_utc_ms >= ? "
+            f"{_WITH_ROWS}SELECT severity, count(*) FROM alert_rows WHERE received_utc_ms >= ? "
             "AND received_utc_ms < ? GROUP BY severity",
             (since_ms, until_ms),
         ).fetchall()
@@ -227,8 +232,9 @@ class LogReader:
                 f"AND abs({lat}) <= 90 AND abs({lon}) <= 180"
             )
         sql = (
-            "WITH p AS MATERIALIZED (SELECT severity AS s, json_extract(fields, '$.a_lat', "
-            "'$.a_lon', '$.b_lat', '$.b_lon', '$.kind') AS v FROM alerts "
+            f"{_WITH_ROWS[:-1]}, p AS MATERIALIZED (SELECT severity AS s, "
+            "json_extract(fields, '$.a_lat', '$.a_lon', '$.b_lat', '$.b_lon', '$.kind') AS v "
+            "FROM alert_rows "
             "WHERE received_utc_ms >= :since AND received_utc_ms < :until AND json_valid(fields)), "
             "q AS MATERIALIZED (SELECT s, v ->> 0 AS alat, v ->> 1 AS alon, v ->> 2 AS blat, "
             "v ->> 3 AS blon, v ->> 4 AS kind FROM p) "
@@ -246,7 +252,7 @@ class LogReader:
             "WHEN 'advisory' THEN 1 ELSE 4 END"
         )
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
             f"ORDER BY {rank} DESC, received_utc_ms DESC, rid DESC LIMIT ?"
         )
@@ -255,7 +261,7 @@ class LogReader:
     def alerts_open_at(self, since_ms: int, until_ms: int, limit: int) -> list[AlertRow]:
         """Alerts of the range not closed before `until_ms`, oldest first, at most `limit`."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
             "AND (closed_utc_ms IS NULL OR closed_utc_ms >= ?) "
             "ORDER BY received_utc_ms, rid LIMIT ?"

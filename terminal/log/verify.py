@@ -27,6 +27,7 @@ from terminal.log.records import (
     entity_of,
 )
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
+from terminal.log.schema import ALERT_ROWS, RECORD_COLUMNS
 from terminal.log.seals import SealCheck
 
 MAX_PROBLEMS = 100
@@ -323,7 +324,9 @@ def _check_alerts(conn: sqlite3.Connection, report: VerifyReport, suspects: set[
             (ALERT_PREFIX + key,),
         )
         rows = conn.execute(
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?", (key,)
+            f"WITH alert_rows AS ({ALERT_ROWS}) "
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows WHERE alert_id = ?",
+            (key,),
         )
         expected = _fold_entities(records, ALERT_PREFIX, report)
         table_rows = ((row[1], AlertRow._make(row)) for row in rows)
@@ -368,9 +371,6 @@ def _same(column: str, path: str, arrow: str = "->>") -> str:
     return f"CASE WHEN a.{column} IS NULL THEN 1 ELSE +a.{column} IS r.payload {arrow} '{path}' END"
 
 
-_RECORD_COLUMNS = ("boot_id", "alert_seq", "pair_id", "severity", "consistent", "fields")
-"""The alerts columns a row leaves NULL when its alert_received record says them."""
-
 _UNEXPLAINED = f"""
 SELECT substr(entity, 7) FROM records WHERE {_IS_ALERT} AND kind = 'alert_received'
 GROUP BY entity HAVING NOT EXISTS (SELECT 1 FROM alerts WHERE alert_id = substr(entity, 7))
@@ -385,7 +385,7 @@ WHERE CASE
         OR +a.closed_utc_ms IS NOT c.utc_ms THEN 1
     WHEN +a.acked_by IS NOT {_json("k.payload", "$.operator")}
         OR +a.closed_reason IS NOT {_json("c.payload", "$.reason")} THEN 1
-    WHEN coalesce({", ".join("a." + c for c in _RECORD_COLUMNS)}) IS NOT NULL
+    WHEN coalesce({", ".join("a." + c for c in RECORD_COLUMNS)}) IS NOT NULL
         AND NOT json_valid(r.payload) THEN 1
     WHEN NOT ({_same("boot_id", "$.boot_id")} AND {_same("alert_seq", "$.alert_seq")}
         AND {_same("pair_id", "$.pair_id")} AND {_same("severity", "$.severity")}
