@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from terminal.log import db
-from terminal.log.records import JOURNAL
+from terminal.log.records import CHECKPOINT_ENTITY, JOURNAL
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow
 from terminal.log.schema import ALERT_ROWS
 
@@ -333,6 +333,18 @@ class LogReader:
             yield
         finally:
             self._conn.execute("ROLLBACK")
+
+    def chain_base(self) -> tuple[int, bytes]:
+        """Where the chain in the file starts: the last retention checkpoint's through_id and
+        through_hash, else 0 and the genesis value."""
+        row = self._query(
+            "SELECT payload FROM records WHERE entity = ? ORDER BY id DESC LIMIT 1",
+            (CHECKPOINT_ENTITY,),
+        ).fetchone()
+        if row is None:
+            return 0, bytes(32)
+        payload = json.loads(row[0])
+        return int(payload["through_id"]), bytes.fromhex(payload["through_hash"])
 
     def id_span(self) -> tuple[int, int] | None:
         """The first and last record ids, or None for an empty log."""
