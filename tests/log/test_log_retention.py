@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from log_helpers import T0, fetch, sample_session, sql
 
+from terminal.cli import main
 from terminal.log import (
     LogError,
     LogStore,
@@ -165,7 +166,9 @@ def test_a_removal_cut_short_leaves_a_log_that_verifies_and_is_finished_next_tim
     assert fetch(store.path, "SELECT count(*) FROM alerts WHERE alert_id LIKE 'old-%'") == [(0,)]
 
 
-def test_a_pending_record_that_was_changed_is_named(store: LogStore, tmp_path: Path) -> None:
+def test_records_awaiting_removal_are_said_and_checked(
+    store: LogStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old_and_new(store)
     archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
     assert archive is not None
@@ -181,5 +184,9 @@ def test_a_pending_record_that_was_changed_is_named(store: LogStore, tmp_path: P
     store.transaction = transaction  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
         apply_retention(store, archive, T0, batch=2)
+    code = main(["log", "verify", "--db", str(store.path)])
+    out = capsys.readouterr().out
+    assert code == 0 and ": ok: " in out
+    assert "  retention: 19 records at or before record 19 are archived and not yet removed" in out
     sql(store.path, "UPDATE records SET payload = payload || ' ' WHERE id = 19")
     assert str(verify(store.path).first).startswith("record 19: altered")
