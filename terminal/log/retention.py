@@ -103,6 +103,12 @@ def apply_retention(
     stamp = now_ms() if utc_ms is None else utc_ms
     held = [0.0]
     finish_removal(store, batch, held)  # what an interrupted run left, so the prefix starts it
+    # Which calls and alerts have records on both sides of the cut: found before the write lock
+    # is taken (the slow part), then only what was appended meanwhile is looked at under it.
+    span = (archive.first_id, archive.through_id)
+    head_before = store.tail()[0]
+    found = store.conn.execute(_SPLIT, (*span, archive.through_id, head_before))
+    split = {str(row[0]) for row in found}
     started = time.perf_counter()
     with store.transaction() as conn:
         tail = store.tail()
@@ -119,23 +125,9 @@ def apply_retention(
                 f"retention: the records archived in {archive.path} are no longer the start of "
                 "the log; nothing was removed"
             )
-        split = [
-            row[0]
-            for row in conn.execute(
-                "SELECT DISTINCT entity FROM records o WHERE id BETWEEN ? AND ? "
-                "AND entity IS NOT NULL AND entity NOT IN (?, ?) AND EXISTS "
-                "(SELECT 1 FROM records WHERE entity = o.entity AND id > ?)",
-                (
-                    archive.first_id,
-                    archive.through_id,
-                    r.CHECKPOINT_ENTITY,
-                    r.SIGNED_ENTITY,
-                    archive.through_id,
-                ),
-            )
-        ]
+        late = conn.execute(_LATE, (head_before, *span))  # appended since the scan
         carries: list[r.Prepared] = []
-        for entity in split:
+        for entity in sorted(split | {str(row[0]) for row in late}):
             row = _fold_entity(store, entity)
             if row is not None:
                 carries.append(r.prepare(r.CARRY, row_payload(row), stamp))
@@ -152,6 +144,20 @@ def apply_retention(
     return RetentionResult(
         archive, removed["call"], removed["alert"], len(carries), ids[-1], held[0]
     )
+
+
+_SPLIT = (
+    "SELECT DISTINCT entity FROM records o WHERE id BETWEEN ? AND ? AND entity IS NOT NULL "
+    f"AND entity NOT IN ('{r.CHECKPOINT_ENTITY}', '{r.SIGNED_ENTITY}') AND EXISTS "
+    "(SELECT 1 FROM records WHERE entity = o.entity AND id > ? AND id <= ?)"
+)
+"""The calls and alerts with a record in the span (first two) and one in (third, fourth]."""
+_LATE = (
+    "SELECT DISTINCT entity FROM records o WHERE id > ? AND entity IS NOT NULL "
+    f"AND entity NOT IN ('{r.CHECKPOINT_ENTITY}', '{r.SIGNED_ENTITY}') AND EXISTS "
+    "(SELECT 1 FROM records WHERE entity = o.entity AND id BETWEEN ? AND ?)"
+)
+"""The calls and alerts with a record after the first (appended lately) and one in the span."""
 
 
 def finish_removal(

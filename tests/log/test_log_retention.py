@@ -190,3 +190,34 @@ def test_records_awaiting_removal_are_said_and_checked(
     assert "  retention: 19 records at or before record 19 are archived and not yet removed" in out
     sql(store.path, "UPDATE records SET payload = payload || ' ' WHERE id = 19")
     assert str(verify(store.path).first).startswith("record 19: altered")
+
+
+def test_a_record_appended_while_retention_looks_is_carried_too(
+    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention finds the calls and alerts to carry before it takes the write lock; an
+    acknowledgement of an old alert committed in between is found under the lock."""
+    old_and_new(store)
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    real = store.transaction
+    done = []
+
+    def transaction():  # type: ignore[no-untyped-def]
+        if not done:
+            done.append(1)
+            with real() as conn:  # the desk's writer gets in first
+                store.append_in_transaction(
+                    [records.prepare(*records.alert_acknowledged("old-boot1:2", "OP-L"), T0)]
+                )
+                del conn
+        return real()
+
+    monkeypatch.setattr(store, "transaction", transaction)
+    result = apply_retention(store, archive, T0, batch=2)
+    monkeypatch.undo()
+    assert (result.removed_alerts, result.carried) == (2, 3)
+    report = verify(store.path)
+    assert report.ok, report.problems
+    rows = fetch(store.path, "SELECT acked_by FROM alert_rows WHERE alert_id = 'old-boot1:2'")
+    assert rows == [("OP-L",)]
