@@ -434,25 +434,40 @@ def _same(column: str, path: str, arrow: str = "->>") -> str:
     return f"CASE WHEN a.{column} IS NULL THEN 1 ELSE +a.{column} IS r.payload {arrow} '{path}' END"
 
 
+def _later(kind: str, columns: tuple[tuple[str, str], ...]) -> str:
+    """1 if the row's columns differ from the alert's first record of `kind` after its
+    alert_received (columns NULL when there is none)."""
+    differs = " OR ".join(
+        f"+a.{column} IS NOT " + (f"k.{path}" if path == "utc_ms" else _json("k.payload", path))
+        for column, path in columns
+    )
+    empty = " OR ".join(f"a.{column} IS NOT NULL" for column, _ in columns)
+    first = _FIRST.format(kind=kind)
+    return f"coalesce((SELECT {differs} FROM records k WHERE k.id = {first}), {empty})"
+
+
+_ACKED = (("acked_utc_ms", "utc_ms"), ("acked_by", "$.operator"))
+_CLOSED = (("closed_utc_ms", "utc_ms"), ("closed_reason", "$.reason"))
+
 _UNEXPLAINED = f"""
 SELECT substr(entity, 7) FROM records WHERE {_IS_ALERT} AND id > :base GROUP BY entity
 HAVING NOT EXISTS (SELECT 1 FROM alerts WHERE alert_id = substr(entity, 7))
 UNION ALL
 SELECT a.alert_id FROM alerts a
 LEFT JOIN records r ON r.id = a.rid
-LEFT JOIN records k ON k.id = {_FIRST.format(kind="alert_acknowledged")}
-LEFT JOIN records c ON c.id = {_FIRST.format(kind="alert_closed")}
 WHERE CASE
-    WHEN r.kind IS NOT 'alert_received' OR r.entity IS NOT 'alert:' || a.alert_id THEN 1
-    WHEN +a.received_utc_ms IS NOT r.utc_ms OR +a.acked_utc_ms IS NOT k.utc_ms
-        OR +a.closed_utc_ms IS NOT c.utc_ms THEN 1
-    WHEN +a.acked_by IS NOT {_json("k.payload", "$.operator")}
-        OR +a.closed_reason IS NOT {_json("c.payload", "$.reason")} THEN 1
+    WHEN r.kind IS NOT 'alert_received' OR r.entity IS NOT 'alert:' || a.alert_id
+        OR +a.received_utc_ms IS NOT r.utc_ms THEN 1
     WHEN coalesce({", ".join("a." + c for c in RECORD_COLUMNS)}) IS NOT NULL
         AND NOT json_valid(r.payload) THEN 1
     WHEN NOT ({_same("boot_id", "$.boot_id")} AND {_same("alert_seq", "$.alert_seq")}
         AND {_same("pair_id", "$.pair_id")} AND {_same("severity", "$.severity")}
         AND {_same("consistent", "$.consistent")} AND {_same("fields", "$.fields", "->")}) THEN 1
+    WHEN NOT EXISTS (SELECT 1 FROM records WHERE entity = r.entity AND id <> a.rid) THEN
+        a.acked_utc_ms IS NOT NULL OR a.acked_by IS NOT NULL OR a.closed_utc_ms IS NOT NULL
+        OR a.closed_reason IS NOT NULL
+    WHEN {_later("alert_acknowledged", _ACKED)} THEN 1
+    WHEN {_later("alert_closed", _CLOSED)} THEN 1
     ELSE EXISTS (SELECT 1 FROM records WHERE entity = r.entity AND kind = 'alert_received'
                  AND id < a.rid)
 END
@@ -460,7 +475,8 @@ END
 """The alerts whose row the records may not explain: records and no row (read off the entity
 index alone: an alert with only strays, acknowledgements of nothing, is folded for nothing); a
 row whose `rid` is not its alert's first alert_received, or whose columns differ from that
-record, its first acknowledgement and its first close after it."""
+record, its first acknowledgement and its first close after it (looked up only when the alert
+has records besides its alert_received)."""
 
 Folded = tuple[Row | None, tuple[int, int]]
 
