@@ -4,8 +4,10 @@ Alerts carry every field a co-processor ALERT has and are stamped evenly over 30
 same file then serves a 24-hour query (about 33,000 alerts: full rows, co-processor fields
 included) and a full `log verify`.
 Figures: insert rate (goal >= 5,000 alerts/s with group commit), one alert's commit latency,
-the 24-hour query (goal < 100 ms, median of 5), verify time, the database size, and retention
-of the first day (writing its archive, then the transaction that removes it).
+the 24-hour query as a screen shows it (first page and the count, goal < 20 ms, median of 5) and
+every row of it streamed (informative), verify time (goal < 10 s), the database size (goal
+< 500 B per alert), and retention of the first day (writing its archive, then its checkpoint and
+removal in short transactions: the longest hold of the write lock, goal < 200 ms).
 HOTLINE_BENCH_LOG_ALERTS=N runs with N alerts instead (for a quick look).
 """
 
@@ -30,6 +32,7 @@ from terminal.log import (
     records,
     verify,
 )
+from terminal.log.retention import BATCH
 
 ALERTS = int(os.environ.get("HOTLINE_BENCH_LOG_ALERTS", "1000000"))
 DAYS = 30
@@ -38,6 +41,7 @@ START_MS = 1_778_284_800_000  # 2026-05-09T00:00:00Z
 GROUP_COMMIT_MS = 5  # the shipped default (config/hotline.toml)
 WINDOW = 20_000  # alerts in flight at most: the producer waits beyond that
 QUERY_RUNS = 5
+PAGE_ROWS = 50  # what the console's list or one screen of `log alerts` holds
 LATENCY_SAMPLES = 200
 
 
@@ -102,21 +106,39 @@ def _insert(path: Path) -> tuple[float, list[float]]:
     return rate, latencies
 
 
-def _query_ms(path: Path, span_ms: int = DAY_MS) -> tuple[float, int]:
-    """Median time of fetching every alert of one span mid-file (fresh reader each time)."""
+def _screen_ms(path: Path, span_ms: int = DAY_MS) -> tuple[float, int]:
+    """Median time of what a screen shows of one span mid-file: its first page of alerts and
+    how many there are in all (fresh reader each time, as `hotline log` or a report opens one)."""
+    since = START_MS + DAYS // 2 * DAY_MS
+    times = []
+    total = 0
+    for _ in range(QUERY_RUNS):
+        t0 = time.perf_counter()
+        with LogReader(path) as reader:
+            page = reader.alerts_page(since, since + span_ms, limit=PAGE_ROWS)
+            total = reader.alert_count(since, since + span_ms)
+        times.append((time.perf_counter() - t0) * 1000)
+        if len(page) != min(PAGE_ROWS, total):
+            raise RuntimeError(f"the first page has {len(page)} rows of {total}")
+    return statistics.median(times), total
+
+
+def _stream_ms(path: Path, span_ms: int = DAY_MS) -> tuple[float, int]:
+    """Median time of going through every alert of one span, a row at a time (`log alerts`)."""
     since = START_MS + DAYS // 2 * DAY_MS
     times = []
     rows = 0
     for _ in range(QUERY_RUNS):
         t0 = time.perf_counter()
         with LogReader(path) as reader:
-            rows = len(reader.alerts(since, since + span_ms))
+            rows = sum(1 for _ in reader.iter_alerts(since, since + span_ms))
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times), rows
 
 
-def _retention(path: Path, archive_dir: Path) -> tuple[float, float, int]:
-    """Move the first day out: time to write the archive, and the transaction after it."""
+def _retention(path: Path, archive_dir: Path) -> tuple[float, float, float, int]:
+    """Move the first day out: time to write the archive; then the checkpoint and removal in
+    short transactions: all of it, and the longest any one held the write lock."""
     t0 = time.perf_counter()
     archive = archive_old(path, START_MS + DAY_MS, archive_dir)
     t1 = time.perf_counter()
@@ -124,10 +146,10 @@ def _retention(path: Path, archive_dir: Path) -> tuple[float, float, int]:
         raise RuntimeError("nothing to retain in the bench database")
     store = LogStore.open(path, check=False)
     try:
-        apply_retention(store, archive)
+        result = apply_retention(store, archive)
     finally:
         store.close()
-    return t1 - t0, time.perf_counter() - t1, archive.count
+    return t1 - t0, time.perf_counter() - t1, result.longest_lock_s, archive.count
 
 
 def run() -> list[Figure]:
@@ -136,14 +158,18 @@ def run() -> list[Figure]:
         path = Path(tmp) / "hotline.db"
         rate, latencies = _insert(path)
         size_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
-        query_ms, rows = _query_ms(path)
-        hour_ms, hour_rows = _query_ms(path, DAY_MS // 24)
+        query_ms, rows = _screen_ms(path)
+        stream_ms, _ = _stream_ms(path)
+        hour_ms, hour_rows = _stream_ms(path, DAY_MS // 24)
         t0 = time.perf_counter()
         report = verify(path)
         verify_s = time.perf_counter() - t0
         if not report.ok:
             raise RuntimeError(f"verify failed on the bench database: {report.first}")
-        export_s, locked_s, moved = _retention(path, Path(tmp) / "archive")
+        export_s, removal_s, locked_s, moved = _retention(path, Path(tmp) / "archive")
+        after = verify(path)
+        if not after.ok:
+            raise RuntimeError(f"verify failed after retention: {after.first}")
     p50 = statistics.median(latencies)
     p99 = sorted(latencies)[int(len(latencies) * 0.99) - 1]
     label = f"{ALERTS:,} alerts"
@@ -151,15 +177,33 @@ def run() -> list[Figure]:
         Figure(f"log insert, durable group commit ({label})", round(rate), "alerts/s", ">= 5000"),
         Figure("log commit latency of one record, p50", round(p50, 2), "ms", "(informative)"),
         Figure("log commit latency of one record, p99", round(p99, 2), "ms", "(informative)"),
-        Figure(f"log 24-hour alert query ({rows:,} rows)", round(query_ms, 1), "ms", "< 100 ms"),
         Figure(
-            f"log 1-hour alert query ({hour_rows:,} rows)",
+            f"log 24-hour alert query, as a screen shows it: first page of {PAGE_ROWS} and the "
+            f"count ({rows:,} alerts)",
+            round(query_ms, 1),
+            "ms",
+            "< 20 ms",
+        ),
+        Figure(
+            f"log 24-hour alert query, every row streamed ({rows:,} rows)",
+            round(stream_ms, 1),
+            "ms",
+            "(informative)",
+        ),
+        Figure(
+            f"log 1-hour alert query, every row streamed ({hour_rows:,} rows)",
             round(hour_ms, 1),
             "ms",
             "(informative)",
         ),
-        Figure(f"log verify, chain and tables ({label})", round(verify_s, 1), "s", "(informative)"),
+        Figure(f"log verify, chain and tables ({label})", round(verify_s, 1), "s", "< 10 s"),
         Figure(f"log database size ({label})", round(size_mb, 1), "MB", "(informative)"),
+        Figure(
+            "log database size per alert record (records, rows and indexes)",
+            round(size_mb * 1e6 / ALERTS),
+            "B",
+            "< 500 B",
+        ),
         Figure(
             f"log retention of one day ({moved:,} records): archive file",
             round(export_s, 2),
@@ -167,6 +211,15 @@ def run() -> list[Figure]:
             "(informative)",
         ),
         Figure(
-            "log retention of one day: write lock held", round(locked_s, 2), "s", "(informative)"
+            f"log retention of one day: checkpoint and removal in transactions of {BATCH:,} rows",
+            round(removal_s, 2),
+            "s",
+            "(informative)",
+        ),
+        Figure(
+            "log retention of one day: longest hold of the write lock",
+            round(locked_s * 1000, 1),
+            "ms",
+            "< 200 ms",
         ),
     ]

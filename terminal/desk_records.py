@@ -268,9 +268,9 @@ class DeskRecords:
         path = self.writer.path
 
         def read() -> tuple[CallSummary, ...]:
-            with LogReader(path) as reader:
-                rows = reader.calls(since_ms=_start_of_day_ms())
-            return tuple(call_summary(r) for r in reversed(rows[-CALLS_SHOWN:]))
+            with LogReader(path) as reader:  # a page: the newest CALLS_SHOWN, newest first
+                rows = reader.calls_latest(_start_of_day_ms(), CALLS_SHOWN)
+            return tuple(call_summary(r) for r in rows)
 
         def done(fut: asyncio.Future[tuple[CallSummary, ...]]) -> None:
             self._refreshing = False

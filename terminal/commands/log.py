@@ -31,7 +31,7 @@ from terminal.log import (
     verify_archives,
 )
 from terminal.log.checkpoint import fingerprint, next_key_path
-from terminal.log.formats import FORMATS, write_rows
+from terminal.log.formats import FORMATS, stream_rows
 from terminal.log.retention import DAY_MS, held_back
 from terminal.log.signing import generate, parse_public, public_path
 from terminal.log.verify import Trust
@@ -203,12 +203,9 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    with LogReader(_db_path(args)) as reader:
-        if args.log_action == "calls":
-            rows: list[Any] = reader.calls(args.since, args.until)
-        else:
-            rows = reader.alerts(args.since, args.until)
-    write_rows(rows, args.format, sys.stdout)
+    with LogReader(_db_path(args)) as reader, reader.snapshot():  # streamed, never all held
+        fetch = reader.iter_calls if args.log_action == "calls" else reader.iter_alerts
+        stream_rows(lambda: fetch(args.since, args.until), args.format, sys.stdout)
     return EX_OK
 
 
@@ -256,9 +253,9 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 def _print_report(report: VerifyReport, notes: bool = False) -> None:
     _print_outcome(report)
-    if notes:
-        out = sys.stdout if report.ok else sys.stderr
-        for note in report.notes:
+    out = sys.stdout if report.ok else sys.stderr
+    for note in report.notes:
+        if notes or note.startswith("retention:"):  # an unfinished removal is always said
             print(f"  {note}", file=out)
 
 

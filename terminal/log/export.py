@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from terminal.log.archive import record_line, write_atomically
 from terminal.log.errors import LogError
-from terminal.log.formats import write_rows
+from terminal.log.formats import stream_rows
 from terminal.log.reader import LogReader
+from terminal.log.rows import Row
 from terminal.zulu import now_ms, to_iso
 
 FILES = ("records.jsonl", "calls.csv", "alerts.csv", "manifest.json")
@@ -40,12 +42,9 @@ def export(
     clashes = [name for name in FILES if (directory / name).exists()]
     if clashes:
         raise LogError(f"{directory} already holds {', '.join(clashes)}; nothing was exported")
-    counts = {"records": 0}
+    counts = {"records": 0, "calls": 0, "alerts": 0}
     with LogReader(db_path) as reader, reader.snapshot():
         head_id, head_hash = reader.head()
-        calls = reader.calls(since_ms, until_ms)
-        alerts = reader.alerts(since_ms, until_ms)
-
         first_id, last_id = reader.span(since_ms, until_ms)
 
         def fill_records(out: TextIO) -> None:
@@ -54,8 +53,22 @@ def export(
                 counts["records"] += 1
 
         write_atomically(directory / "records.jsonl", fill_records)
-        write_atomically(directory / "calls.csv", lambda out: write_rows(calls, "csv", out))
-        write_atomically(directory / "alerts.csv", lambda out: write_rows(alerts, "csv", out))
+
+        def counted(name: str, rows: Iterable[Row]) -> Iterator[Row]:
+            for row in rows:
+                counts[name] += 1
+                yield row
+
+        def fill_calls(out: TextIO) -> None:
+            rows = counted("calls", reader.iter_calls(since_ms, until_ms))
+            stream_rows(lambda: rows, "csv", out)
+
+        def fill_alerts(out: TextIO) -> None:
+            rows = counted("alerts", reader.iter_alerts(since_ms, until_ms))
+            stream_rows(lambda: rows, "csv", out)
+
+        write_atomically(directory / "calls.csv", fill_calls)
+        write_atomically(directory / "alerts.csv", fill_alerts)
     manifest = {
         "database": str(db_path),
         "exported_utc": to_iso(now_ms()),
@@ -63,7 +76,7 @@ def export(
         "until_utc": to_iso(until_ms) or None,
         "head_id": head_id,
         "head_hash": head_hash.hex(),
-        "counts": {"records": counts["records"], "calls": len(calls), "alerts": len(alerts)},
+        "counts": counts,
         "sha256": {name: _sha256(directory / name) for name in FILES[:-1]},
     }
     text = json.dumps(manifest, indent=2) + "\n"
@@ -72,7 +85,7 @@ def export(
         out.write(text)
 
     write_atomically(directory / "manifest.json", fill_manifest)
-    return ExportSummary(directory, counts["records"], len(calls), len(alerts))
+    return ExportSummary(directory, counts["records"], counts["calls"], counts["alerts"])
 
 
 def _sha256(path: Path) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, TextIO
 
 from terminal.log.rows import AlertRow, CallRow, Row
@@ -37,18 +37,25 @@ def row_dict(row: Row) -> dict[str, Any]:
 
 def write_rows(rows: Sequence[Row], fmt: str, out: TextIO) -> None:
     """Write calls or alerts in `fmt` (table, csv or jsonl)."""
+    stream_rows(lambda: rows, fmt, out)
+
+
+def stream_rows(fetch: Callable[[], Iterable[Row]], fmt: str, out: TextIO) -> None:
+    """Write calls or alerts in `fmt`, a row at a time: CSV and JSON lines in one pass over
+    `fetch()`, the table in two (the first sizes its columns), so no list of rows is held.
+    Both passes must see the same rows (read them in one snapshot)."""
     if fmt == "jsonl":
-        for row in rows:
+        for row in fetch():
             out.write(json.dumps(row_dict(row), ensure_ascii=False, sort_keys=False) + "\n")
     elif fmt == "csv":
-        _write_csv(rows, out)
+        _write_csv(fetch(), out)
     elif fmt == "table":
-        _write_table(rows, out)
+        _write_table(fetch, out)
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def _write_csv(rows: Sequence[Row], out: TextIO) -> None:
+def _write_csv(rows: Iterable[Row], out: TextIO) -> None:
     writer: Any = None
     for row in rows:
         flat = {
@@ -99,16 +106,31 @@ _ALERT_TABLE: tuple[tuple[str, Callable[[AlertRow], object]], ...] = (
 )
 
 
-def _write_table(rows: Sequence[Row], out: TextIO) -> None:
-    if not rows:
+_Columns = Sequence[tuple[str, Callable[[Any], object]]]
+
+
+def _columns_of(row: Row) -> _Columns:
+    return _CALL_TABLE if isinstance(row, CallRow) else _ALERT_TABLE
+
+
+def _write_table(fetch: Callable[[], Iterable[Row]], out: TextIO) -> None:
+    columns: _Columns = ()
+    widths: list[int] = []
+    for row in fetch():  # first pass: the widest cell of each column
+        if not columns:
+            columns = _columns_of(row)
+            widths = [len(title) for title, _ in columns]
+        for i, column in enumerate(columns):
+            widths[i] = max(widths[i], len(str(column[1](row))))
+    if not columns:
         out.write("(none)\n")
         return
-    columns: Sequence[tuple[str, Callable[[Any], object]]] = (
-        _CALL_TABLE if isinstance(rows[0], CallRow) else _ALERT_TABLE
-    )
-    cells = [[str(get(row)) for _, get in columns] for row in rows]
-    headers = [title for title, _ in columns]
-    widths = [max(len(h), *(len(line[i]) for line in cells)) for i, h in enumerate(headers)]
-    for line in (headers, ["-" * w for w in widths], *cells):
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+    def line(cells: Iterable[str]) -> None:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip())
         out.write("\n")
+
+    line(title for title, _ in columns)
+    line("-" * w for w in widths)
+    for row in fetch():
+        line(str(get(row)) for _, get in columns)

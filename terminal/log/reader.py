@@ -14,11 +14,23 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from terminal.log import db
-from terminal.log.records import JOURNAL
+from terminal.log.records import CHECKPOINT_ENTITY, JOURNAL
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow
+from terminal.log.schema import ALERT_ROWS
 
 _FAR_PAST = -(2**62)
 _FAR_FUTURE = 2**62
+_WITH_ROWS = f"WITH alert_rows AS ({ALERT_ROWS}) "
+"""Alerts are read whole through this (a file of schema 2 reads the same; docs/log.md)."""
+PAGE_ROWS = 50
+"""A page of rows: what a screen shows at once."""
+PageKey = tuple[int, int]
+"""Where a page ends: (received_utc_ms, rid) of its last alert (`page_key`)."""
+
+
+def page_key(row: AlertRow) -> PageKey:
+    """The key to pass as `after` for the page that follows `row`."""
+    return row.received_utc_ms, row.rid
 
 
 class StoredRecord(NamedTuple):
@@ -91,17 +103,53 @@ class LogReader:
         return [CallRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
 
     def alerts(self, since_ms: int | None = None, until_ms: int | None = None) -> list[AlertRow]:
-        """Alerts that arrived in the range, oldest first."""
+        """Alerts that arrived in the range, oldest first, all in one list: for a screen use
+        `alerts_page` and `alert_count`, to go through them all `iter_alerts`."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, _bounds(since_ms, until_ms))]
 
+    def alert_count(self, since_ms: int | None = None, until_ms: int | None = None) -> int:
+        """How many alerts arrived in the range (SQLite counts them on the index)."""
+        sql = "SELECT count(*) FROM alerts WHERE received_utc_ms >= ? AND received_utc_ms < ?"
+        return int(self._query(sql, _bounds(since_ms, until_ms)).fetchone()[0])
+
+    def alerts_page(
+        self,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        *,
+        limit: int = PAGE_ROWS,
+        after: PageKey | None = None,
+    ) -> list[AlertRow]:
+        """At most `limit` alerts of the range, oldest first, after the row keyed `after`
+        (`page_key` of the last row of the page before; None: from the start). A keyset page:
+        its cost is the page's rows, wherever in the range it is."""
+        low, high = _bounds(since_ms, until_ms)
+        after_ms, after_rid = (low, -1) if after is None else after
+        sql = (
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
+            "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
+            "AND (received_utc_ms, rid) > (?, ?) ORDER BY received_utc_ms, rid LIMIT ?"
+        )
+        params = (low, high, after_ms, after_rid, max(0, limit))
+        return [AlertRow._make(row) for row in self._query(sql, params)]
+
+    def calls_latest(self, since_ms: int | None = None, limit: int = PAGE_ROWS) -> list[CallRow]:
+        """The `limit` calls that began last since `since_ms`, newest first (the console's list)."""
+        sql = (
+            f"SELECT {', '.join(CALL_COLUMNS)} FROM calls "
+            "WHERE rung_utc_ms >= ? ORDER BY rung_utc_ms DESC, rid DESC LIMIT ?"
+        )
+        params = (_bounds(since_ms, None)[0], max(0, limit))
+        return [CallRow._make(row) for row in self._query(sql, params)]
+
     def open_alerts(self, since_ms: int) -> list[AlertRow]:
         """Alerts received since `since_ms` that the log holds open (not closed), oldest first."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND closed_utc_ms IS NULL ORDER BY received_utc_ms, rid"
         )
         return [AlertRow._make(row) for row in self._query(sql, (since_ms,))]
@@ -113,10 +161,12 @@ class LogReader:
         if not wanted:
             return {}
         sql = (
-            "SELECT boot_id, max(alert_seq) FROM alerts WHERE received_utc_ms >= ? "
+            f"{_WITH_ROWS}SELECT boot_id, max(alert_seq) FROM alert_rows "
+            "WHERE received_utc_ms >= ? "
             f"AND boot_id IN ({', '.join('?' * len(wanted))}) GROUP BY boot_id"
         )
         return {str(b): int(h) for b, h in self._query(sql, (since_ms, *wanted))}
+
     def iter_calls(
         self, since_ms: int | None = None, until_ms: int | None = None
     ) -> Iterator[CallRow]:
@@ -133,7 +183,7 @@ class LogReader:
     ) -> Iterator[AlertRow]:
         """As `alerts`, one row at a time."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? ORDER BY received_utc_ms, rid"
         )
         for row in self._query(sql, _bounds(since_ms, until_ms)):
@@ -145,9 +195,10 @@ class LogReader:
         acked = "(acked_utc_ms IS NOT NULL AND acked_utc_ms < :until)"
         delay = "max(0, acked_utc_ms - received_utc_ms)"
         sql = (
-            "WITH a AS MATERIALIZED (SELECT consistent, acked_utc_ms, received_utc_ms, "
-            "closed_utc_ms, CASE WHEN json_valid(fields) THEN json_extract(fields, '$.hsep_m') "
-            "END AS h FROM alerts WHERE received_utc_ms >= :since AND received_utc_ms < :until) "
+            f"{_WITH_ROWS[:-1]}, a AS MATERIALIZED (SELECT consistent, acked_utc_ms, "
+            "received_utc_ms, closed_utc_ms, CASE WHEN json_valid(fields) THEN "
+            "json_extract(fields, '$.hsep_m') END AS h FROM alert_rows "
+            "WHERE received_utc_ms >= :since AND received_utc_ms < :until) "
             f"SELECT count(*), coalesce(sum(consistent = 0), 0), coalesce(sum({acked}), 0), "
             f"coalesce(sum(CASE WHEN {acked} THEN {delay} END), 0), "
             f"coalesce(max(CASE WHEN {acked} THEN {delay} END), 0), "
@@ -156,7 +207,7 @@ class LogReader:
         )
         row = self._query(sql, {"since": since_ms, "until": until_ms}).fetchone()  # type: ignore[arg-type]
         severities = self._query(
-            "SELECT severity, count(*) FROM alerts WHERE received_utc_ms >= ? "
+            f"{_WITH_ROWS}SELECT severity, count(*) FROM alert_rows WHERE received_utc_ms >= ? "
             "AND received_utc_ms < ? GROUP BY severity",
             (since_ms, until_ms),
         ).fetchall()
@@ -181,8 +232,9 @@ class LogReader:
                 f"AND abs({lat}) <= 90 AND abs({lon}) <= 180"
             )
         sql = (
-            "WITH p AS MATERIALIZED (SELECT severity AS s, json_extract(fields, '$.a_lat', "
-            "'$.a_lon', '$.b_lat', '$.b_lon', '$.kind') AS v FROM alerts "
+            f"{_WITH_ROWS[:-1]}, p AS MATERIALIZED (SELECT severity AS s, "
+            "json_extract(fields, '$.a_lat', '$.a_lon', '$.b_lat', '$.b_lon', '$.kind') AS v "
+            "FROM alert_rows "
             "WHERE received_utc_ms >= :since AND received_utc_ms < :until AND json_valid(fields)), "
             "q AS MATERIALIZED (SELECT s, v ->> 0 AS alat, v ->> 1 AS alon, v ->> 2 AS blat, "
             "v ->> 3 AS blon, v ->> 4 AS kind FROM p) "
@@ -200,7 +252,7 @@ class LogReader:
             "WHEN 'advisory' THEN 1 ELSE 4 END"
         )
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
             f"ORDER BY {rank} DESC, received_utc_ms DESC, rid DESC LIMIT ?"
         )
@@ -209,7 +261,7 @@ class LogReader:
     def alerts_open_at(self, since_ms: int, until_ms: int, limit: int) -> list[AlertRow]:
         """Alerts of the range not closed before `until_ms`, oldest first, at most `limit`."""
         sql = (
-            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts "
+            f"{_WITH_ROWS}SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows "
             "WHERE received_utc_ms >= ? AND received_utc_ms < ? "
             "AND (closed_utc_ms IS NULL OR closed_utc_ms >= ?) "
             "ORDER BY received_utc_ms, rid LIMIT ?"
@@ -281,6 +333,18 @@ class LogReader:
             yield
         finally:
             self._conn.execute("ROLLBACK")
+
+    def chain_base(self) -> tuple[int, bytes]:
+        """Where the chain in the file starts: the last retention checkpoint's through_id and
+        through_hash, else 0 and the genesis value."""
+        row = self._query(
+            "SELECT payload FROM records WHERE entity = ? ORDER BY id DESC LIMIT 1",
+            (CHECKPOINT_ENTITY,),
+        ).fetchone()
+        if row is None:
+            return 0, bytes(32)
+        payload = json.loads(row[0])
+        return int(payload["through_id"]), bytes.fromhex(payload["through_hash"])
 
     def id_span(self) -> tuple[int, int] | None:
         """The first and last record ids, or None for an empty log."""

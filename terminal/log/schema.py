@@ -82,7 +82,85 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute(_V2)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+RECORD_COLUMNS: tuple[str, ...] = (
+    "boot_id",
+    "alert_seq",
+    "pair_id",
+    "severity",
+    "consistent",
+    "fields",
+)
+"""The alerts columns that copy the alert_received record: NULL in a row whose `rid` is that
+record (schema 3), read from its payload instead (`ALERT_ROWS`)."""
+
+
+def _from_record(column: str) -> str:
+    arrow = "->" if column == "fields" else "->>"
+    return (
+        f"CASE WHEN a.{column} IS NOT NULL THEN a.{column} "
+        f"WHEN json_valid(r.payload) THEN r.payload {arrow} '$.{column}' END AS {column}"
+    )
+
+
+ALERT_ROWS = (
+    "SELECT a.rid AS rid, a.alert_id AS alert_id, "
+    + ", ".join(_from_record(c) for c in RECORD_COLUMNS[:5])
+    + ", a.received_utc_ms AS received_utc_ms, "
+    + _from_record("fields")
+    + ", a.acked_utc_ms AS acked_utc_ms, a.acked_by AS acked_by, "
+    "a.closed_utc_ms AS closed_utc_ms, a.closed_reason AS closed_reason, "
+    "a.fields IS NULL AS slim FROM alerts a LEFT JOIN records r ON r.id = a.rid"
+)
+"""Every alert's whole row (the columns of `AlertRow`, then `slim`: 1 when the row reads its
+record's fields from the record): the view `alert_rows` from schema 3, and what the code reads
+as a common table expression (`WITH alert_rows AS (...)`), so a file of schema 2 reads the same."""
+
+_V3_TABLE = """
+CREATE TABLE alerts_v3 (
+    rid             INTEGER PRIMARY KEY,
+    alert_id        TEXT    NOT NULL UNIQUE,
+    boot_id         TEXT,
+    alert_seq       INTEGER,
+    pair_id         TEXT,
+    severity        TEXT,
+    consistent      INTEGER,
+    received_utc_ms INTEGER NOT NULL,
+    fields          TEXT,
+    acked_utc_ms    INTEGER,
+    acked_by        TEXT,
+    closed_utc_ms   INTEGER,
+    closed_reason   TEXT
+)
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """Alerts rows keep what the records do not say (issue 21: no field stored twice): the
+    columns an alert_received record says are NULL in its alert's row and read from its
+    payload (`ALERT_ROWS`, the view `alert_rows`). A row whose record is gone (carried by
+    retention) or says otherwise keeps them all. Records are not touched."""
+    conn.execute(_V3_TABLE)
+    same = " AND ".join(
+        f"+a.{c} IS r.payload {'->' if c == 'fields' else '->>'} '$.{c}'" for c in RECORD_COLUMNS
+    )
+    slim = (
+        "CASE WHEN r.kind IS NOT 'alert_received' OR NOT json_valid(r.payload) THEN 0 "
+        f"ELSE {same} END"
+    )
+    kept = ", ".join(f"CASE WHEN s THEN NULL ELSE {c} END" for c in RECORD_COLUMNS[:5])
+    conn.execute(
+        f"INSERT INTO alerts_v3 SELECT rid, alert_id, {kept}, received_utc_ms, "
+        "CASE WHEN s THEN NULL ELSE fields END, acked_utc_ms, acked_by, closed_utc_ms, "
+        f"closed_reason FROM (SELECT a.*, coalesce({slim}, 0) AS s FROM alerts a "
+        "LEFT JOIN records r ON r.id = a.rid)"
+    )
+    conn.execute("DROP TABLE alerts")
+    conn.execute("ALTER TABLE alerts_v3 RENAME TO alerts")
+    conn.execute("CREATE INDEX alerts_received ON alerts (received_utc_ms)")
+    conn.execute(f"CREATE VIEW alert_rows AS {ALERT_ROWS}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 """MIGRATIONS[n] takes a database from version n to n + 1."""
 
 

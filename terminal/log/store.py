@@ -10,18 +10,30 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from terminal.log import db
 from terminal.log.chain import GENESIS, record_hash
-from terminal.log.records import CHECKPOINT_ENTITY, SIGNED_ENTITY, Prepared, entity_of, prepare
+from terminal.log.records import (
+    ALERT_RECEIVED,
+    CARRY,
+    CHECKPOINT_ENTITY,
+    SIGNED_ENTITY,
+    Prepared,
+    entity_of,
+    prepare,
+)
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
-from terminal.log.schema import MIGRATIONS, Migration, migrate
+from terminal.log.schema import ALERT_ROWS, MIGRATIONS, RECORD_COLUMNS, Migration, migrate
 from terminal.zulu import now_ms
 
 _CALL_SELECT = f"SELECT {', '.join(CALL_COLUMNS)} FROM calls WHERE call_id = ?"
-_ALERT_SELECT = f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE alert_id = ?"
+_ALERT_SELECT = (
+    f"WITH alert_rows AS ({ALERT_ROWS}) "
+    f"SELECT {', '.join(ALERT_COLUMNS)}, slim FROM alert_rows WHERE alert_id = ?"
+)
 _CALL_INSERT = f"INSERT INTO calls VALUES ({', '.join('?' * len(CALL_COLUMNS))})"
 _ALERT_INSERT = f"INSERT INTO alerts VALUES ({', '.join('?' * len(ALERT_COLUMNS))})"
 _CALL_UPDATE = f"UPDATE calls SET {', '.join(c + ' = ?' for c in CALL_COLUMNS)} WHERE rid = ?"
@@ -30,6 +42,32 @@ _RECORD_INSERT = "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)"
 _NOT_ROWS = frozenset({CHECKPOINT_ENTITY, SIGNED_ENTITY})
 Seal = Callable[[int, bytes], Prepared | None]
 """Given the head (id, hash) after a batch, the signed checkpoint to append to it, or None."""
+_SLIM = {ALERT_COLUMNS.index(c) for c in RECORD_COLUMNS}
+
+
+@dataclass
+class _Touched:
+    """A call or alert row a batch changes: as it was, and as it is now; `slim` when an alerts
+    row leaves the columns its alert_received record says NULL (schema 3, docs/log.md)."""
+
+    before: Row | None
+    before_slim: bool
+    row: Row | None
+    slim: bool
+
+    def apply(self, record: Record) -> None:
+        self.row = fold(self.row, record)
+        if record.kind == CARRY:  # the row's own record is in an archive: keep every column
+            self.slim = False
+        elif record.kind == ALERT_RECEIVED and isinstance(self.row, AlertRow):
+            self.slim = self.slim or self.row.rid == record.id
+
+    def stored(self) -> tuple[Any, ...]:
+        """The row as the table keeps it."""
+        assert self.row is not None
+        if not self.slim:
+            return tuple(self.row)
+        return tuple(None if i in _SLIM else v for i, v in enumerate(self.row))
 
 
 class LogStore:
@@ -127,7 +165,7 @@ class LogStore:
         last_id, last_hash = self.tail() if tail is None else tail
         first = last_id + 1
         rows: list[tuple[Any, ...]] = []
-        touched: dict[str, tuple[Row | None, Row | None]] = {}
+        touched: dict[str, _Touched] = {}
         todo = list(entries)
         index = 0
         while index < len(todo) or seal is not None:
@@ -145,9 +183,10 @@ class LogStore:
             rows.append((last_id, entry.kind, entry.utc_ms, entry.text, last_hash, digest, entity))
             last_hash = digest
             if entity is not None and entity not in _NOT_ROWS:
-                before, current = touched.get(entity) or (self._load(entity),) * 2
-                record = Record(last_id, entry.kind, entry.utc_ms, entry.payload, entry.nested)
-                touched[entity] = (before, fold(current, record))
+                state = touched.get(entity)
+                if state is None:
+                    state = touched[entity] = _Touched(*self._load(entity) * 2)
+                state.apply(Record(last_id, entry.kind, entry.utc_ms, entry.payload, entry.nested))
         conn = self._conn
         conn.executemany(_RECORD_INSERT, rows)
         self._save(touched.values())
@@ -165,27 +204,32 @@ class LogStore:
         ).fetchone()
         return None if row is None else (int(row[0]), json.loads(row[1]))
 
-    def _load(self, entity: str) -> Row | None:
+    def _load(self, entity: str) -> tuple[Row | None, bool]:
+        """The row of a call or alert as it is now, and whether it is a slim alerts row."""
         table, _, key = entity.partition(":")
         if table == "call":
             found = self._conn.execute(_CALL_SELECT, (key,)).fetchone()
-            return None if found is None else CallRow._make(found)
+            return (None if found is None else CallRow._make(found)), False
         found = self._conn.execute(_ALERT_SELECT, (key,)).fetchone()
-        return None if found is None else AlertRow._make(found)
+        if found is None:
+            return None, False
+        return AlertRow._make(found[:-1]), bool(found[-1])
 
-    def _save(self, changes: Iterable[tuple[Row | None, Row | None]]) -> None:
+    def _save(self, changes: Iterable[_Touched]) -> None:
         """Write changed rows: new ones in one executemany per table, then updates."""
-        new_calls: list[Row] = []
-        new_alerts: list[Row] = []
+        new_calls: list[tuple[Any, ...]] = []
+        new_alerts: list[tuple[Any, ...]] = []
         updates: list[tuple[str, tuple[Any, ...]]] = []
-        for before, after in changes:
-            if after is None or after == before:
+        for change in changes:
+            before, after = change.before, change.row
+            if after is None or (after == before and change.slim == change.before_slim):
                 continue
             calls = isinstance(after, CallRow)
             if before is None:
-                (new_calls if calls else new_alerts).append(after)
+                (new_calls if calls else new_alerts).append(change.stored())
             else:
-                updates.append((_CALL_UPDATE if calls else _ALERT_UPDATE, (*after, before.rid)))
+                statement = _CALL_UPDATE if calls else _ALERT_UPDATE
+                updates.append((statement, (*change.stored(), before.rid)))
         if new_calls:
             self._conn.executemany(_CALL_INSERT, new_calls)
         if new_alerts:

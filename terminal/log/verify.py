@@ -8,11 +8,13 @@ records. The head (last id and hash) is also kept in `meta`, so cutting records 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from terminal.log import db, witness
 from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
 from terminal.log.records import (
+    ALERT_KINDS,
     CHECKPOINT_ENTITY,
     ENTITY_KINDS,
     KINDS,
@@ -27,9 +30,12 @@ from terminal.log.records import (
     entity_of,
 )
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
+from terminal.log.schema import ALERT_ROWS, RECORD_COLUMNS
 from terminal.log.seals import SealCheck
 
 MAX_PROBLEMS = 100
+VERIFY_CACHE_KIB = 32 * 1024
+"""Verify's page cache: the indexes it probes for every alert stay in memory (SQLite's: 2 MiB)."""
 ChainRow = tuple[int, str, int, str, bytes, bytes]
 """id, kind, utc_ms, payload text, prev_hash, hash."""
 
@@ -63,6 +69,10 @@ class VerifyReport:
     """What the signatures and witnesses proved, and what could not be checked (docs/record.md)."""
     signed: int = 0
     """Signed checkpoints in the log."""
+    pending: int = 0
+    """Records a retention checkpoint archived that are still in the file (not counted)."""
+    base_id: int = 0
+    """Where the chain starts: the last retention checkpoint's through_id (0: record 1)."""
 
     @property
     def ok(self) -> bool:
@@ -89,6 +99,13 @@ class ChainWalker:
         self.last_hash = base_hash
         self._before_last: bytes | None = None
         self.count = 0
+
+    def advance(self, rid: int, digest: bytes) -> None:
+        """Go on past a record already found intact (the next id, chained to the last)."""
+        self.count += 1
+        self._before_last = self.last_hash
+        self.last_id = rid
+        self.last_hash = digest
 
     def feed(self, row: ChainRow) -> list[Problem]:
         """Check one record; afterwards the walk continues from its stored hash."""
@@ -153,6 +170,7 @@ def verify(path: Path | str, *, integrity: bool = True, trust: Trust | None = No
     path = Path(path)
     conn = db.connect_ro(path)
     try:
+        conn.execute(f"PRAGMA cache_size = -{VERIFY_CACHE_KIB}")
         conn.execute("BEGIN")  # one snapshot for every check
         try:
             return verify_connection(conn, str(path), integrity=integrity, trust=trust)
@@ -176,7 +194,8 @@ def verify_connection(
             report.add(Problem(None, f"SQLite integrity check failed: {report.integrity}"))
     trust = trust or Trust()
     seals = SealCheck(None if trust.keys is None else list(trust.keys))
-    _check_chain(conn, report, seals)
+    suspects: set[str] = set()
+    _check_chain(conn, report, seals, suspects)
     report.signed = seals.count
     report.notes.extend(seals.notes(report.head_id))
     if trust.keys is not None and seals.count == 0 and report.records:
@@ -184,7 +203,7 @@ def verify_connection(
                                  "(the desk ran with no [log] checkpoint_key)"))  # fmt: skip
     _check_witnesses(conn, report, trust, seals.desk)
     report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
-    report.alerts = _check_table(conn, report, "alerts", ALERT_COLUMNS, "alert_id", AlertRow._make)
+    report.alerts = _check_alerts(conn, report, suspects)
     report.problems.sort(key=_order)
     return report
 
@@ -241,14 +260,57 @@ def _check_witnesses(
         report.notes.append("; ".join(parts))
 
 
-def _check_chain(conn: sqlite3.Connection, report: VerifyReport, seals: SealCheck) -> None:
-    walker = ChainWalker(*_chain_base(conn))
+def _check_chain(
+    conn: sqlite3.Connection, report: VerifyReport, seals: SealCheck, suspects: set[str]
+) -> None:
+    """Walk the chain and check the head; add to `suspects` every alert with a record that
+    `_check_alerts` must fold in Python."""
+    base_id, base_hash = _chain_base(conn)
+    report.base_id = base_id
+    walker = ChainWalker(base_id, base_hash)
     cursor = conn.execute(
         "SELECT id, kind, utc_ms, payload, prev_hash, hash, entity FROM records ORDER BY id"
     )
+    pending = 0
+    sha256 = hashlib.sha256
+    plain_kinds = KINDS - {SIGNED_CHECKPOINT}
     for row in cursor:
+        rid, kind, utc_ms, payload, prev_hash, digest, entity = row
+        if (  # the common case, in one test: the record follows, is intact and plain
+            rid == walker.last_id + 1
+            and rid > base_id
+            and prev_hash == walker.last_hash
+            and kind in plain_kinds
+            and (entity is not None) == (kind in ENTITY_KINDS)
+            and report.first_id is not None
+            and sha256(f"{prev_hash.hex()}\n{rid}\n{kind}\n{utc_ms}\n{payload}".encode()).digest()
+            == digest
+        ):
+            walker.advance(rid, digest)
+            alert = entity is not None and entity.startswith(ALERT_PREFIX)
+            if alert and not _plain_alert_record(kind, payload, entity):
+                suspects.add(entity[len(ALERT_PREFIX) :])
+            continue
+        if row[0] <= base_id:  # archived, not yet removed (retention was interrupted)
+            if pending == 0:
+                walker = ChainWalker(row[0] - 1, bytes(row[4]))
+            pending += 1
+            problems = walker.feed(row[:6])
+            if row[0] == base_id and walker.last_hash != base_hash:
+                problems.append(Problem(row[0], "altered: it is not the record the retention "
+                                                "checkpoint archived"))  # fmt: skip
+                walker.last_hash = base_hash  # the chain goes on from the checkpoint
+            for problem in problems:
+                report.add(problem)
+            continue
+        if pending and walker.last_id < base_id:
+            gone = f"records {walker.last_id + 1}..{base_id} missing before {row[0]}"
+            report.add(Problem(walker.last_id + 1, f"removed ({gone})"))
+            walker.last_id, walker.last_hash = base_id, base_hash
         if report.first_id is None:
             report.first_id = row[0]
+        if entity is not None and entity.startswith(ALERT_PREFIX):  # not intact, or the first
+            suspects.add(entity[len(ALERT_PREFIX) :])
         problems = walker.feed(row[:6])
         if not problems and (row[1] in ENTITY_KINDS) != (row[6] is not None):
             problems.append(Problem(row[0], "altered: its entity column does not match its kind"))
@@ -257,8 +319,15 @@ def _check_chain(conn: sqlite3.Connection, report: VerifyReport, seals: SealChec
                 problems.append(Problem(found.record_id, found.what))
         for problem in problems:
             report.add(problem)
-    report.records = walker.count
+    report.pending = pending
+    report.records = walker.count - pending
     report.head_id, report.head_hash = walker.last_id, walker.last_hash.hex()
+    if pending:
+        report.notes.append(
+            f"retention: {pending} records at or before record {base_id} are archived and not "
+            "yet removed (an interrupted `hotline log retain`; its next run removes them); they "
+            "chain into its checkpoint"
+        )
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     head_id = int(meta.get("head_id", 0))
     head_hash = bytes(meta.get("head_hash", GENESIS))
@@ -286,8 +355,8 @@ def _check_table(
     upper = prefix[:-1] + ";"  # ';' sorts right after ':'
     records = conn.execute(
         "SELECT entity, id, kind, utc_ms, payload FROM records "
-        "WHERE entity >= ? AND entity < ? ORDER BY entity, id",
-        (prefix, upper),
+        "WHERE entity >= ? AND entity < ? AND id > ? ORDER BY entity, id",
+        (prefix, upper, report.base_id),
     )
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key_column}")
     expected = _fold_entities(records, prefix, report)
@@ -299,6 +368,115 @@ def _check_table(
         _compare(report, table, key, derived, ids, have)
     return count
 
+
+def _check_alerts(conn: sqlite3.Connection, report: VerifyReport, suspects: set[str]) -> int:
+    """The alerts table against its records, a million rows in seconds. SQLite does the
+    comparing (in C, each payload parsed by its JSON1 functions): the chain walk has marked the
+    alerts with a record out of the ordinary (`_plain_alert_record`), `_UNEXPLAINED` adds the
+    alerts with records and no row and the rows that differ from their records. Only those
+    alerts are folded again in Python (`fold`, the one definition) to say what is wrong, with
+    the messages of `_check_table`. Return the row count."""
+    count = int(conn.execute("SELECT count(*) FROM alerts").fetchone()[0])
+    unexplained = conn.execute(_UNEXPLAINED, {"base": report.base_id})
+    suspects = suspects | {str(row[0]) for row in unexplained}
+    for key in sorted(suspects):
+        records = conn.execute(
+            "SELECT entity, id, kind, utc_ms, payload FROM records WHERE entity = ? AND id > ? "
+            "ORDER BY id",
+            (ALERT_PREFIX + key, report.base_id),
+        )
+        rows = conn.execute(
+            f"WITH alert_rows AS ({ALERT_ROWS}) "
+            f"SELECT {', '.join(ALERT_COLUMNS)} FROM alert_rows WHERE alert_id = ?",
+            (key,),
+        )
+        expected = _fold_entities(records, ALERT_PREFIX, report)
+        table_rows = ((row[1], AlertRow._make(row)) for row in rows)
+        for found, want, have in _merge(expected, table_rows):
+            derived, ids = want if want is not None else (None, None)
+            _compare(report, "alerts", found, derived, ids, have)
+    return count
+
+
+ALERT_PREFIX = "alert:"
+_IS_ALERT = "entity >= 'alert:' AND entity < 'alert;'"  # ';' sorts right after ':'
+
+
+def _plain_alert_record(kind: str, payload: str, entity: str) -> bool:
+    """For an intact record of an alert (its hash recomputes: the payload is the canonical text
+    the writer made of a record it checked), whether `fold` reads it plainly: one of the three
+    alert kinds (not a carry), its alert_id its entity's. Canonical text sorts "alert_id" first
+    among these kinds' fields, so the text starts with it; found once, it is the only one."""
+    if kind not in ALERT_KINDS:
+        return False
+    head = '{"alert_id":' + encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
+    return (
+        payload.startswith(head)
+        and payload[len(head) : len(head) + 1] in (",", "}")
+        and payload.count('"alert_id":') == 1
+    )
+
+
+_FIRST = (
+    "(SELECT id FROM records WHERE entity = r.entity AND kind = '{kind}' AND id > a.rid "
+    "ORDER BY id LIMIT 1)"
+)
+
+
+def _json(column: str, path: str, arrow: str = "->>") -> str:
+    """`column arrow path`, NULL (not an error) when the column is not JSON."""
+    return f"CASE WHEN json_valid({column}) THEN {column} {arrow} '{path}' END"
+
+
+def _same(column: str, path: str, arrow: str = "->>") -> str:
+    """The table's column is NULL (it is what the alert's record says: docs/log.md) or holds
+    what the record says (compared without SQLite's type affinity, as Python compares)."""
+    return f"CASE WHEN a.{column} IS NULL THEN 1 ELSE +a.{column} IS r.payload {arrow} '{path}' END"
+
+
+def _later(kind: str, columns: tuple[tuple[str, str], ...]) -> str:
+    """1 if the row's columns differ from the alert's first record of `kind` after its
+    alert_received (columns NULL when there is none)."""
+    differs = " OR ".join(
+        f"+a.{column} IS NOT " + (f"k.{path}" if path == "utc_ms" else _json("k.payload", path))
+        for column, path in columns
+    )
+    empty = " OR ".join(f"a.{column} IS NOT NULL" for column, _ in columns)
+    first = _FIRST.format(kind=kind)
+    return f"coalesce((SELECT {differs} FROM records k WHERE k.id = {first}), {empty})"
+
+
+_ACKED = (("acked_utc_ms", "utc_ms"), ("acked_by", "$.operator"))
+_CLOSED = (("closed_utc_ms", "utc_ms"), ("closed_reason", "$.reason"))
+
+_UNEXPLAINED = f"""
+SELECT substr(entity, 7) FROM records WHERE {_IS_ALERT} AND id > :base GROUP BY entity
+HAVING NOT EXISTS (SELECT 1 FROM alerts WHERE alert_id = substr(entity, 7))
+UNION ALL
+SELECT a.alert_id FROM alerts a
+LEFT JOIN records r ON r.id = a.rid
+WHERE CASE
+    WHEN r.kind IS NOT 'alert_received' OR r.entity IS NOT 'alert:' || a.alert_id
+        OR +a.received_utc_ms IS NOT r.utc_ms THEN 1
+    WHEN coalesce({", ".join("a." + c for c in RECORD_COLUMNS)}) IS NOT NULL
+        AND NOT json_valid(r.payload) THEN 1
+    WHEN NOT ({_same("boot_id", "$.boot_id")} AND {_same("alert_seq", "$.alert_seq")}
+        AND {_same("pair_id", "$.pair_id")} AND {_same("severity", "$.severity")}
+        AND {_same("consistent", "$.consistent")} AND {_same("fields", "$.fields", "->")}) THEN 1
+    WHEN NOT EXISTS (SELECT 1 FROM records WHERE entity = r.entity AND id <> a.rid) THEN
+        a.acked_utc_ms IS NOT NULL OR a.acked_by IS NOT NULL OR a.closed_utc_ms IS NOT NULL
+        OR a.closed_reason IS NOT NULL
+    WHEN {_later("alert_acknowledged", _ACKED)} THEN 1
+    WHEN {_later("alert_closed", _CLOSED)} THEN 1
+    ELSE EXISTS (SELECT 1 FROM records WHERE entity = r.entity AND kind = 'alert_received'
+                 AND id < a.rid)
+END
+"""
+"""The alerts whose row the records may not explain: records and no row (read off the entity
+index alone: an alert with only strays, acknowledgements of nothing, is folded for nothing); a
+row whose `rid` is not its alert's first alert_received, or whose columns differ from that
+record, its first acknowledgement and its first close after it (looked up only when the alert
+has records besides its alert_received)."""
 
 Folded = tuple[Row | None, tuple[int, int]]
 
@@ -354,6 +532,8 @@ def _compare(
     if derived is None and have is None:
         return
     span = f" (records {ids[0]}..{ids[1]})" if ids else ""
+    if derived is None and have is not None and report.pending and have.rid <= report.base_id:
+        return  # its records are archived and being removed: the row goes first
     if have is None:
         report.add(Problem(None, f"{table}: {what} {key!r} is missing from the table{span}"))
         return

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from log_helpers import T0, fetch, sample_session, sql
 
+from terminal.cli import main
 from terminal.log import (
     LogError,
     LogStore,
@@ -113,3 +114,110 @@ def test_a_tampered_archive_is_located(store: LogStore, tmp_path: Path) -> None:
     assert str(verify_archives([result.archive.path]).first).endswith(
         "removed (record 5 missing before 6)"
     )
+
+
+def test_removal_goes_in_short_batches_and_ends_as_one_transaction_did(
+    store: LogStore, tmp_path: Path
+) -> None:
+    old_and_new(store)
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    result = apply_retention(store, archive, T0, batch=2)
+    assert (result.removed_calls, result.removed_alerts, result.carried) == (2, 3, 2)
+    assert result.longest_lock_s > 0
+    assert fetch(store.path, "SELECT min(id) FROM records") == [(20,)]
+    report = verify(store.path)
+    assert report.ok and report.pending == 0, report.problems
+
+
+@pytest.mark.parametrize("survived", range(1, 15))
+def test_a_removal_cut_short_leaves_a_log_that_verifies_and_is_finished_next_time(
+    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, survived: int
+) -> None:
+    """The run stops (as a crash would) after `survived` of its transactions committed: the
+    checkpoint first, then batches of rows, then of records."""
+    old_and_new(store)
+    complete = fetch(store.path, "SELECT count(*) FROM records")[0][0]
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    real = store.transaction
+    started = []
+
+    def transaction():  # type: ignore[no-untyped-def]
+        started.append(1)
+        if len(started) > survived:
+            raise KeyboardInterrupt("the desk stops here")
+        return real()
+
+    monkeypatch.setattr(store, "transaction", transaction)
+    with pytest.raises(KeyboardInterrupt):
+        apply_retention(store, archive, T0, batch=2)
+    monkeypatch.undo()
+    report = verify(store.path)
+    assert report.ok, report.problems
+    assert report.records == complete + 3 - archive.count  # two carries and the checkpoint
+    if report.pending:
+        assert any(n.startswith(f"retention: {report.pending} records") for n in report.notes)
+    assert retain(store, 30, tmp_path / "archive", utc_ms=T0) is None  # nothing new to archive
+    report = verify(store.path)
+    assert report.ok and report.pending == 0, report.problems
+    assert fetch(store.path, "SELECT min(id) FROM records") == [(20,)]
+    assert fetch(store.path, "SELECT count(*) FROM calls WHERE call_id LIKE 'old-%'") == [(0,)]
+    assert fetch(store.path, "SELECT count(*) FROM alerts WHERE alert_id LIKE 'old-%'") == [(0,)]
+
+
+def test_records_awaiting_removal_are_said_and_checked(
+    store: LogStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_and_new(store)
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    real = store.transaction
+    calls = []
+
+    def transaction():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) > 2:  # the checkpoint committed, nothing removed yet
+            raise KeyboardInterrupt
+        return real()
+
+    store.transaction = transaction  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        apply_retention(store, archive, T0, batch=2)
+    code = main(["log", "verify", "--db", str(store.path)])
+    out = capsys.readouterr().out
+    assert code == 0 and ": ok: " in out
+    assert "  retention: 19 records at or before record 19 are archived and not yet removed" in out
+    sql(store.path, "UPDATE records SET payload = payload || ' ' WHERE id = 19")
+    assert str(verify(store.path).first).startswith("record 19: altered")
+
+
+def test_a_record_appended_while_retention_looks_is_carried_too(
+    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention finds the calls and alerts to carry before it takes the write lock; an
+    acknowledgement of an old alert committed in between is found under the lock."""
+    old_and_new(store)
+    archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
+    assert archive is not None
+    real = store.transaction
+    done = []
+
+    def transaction():  # type: ignore[no-untyped-def]
+        if not done:
+            done.append(1)
+            with real() as conn:  # the desk's writer gets in first
+                store.append_in_transaction(
+                    [records.prepare(*records.alert_acknowledged("old-boot1:2", "OP-L"), T0)]
+                )
+                del conn
+        return real()
+
+    monkeypatch.setattr(store, "transaction", transaction)
+    result = apply_retention(store, archive, T0, batch=2)
+    monkeypatch.undo()
+    assert (result.removed_alerts, result.carried) == (2, 3)
+    report = verify(store.path)
+    assert report.ok, report.problems
+    rows = fetch(store.path, "SELECT acked_by FROM alert_rows WHERE alert_id = 'old-boot1:2'")
+    assert rows == [("OP-L",)]
