@@ -67,3 +67,20 @@ def test_near_a_change_or_of_an_unknown_version_only_the_separations_are_checked
 def test_with_no_history_the_configured_line_is_used_as_before() -> None:
     book = AlertBook(AlertSettings(line=Line("LINE", V2)))
     assert book.line_for(line_alert(1, T0, 1)) == Line("LINE", V2)
+
+
+def test_the_alert_record_keeps_the_line_version_and_reads_it_back() -> None:
+    import json
+
+    from terminal.desk_records import alert_fields, restored_alert
+    from terminal.log.rows import AlertRow
+
+    versioned, old = line_alert(1, T0, 3), line_alert(2, T0, None)
+    assert alert_fields(versioned)["line_version"] == 3
+    assert "line_version" not in alert_fields(old)  # 23 fields came: none recorded
+    fields = json.dumps(alert_fields(versioned))
+    row = AlertRow(*([None] * len(AlertRow._fields)))._replace(  # type: ignore[call-arg]
+        alert_id="C0DE0001:1", boot_id="C0DE0001", alert_seq=1, pair_id="RAF123/1",
+        severity="warning", consistent=True, received_utc_ms=T0, fields=fields,
+    )  # fmt: skip
+    assert restored_alert(row, 0.0).received.line_version == 3
