@@ -4,6 +4,7 @@ acknowledgement, the link's state, the timer (frozen, timestamped; `at` monotoni
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,6 +32,10 @@ class AlertReceived:
     vsep_ft: float
     tcpa_s: float
     miss_m: float
+
+    def __post_init__(self) -> None:
+        # One boot id string for all the alerts of a boot, not a copy in each open alert.
+        object.__setattr__(self, "boot_id", sys.intern(self.boot_id))
 
 
 @dataclass(frozen=True, slots=True)
