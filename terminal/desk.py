@@ -110,6 +110,8 @@ class Desk:
     audio: DeskAudio | None = field(init=False, default=None)
     started: bool = field(init=False, default=False)
     """Start-up is over: the log open, the pins claimed, every link up or retrying (READY)."""
+    started_event: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    """Set with `started`, for a waiter (the service's READY) to wake at once."""
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _on_close: list[Callable[[], None]] = field(init=False, default_factory=list)
 
@@ -183,6 +185,7 @@ class Desk:
         )
         self.engine.refresh()
         self.started = True
+        self.started_event.set()
 
     def _radio_link(self, loop: asyncio.AbstractEventLoop) -> RadioLink | RigctldLink:
         """The radio bridge over its port, or a plain radio through rigctld (`[radio] backend`)."""

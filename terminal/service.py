@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
 from dataclasses import fields, replace
 from pathlib import Path
 
-from terminal.config import Config, ConfigError, load_config
-from terminal.desk import Desk, engine_options
-from terminal.link_report import LinkReporter
-from terminal.realtime import Scheduling, raise_loop_thread, restore_loop_thread
-from terminal.sdnotify import Notifier, watchdog_interval_s
-from terminal.snapshot import DeskSnapshot
+# Start-up is mostly imports (the desk's: NumPy, gpiozero, the log): they create a great many
+# objects and no garbage, so the cyclic collector's passes over them are wasted start-up time.
+_GC_WAS_ON = gc.isenabled()
+gc.disable()
+try:
+    from terminal.config import Config, ConfigError, load_config
+    from terminal.desk import Desk, engine_options
+    from terminal.link_report import LinkReporter
+    from terminal.realtime import Scheduling, raise_loop_thread, restore_loop_thread
+    from terminal.sdnotify import Notifier, watchdog_interval_s
+    from terminal.snapshot import DeskSnapshot
+finally:
+    if _GC_WAS_ON:
+        gc.enable()
 
 log = logging.getLogger("hotline.service")
 
@@ -116,7 +125,14 @@ def _get(config: Config, name: str) -> object:
 class Service:
     """Runs a Desk with the notify protocol and signal handling."""
 
-    def __init__(self, config: Config, config_path: Path, notifier: Notifier | None = None):
+    def __init__(
+        self,
+        config: Config,
+        config_path: Path,
+        notifier: Notifier | None = None,
+        *,
+        scheduling: Scheduling | None = None,
+    ):
         self.config = config
         self.config_path = config_path
         self.notifier = notifier or Notifier()
@@ -125,12 +141,14 @@ class Service:
         self._link_reporter = LinkReporter()
         self.reloads = 0
         self.reload_errors = 0
-        self.scheduling: Scheduling | None = None
+        self.scheduling: Scheduling | None = scheduling
+        """The loop thread's class: taken by `run`, or before the imports by `hotline service`."""
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT."""
         loop = asyncio.get_running_loop()
-        self.scheduling = raise_loop_thread()  # this thread moves PTT to the wire
+        if self.scheduling is None:
+            self.scheduling = raise_loop_thread()  # this thread moves PTT to the wire
         log.info("%s", self.scheduling.note)
         stop = asyncio.Event()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -140,13 +158,16 @@ class Service:
         interval = watchdog_interval_s()
         try:
             start = loop.create_task(self.desk.run_until(stop))
-            while not self.desk.started and not start.done():
-                await asyncio.sleep(0.01)
+            started = loop.create_task(self.desk.started_event.wait())
+            await asyncio.wait((start, started), return_when=asyncio.FIRST_COMPLETED)
+            started.cancel()
             if start.done():
                 await start
                 return
             self.notifier.ready(status_line(self.desk.engine.snapshot))
             log.info("ready")
+            # What start-up built lives as long as the desk: out of the collector's way.
+            gc.freeze()
             if interval is not None:
                 watchdog = loop.create_task(self._watchdog(interval))
             await start

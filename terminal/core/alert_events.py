@@ -4,6 +4,7 @@ acknowledgement, the link's state, the timer (frozen, timestamped; `at` monotoni
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +34,10 @@ class AlertReceived:
     miss_m: float
     line_version: int | None = None
     """The line version the co-processor computed it against (None: it did not say, 5.4.6)."""
+
+    def __post_init__(self) -> None:
+        # One boot id string for all the alerts of a boot, not a copy in each open alert.
+        object.__setattr__(self, "boot_id", sys.intern(self.boot_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,9 +88,9 @@ def _track_view(m: Member) -> TrackView:
     return TrackView(m.id, m.lat, m.lon, m.alt_ft, m.vn_ms, m.ve_ms)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
-    """One open alert (the latest ALERT of its pair)."""
+    """One open alert (the latest ALERT of its pair). Slots: a burst leaves thousands open."""
 
     last: AlertReceived
     first_seen_utc_ms: int
@@ -165,7 +165,7 @@ class AlertBook:
         self.stats: Counter[str] = Counter()
         self._open: dict[str, _Open] = {}
         self._order: list[tuple[int, int, str]] = []  # sort keys of open alerts, display order
-        self._views: dict[str, AlertView] = {}
+        self._views: dict[str, AlertView] = {}  # the views last shown (built when first shown)
         self._by_rank: Counter[int] = Counter()
         self._unacked_by_rank: Counter[int] = Counter()
         self._reminders: list[tuple[float, str, int]] = []  # heap: (due, pair_id, version)
@@ -198,7 +198,16 @@ class AlertBook:
     def views(self, limit: int | None = None) -> tuple[AlertView, ...]:
         """Open alerts for the console: most severe first, then oldest; at most ``limit``."""
         keys = self._order if limit is None else self._order[:limit]
-        return tuple(self._views[k[2]] for k in keys)
+        # A view is built when an alert is first shown and kept while it is shown and unchanged
+        # (the same object: the control socket keeps its JSON by it); alerts below the shown
+        # ones have none, so thousands open cost their state, not their views too.
+        cache, shown = self._views, {}
+        for key in keys:
+            pair_id = key[2]
+            view = cache.get(pair_id)
+            shown[pair_id] = self._open[pair_id].view() if view is None else view
+        self._views = shown
+        return tuple(shown.values())
 
     def __len__(self) -> int:
         return len(self._open)
@@ -413,7 +422,7 @@ class AlertBook:
         st.acked_by, st.acked_utc_ms = ev.operator, ev.utc_ms
         self._bump(st)
         self._count(st, +1)
-        self._views[ev.pair_id] = st.view()
+        self._views.pop(ev.pair_id, None)  # built again when next shown
         out.append(AlertAckLogged(ev.utc_ms, st.id, ev.pair_id, ev.operator))
         self.stats["acknowledged"] += 1
 
@@ -497,7 +506,6 @@ class AlertBook:
 
     def _index(self, st: _Open) -> None:
         bisect.insort(self._order, st.sort_key())
-        self._views[st.last.pair_id] = st.view()
 
     def _unindex(self, st: _Open) -> None:
         key = st.sort_key()

@@ -14,6 +14,7 @@ from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 
 from terminal.core.calls import CallPhase
 from terminal.snapshot import DeskSnapshot, NoticeLine
@@ -29,7 +30,10 @@ from terminal.tui.themes import DEFAULT_THEME, THEMES
 from terminal.zulu import utc_stamp
 
 TICK_S = 0.25
-"""How often the timers and the Zulu clock are redrawn (4 Hz)."""
+"""How often the call timers are redrawn while a call is up (4 Hz)."""
+IDLE_TICK_MARGIN_S = 0.005
+"""With no call up, the clock ticks once a second, this long after each second's boundary of the
+Zulu clock (so the new second is drawn, not the old one again)."""
 OPERATOR_ID = r"[A-Za-z0-9._-]*"
 _BENCH_ACTIONS = frozenset(k.action for k in BENCH_KEYS)
 
@@ -84,6 +88,8 @@ class ConsoleApp(App[None]):
         self._latest: DeskSnapshot = desk.snapshot
         self._apply_pending = False
         self._detached = False
+        self._tick_timer: Timer | None = None
+        self._shown_call_up = False
         self.freeze_heap = False
         self._main = MainScreen(desk_name=desk_name, bench=hands is not None)
         for theme in THEMES:
@@ -103,11 +109,11 @@ class ConsoleApp(App[None]):
 
     def on_ready(self) -> None:
         """Once the main screen is up: show the current state, subscribe to the next ones,
-        start the 4 Hz timers."""
+        start the clock's ticks."""
         self.main.snapshot = self._latest
+        self._shown_call_up = self._call_up()
         self._tick()
         self.desk.subscribe(self._on_snapshot)
-        self.set_interval(TICK_S, self._tick)
         if self.banner:
             self.say("info", self.banner)
         if self.freeze_heap:
@@ -122,12 +128,35 @@ class ConsoleApp(App[None]):
 
     def _apply(self) -> None:
         self._apply_pending = False
+        was_up = self._shown_call_up
         self.main.snapshot = self._latest
+        self._shown_call_up = self._call_up()
+        if self._shown_call_up and not was_up:
+            self._retick()
 
     def _tick(self) -> None:
+        """Redraw the clock and timers (a widget repaints only if its text changed), then wait
+        for the next: TICK_S while a call is up (its timers count), else the next second of the
+        Zulu clock, so an idle console wakes once a second."""
         main = self.main
         main.now = self.clock()
-        main.zulu = zulu_text(self.utc())
+        moment = self.utc()
+        main.zulu = zulu_text(moment)
+        if self._detached:
+            return
+        self._tick_timer = self.set_timer(self._next_tick_s(moment), self._tick, name="tick")
+
+    def _next_tick_s(self, moment: datetime) -> float:
+        if self._call_up():
+            return TICK_S
+        return 1.0 - moment.microsecond / 1e6 + IDLE_TICK_MARGIN_S
+
+    def _retick(self) -> None:
+        """A call came up: start the 4 Hz ticks now, not at the next second."""
+        timer = self._tick_timer
+        if timer is not None:
+            timer.stop()
+        self._tick()
 
     def say(self, level: str, text: str) -> None:
         """A console message on the notice line (stamped like the engine's)."""

@@ -53,13 +53,19 @@ class CallPanel(Widget):
     DEFAULT_CSS = "CallPanel { height: 5; }"
 
     call: reactive[CallView] = reactive(CallView)
-    now: reactive[float] = reactive(0.0)
+    now: reactive[float] = reactive(0.0, repaint=False)
+    """The desk's clock: repaints only when the timers' text changes (not every tick)."""
 
     def watch_call(self, call: CallView) -> None:
         """Colour the panel for the state (CSS classes -idle, -ringing, ...)."""
         label = state_label(call).lower()
         for name in _STATES:
             self.set_class(name == label, f"-{name}")
+
+    def watch_now(self, old: float, new: float) -> None:
+        """Repaint when the clock moved the shown timers (idle: never)."""
+        if detail_lines(self.call, old) != detail_lines(self.call, new):
+            self.refresh()
 
     def render(self) -> Text:
         """Large state word and details side by side, or stacked when there is no room."""
