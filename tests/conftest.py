@@ -13,9 +13,11 @@ settings.load_profile("hotline")
 
 
 @pytest.fixture(autouse=True)
-def _english_desk() -> None:
+def _english_desk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts in English, whatever the machine's locale or an earlier test chose
-    (the desk's language is process-wide: terminal/i18n)."""
+    (the desk's language is process-wide, and `hotline` takes it from the locale: terminal/i18n).
+    A test of Russian sets it itself."""
     from terminal import i18n
 
+    monkeypatch.setenv("LANGUAGE", "en")
     i18n.use("en")

@@ -96,3 +96,23 @@ def test_the_catalogue_ships_with_the_package() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"i18n/locale/*/LC_MESSAGES/*.mo"' in text
     assert MO.relative_to(ROOT / "terminal").match("i18n/locale/*/LC_MESSAGES/*.mo")
+
+
+def test_no_marked_string_hides_inside_an_f_string() -> None:
+    """Babel does not read inside f-strings (on Python 3.11): a `_("...")` there would never
+    reach the catalogue, and the screen would stay English without any test noticing."""
+    import ast
+
+    hidden = []
+    for path in sorted((ROOT / "terminal").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and getattr(call.func, "id", None) in ("_", "N_")
+                    and any(isinstance(a, ast.Constant) for a in call.args)
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(call)}")
+    assert not hidden, hidden

@@ -63,5 +63,5 @@ class CallsTable(FitTable):
 
     def watch_log_head(self) -> None:
         """The title: the calls, and the log's head fingerprint (docs/record.md)."""
-        head = f" · {_('LOG')} {self.log_head}" if self.log_head else ""
+        head = " · " + _("LOG") + f" {self.log_head}" if self.log_head else ""
         self.border_title = self._title + head

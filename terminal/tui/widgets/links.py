@@ -73,7 +73,7 @@ class LinksPane(Widget):
                 text.append(f" {mark} {name} {self._word(word)} ", style=self._style(word))
                 feed = feeds.get(name)
                 if feed is not None and feed.state != "up":
-                    text.append(f"{_('feed')} {self._word(feed.state)} ",
+                    text.append(_("feed") + f" {self._word(feed.state)} ",
                                 style=self._style(feed.state))
             return text
         for index, (mark, name, word, heard, detail) in enumerate(parts):

@@ -42,7 +42,7 @@ class NoticeBar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         notice = self.latest()
         if self.faults:
-            faults = f"✖ {_('FAULT')} {' | '.join(translate_notice(f) for f in self.faults)}"
+            faults = "✖ " + _("FAULT") + f" {' | '.join(translate_notice(f) for f in self.faults)}"
             if notice is not None:
                 room = max(24, self.content_size.width * 2 // 5)
                 if len(faults) > room:

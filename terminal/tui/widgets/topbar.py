@@ -26,8 +26,8 @@ def clock_note(view: ClockView | None) -> tuple[str, bool]:
     error = "" if view.est_error_ms is None else f" ±{view.est_error_ms:.1f}ms"
     if view.fault:
         word = _("UNSYNC") if view.status == "unsynchronised" else error.strip()
-        return f"{_('CLOCK')} {word} ", True
-    return f"{_('clk')}{error}{synced} ", False
+        return _("CLOCK") + f" {word} ", True
+    return _("clk") + f"{error}{synced} ", False
 
 
 class TopBar(Widget):
