@@ -19,7 +19,7 @@ from terminal.core.calls import CallPhase
 from terminal.i18n import _
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.desk_interface import BenchHands, DeskInterface
-from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
+from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, localize
 from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
 from terminal.tui.screens.main import MainScreen
@@ -69,6 +69,7 @@ class ConsoleApp(App[None]):
         report: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
+        localize(self._bindings)  # Textual's own palette key, in the desk's language
         self.report = report
         self._reporting = False
         self.desk = desk

@@ -179,6 +179,10 @@ EXTRA_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"), N_("Quit"))
+"""Textual's own bindings' words, for the catalogue (`localize` translates them)."""
+
+
 def bindings(keys: tuple[Key, ...], *, show: bool = True) -> list[Binding]:
     """Textual bindings for these keys, in the footer (in this order) when `show`."""
     return [
