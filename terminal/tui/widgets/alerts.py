@@ -40,7 +40,8 @@ def row_cells(row: AlertRow, wide: bool) -> list[str]:
     if wide:
         return [row.label, row.pair, row.kind, row.horizontal, row.vertical, row.cpa,
                 row.first_seen, row.flags]  # fmt: skip
-    flags = row.flags.replace(_("?SUSPECT"), _("?SUS")).replace(_("ack {operator}")[:-10], "✓")
+    ack = _("ack {operator}").replace("{operator}", "")
+    flags = row.flags.replace(_("?SUSPECT"), _("?SUS")).replace(ack, "✓")
     return [row.label, row.pair, row.horizontal, row.vertical, row.cpa, flags]
 
 

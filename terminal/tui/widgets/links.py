@@ -47,7 +47,7 @@ class LinksPane(Widget):
             counters = link_counters(h.counters)
             if len(counters) > room:
                 counters = link_counters(h.counters, short=True)
-            said = (h.detail, counters)
+            said = (translate_notice(h.detail), counters)
             detail = " ".join(filter(None, said if not h.up else reversed(said)))
             if h.up and h.feed is not None:
                 detail = f"{translate_notice(h.feed.text())} {detail}".strip()
@@ -81,5 +81,5 @@ class LinksPane(Widget):
                 text.append("\n")
             heard_text = _("last {time}").format(time=heard) if heard and heard != "—" else ""
             text.append(f"{mark} {name:<7}{self._word(word):<5}", style=self._style(word))
-            text.append(f" {heard_text:<15}{translate_notice(detail)}")
+            text.append(f" {heard_text:<15}{detail}")
         return text
