@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEB_PACKAGES := portaudio19-dev libasound2-plugins alsa-utils tmux sqlite3 systemd mosquitto openssl libhamlib-utils g++ libexpat1-dev chromium stress-ng
 PYTEST_ARGS ?=
 
-.PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install lab
+.PHONY: all setup lock arm64-check bench test lint perf fuzz soak clean install lab i18n i18n-compile
 
 all: test
 
@@ -75,3 +75,18 @@ lab: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .deb-packages.stamp .hotline-bench
+
+# The Russian catalogue (docs/console.md, "Languages"): extract every _("...") and N_("...") of
+# terminal/ (babel.cfg), merge them into terminal/i18n/locale/ru/LC_MESSAGES/hotline.po, and
+# compile the .mo the desk reads. Translate the new (empty) entries of the .po, then
+# `make i18n-compile`; commit the .po and the .mo (a test fails on a missing or stale one).
+I18N_DIR := terminal/i18n/locale
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --no-location --sort-output -k N_ \
+		--project hotline-terminal -o $(VENV)/hotline.pot terminal
+	$(VENV)/bin/pybabel -q update -i $(VENV)/hotline.pot -d $(I18N_DIR) -D hotline -l ru \
+		--no-fuzzy-matching --ignore-obsolete -w 100
+	@$(MAKE) --no-print-directory i18n-compile
+
+i18n-compile: $(STAMP)
+	$(VENV)/bin/pybabel compile -d $(I18N_DIR) -D hotline -l ru --statistics

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the chosen subcommand; return its exit code."""
+    from terminal import i18n
+
+    i18n.use(i18n.from_locale())  # a command that loads a configuration may choose again
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

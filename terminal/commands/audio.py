@@ -17,6 +17,7 @@ from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 from terminal.config import INSTALLED_CONFIG
+from terminal.i18n import _, use_configured
 
 GAP_S = 0.5
 TAIL_S = 1.0
@@ -59,7 +60,9 @@ def _settings(path: Path | None) -> Any:
         if not INSTALLED_CONFIG.exists():
             return AudioConfig()
         path = INSTALLED_CONFIG
-    return load_config(path).audio
+    config = load_config(path)
+    use_configured(config.desk.language)
+    return config.audio
 
 
 def _portaudio() -> Any:
@@ -72,7 +75,8 @@ def _portaudio() -> Any:
         with quiet_native_stderr():
             return pyaudio_factory()
     except Exception as exc:
-        print(f"hotline audio: PortAudio could not start: {exc}", file=sys.stderr)
+        print("hotline audio: " + _("PortAudio could not start: {error}").format(error=exc),
+              file=sys.stderr)  # fmt: skip
         return None
 
 
@@ -106,7 +110,7 @@ def run_devices(args: argparse.Namespace) -> int:
     finally:
         pa.terminate()
     if not found:
-        print("no audio devices (PortAudio lists none)")
+        print(_("no audio devices (PortAudio lists none)"))
         return EX_OK
     out = choose_device(found, settings.output_device, "output")
     inp = choose_device(found, settings.input_device, "input")
@@ -124,7 +128,7 @@ def run_devices(args: argparse.Namespace) -> int:
     for label, wanted, chosen in (
         ("tones", settings.output_device, out), ("recording", settings.input_device, inp)
     ):  # fmt: skip
-        where = f"#{chosen.index} {chosen.name}" if chosen is not None else "NOT FOUND"
+        where = f"#{chosen.index} {chosen.name}" if chosen is not None else _("NOT FOUND")
         print(f"{label}: {wanted!r} -> {where}")
     return EX_OK
 
@@ -155,8 +159,8 @@ def run_test(args: argparse.Namespace) -> int:
     names = args.tone or list(rendered)
     unknown = [n for n in names if n not in rendered]
     if unknown:
-        print(f"hotline audio test: no such tone {', '.join(unknown)}; known: "
-              f"{', '.join(rendered)}", file=sys.stderr)  # fmt: skip
+        print("hotline audio test: " + _("no such tone {unknown}; known: {known}").format(
+              unknown=", ".join(unknown), known=", ".join(rendered)), file=sys.stderr)  # fmt: skip
         return EX_USAGE
     wanted = _device_arg(args.device) if args.device else settings.output_device
     pa = _portaudio()
@@ -165,13 +169,14 @@ def run_test(args: argparse.Namespace) -> int:
     try:
         device = choose_device(list_devices(pa), wanted, "output")
         if device is None:
-            print(f"hotline audio test: {describe(wanted, 'output')} not found "
-                  "(see `hotline audio devices`)", file=sys.stderr)  # fmt: skip
+            print("hotline audio test: " + _("{device} not found (see `hotline audio devices`)")
+                  .format(device=describe(wanted, "output")), file=sys.stderr)  # fmt: skip
             return EX_FAIL
         stream = pa.open(format=PA_INT16, channels=1, rate=settings.sample_rate, output=True,
                          output_device_index=device.index)  # fmt: skip
         gap = bytes(2 * round(GAP_S * settings.sample_rate))
-        print(f"playing on #{device.index} {device.name} at {settings.sample_rate} Hz", flush=True)
+        print(_("playing on #{index} {name} at {rate} Hz").format(
+            index=device.index, name=device.name, rate=settings.sample_rate), flush=True)
         for name in names:
             tone = rendered[name]
             kind = f"continuous, {tone.spec.cycle_s:g} s cycle" if tone.spec.continuous else "cue"
@@ -181,7 +186,8 @@ def run_test(args: argparse.Namespace) -> int:
         stream.stop_stream()
         stream.close()
     except OSError as exc:
-        print(f"hotline audio test: the device failed: {exc}", file=sys.stderr)
+        print("hotline audio test: " + _("the device failed: {error}").format(error=exc),
+              file=sys.stderr)  # fmt: skip
         return EX_FAIL
     finally:
         pa.terminate()

@@ -12,6 +12,7 @@ from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 from terminal.config import Config, ConfigError, bench_config, load_config
+from terminal.i18n import _, use_configured
 
 SCENARIO_NAMES = ("head-on", "line-crossing", "crowded", "burst", "reboot")
 """hw.sim.tracks.scenarios.SCENARIOS by name, for the help text: that module (and NumPy) is
@@ -69,21 +70,24 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    use_configured(config.desk.language)
     from hw.sim.tracks.scenarios import SCENARIOS
 
     if args.scenario != "none" and args.scenario.partition(":")[0] not in SCENARIOS:
-        print(f"hotline bench: --scenario {args.scenario!r} is not one of "
-              f"{', '.join(SCENARIOS)}, none", file=sys.stderr)  # fmt: skip
+        known = ", ".join(SCENARIOS)
+        print("hotline bench: " + _("--scenario {scenario} is not one of {known}, none").format(
+              scenario=repr(args.scenario), known=known), file=sys.stderr)  # fmt: skip
         return EX_USAGE
     if not 0.1 <= args.time_scale <= 100:
-        print(f"hotline bench: --time-scale must be in 0.1..100, got {args.time_scale}",
-              file=sys.stderr)  # fmt: skip
+        print("hotline bench: " + _("--time-scale must be in 0.1..100, got {value}").format(
+              value=args.time_scale), file=sys.stderr)  # fmt: skip
         return EX_USAGE
     sims = Sims(None if args.scenario == "none" else args.scenario, args.time_scale)
     if not args.headless:
         if sys.stdin.isatty() and sys.stdout.isatty():
             return _run_console(config, sims)
-        print("hotline bench: not a terminal; running headless (--headless)", file=sys.stderr)
+        print("hotline bench: " + _("not a terminal; running headless (--headless)"),
+              file=sys.stderr)  # fmt: skip
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(_main(config, sims))
@@ -101,9 +105,11 @@ def _run_console(config: Config, sims: Sims) -> int:
     try:
         reason = asyncio.run(_console(config, sims, logfile))
     except Exception as exc:
-        print(f"hotline bench: {exc} (see {logfile})", file=sys.stderr)
+        print("hotline bench: " + _("{error} (see {logfile})").format(error=exc, logfile=logfile),
+              file=sys.stderr)  # fmt: skip
         return EX_FAIL
-    print(f"hotline bench: stopped ({reason}); transmitter unkeyed", file=sys.stderr)
+    print("hotline bench: " + _("stopped ({reason}); transmitter unkeyed").format(reason=reason),
+          file=sys.stderr)  # fmt: skip
     return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
 
 
@@ -115,10 +121,10 @@ async def _console(config: Config, sims: Sims, logfile: Path) -> str:
 
     config.log.directory.mkdir(parents=True, exist_ok=True)
     rig = BenchRig(config, scenario=sims.scenario, time_scale=sims.time_scale)
-    banner = (
-        f"Bench: radio bridge simulator on {rig.radio_pty.slave_path}. "
+    banner = _(
+        "Bench: radio bridge simulator on {path}. "
         "Press 1 to make the far end ring, ? for every key."
-    )
+    ).format(path=rig.radio_pty.slave_path)
     name = f"{config.desk.site}/{config.desk.id}"
 
     def make_app() -> ConsoleApp:

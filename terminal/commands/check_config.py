@@ -9,6 +9,7 @@ from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_OK
 from terminal.config import ConfigError, load_config
+from terminal.i18n import _, use_configured
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -25,12 +26,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the file; print `FILE: ok`, or every issue on stderr."""
     try:
-        load_config(args.file)
+        config = load_config(args.file)
     except ConfigError as err:
         for issue in err.issues:
             print(issue, file=sys.stderr)
         count = len(err.issues)
-        print(f"{args.file}: {count} problem{'s' * (count != 1)}", file=sys.stderr)
+        problems = _("1 problem") if count == 1 else _("{count} problems").format(count=count)
+        print(f"{args.file}: {problems}", file=sys.stderr)
         return EX_CONFIG
-    print(f"{args.file}: ok")
+    use_configured(config.desk.language)
+    print(f"{args.file}: " + _("ok"))
     return EX_OK

@@ -10,6 +10,7 @@ from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
 from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
+from terminal.i18n import _, use_configured
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    use_configured(config.desk.language)
     from terminal.tui.run import log_to_file
 
     logfile = log_to_file(config.log.directory)
@@ -49,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         reason = asyncio.run(_attached(config, args.watch) if attach else _main(config, logfile))
     except Exception as exc:
-        print(f"hotline console: {exc} (see {logfile})", file=sys.stderr)
+        print("hotline console: " + _("{error} (see {logfile})").format(error=exc, logfile=logfile),
+              file=sys.stderr)  # fmt: skip
         return EX_FAIL
     return EX_FAIL if reason.startswith(("console crashed", "exception")) else EX_OK
 

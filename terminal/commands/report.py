@@ -16,6 +16,7 @@ from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK, EX_USAGE
 from terminal.commands.log import when_type
 from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
 from terminal.config.rules import parse_line_points
+from terminal.i18n import _, use_configured
 from terminal.log import DB_NAME, LogError
 from terminal.report import write_report
 from terminal.zulu import now_ms, to_iso
@@ -82,10 +83,11 @@ def shift_report_action(config: Config) -> Callable[[], str]:
         since, until = default_range(now_ms(), None, None)
         out = directory / "reports" / report_name(until)
         facts = write_report(directory / DB_NAME, out, since, until, line=line, line_id=line_id)
-        return (
-            f"Shift report written: {out} ({len(facts.calls)} calls, {facts.alerts_total} alerts, "
-            f"{facts.open_total} open; head {facts.fingerprint})."
-        )
+        return _(
+            "Shift report written: {out} ({calls} calls, {alerts} alerts, "
+            "{open} open; head {fingerprint})."
+        ).format(out=out, calls=len(facts.calls), alerts=facts.alerts_total,
+                 open=facts.open_total, fingerprint=facts.fingerprint)  # fmt: skip
 
     return write
 
@@ -95,10 +97,11 @@ def run(args: argparse.Namespace) -> int:
     since, until = default_range(now_ms(), args.since, args.until)
     if since >= until:
         print(
-            f"hotline report: --since {to_iso(since)} is not before --until {to_iso(until)}: "
-            "nothing to report",
+            "hotline report: "
+            + _("--since {since} is not before --until {until}: nothing to report").format(
+                since=to_iso(since), until=to_iso(until)),
             file=sys.stderr,
-        )
+        )  # fmt: skip
         return EX_USAGE
     config: Config | None = None
     config_path = args.config if args.config is not None else INSTALLED_CONFIG
@@ -106,8 +109,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             config = load_config(config_path)
         except ConfigError as exc:
-            print(f"hotline report: configuration {config_path}:\n{exc}", file=sys.stderr)
+            where = _("configuration {path}:").format(path=config_path)
+            print(f"hotline report: {where}\n{exc}", file=sys.stderr)
             return EX_CONFIG
+        use_configured(config.desk.language)
     if args.db is not None:
         db = Path(args.db)
     elif config is not None:
@@ -122,8 +127,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"hotline report: {exc}", file=sys.stderr)
         return EX_FAIL
     print(
-        f"wrote {out}: {to_iso(since)} to {to_iso(until)}, {len(facts.calls)} calls, "
-        f"{facts.alerts_total} alerts ({facts.open_total} open at handover), "
-        f"{len(facts.outages)} outages and faults; head {facts.head_id} {facts.fingerprint}"
-    )
+        _("wrote {out}: {since} to {until}, {calls} calls, {alerts} alerts ({open} open at "
+          "handover), {outages} outages and faults; head {head_id} {fingerprint}").format(
+            out=out, since=to_iso(since), until=to_iso(until), calls=len(facts.calls),
+            alerts=facts.alerts_total, open=facts.open_total, outages=len(facts.outages),
+            head_id=facts.head_id, fingerprint=facts.fingerprint)
+    )  # fmt: skip
     return EX_OK

@@ -9,6 +9,7 @@ from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
 from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
+from terminal.i18n import _, use_configured
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -45,34 +46,40 @@ def run(args: argparse.Namespace) -> int:
     from terminal.control import request
 
     if args.timeout <= 0 or args.timeout > 60:
-        print(f"hotline unkey: --timeout must be in (0, 60], got {args.timeout}", file=sys.stderr)
+        print("hotline unkey: " + _("--timeout must be in (0, 60], got {value}").format(
+            value=args.timeout), file=sys.stderr)  # fmt: skip
         return 2
     try:
         config = _config(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EX_CONFIG
+    use_configured(config.desk.language)
     socket_path = args.socket or config.service.socket
     try:
         reply = request(socket_path, "unkey", timeout_s=1.0)
         if reply.get("ok"):
-            print(f"unkeyed through the running terminal ({socket_path}): {reply.get('detail')}")
+            print(_("unkeyed through the running terminal ({socket}): {detail}").format(
+                socket=socket_path, detail=reply.get("detail")))  # fmt: skip
             return EX_OK
-        print(f"the running terminal refused: {reply.get('error')}", file=sys.stderr)
+        print(_("the running terminal refused: {error}").format(error=reply.get("error")),
+              file=sys.stderr)  # fmt: skip
     except (OSError, TimeoutError, ValueError) as exc:
-        print(f"no running terminal answered on {socket_path} ({exc}); using the port")
+        print(_("no running terminal answered on {socket} ({error}); using the port").format(
+            socket=socket_path, error=exc))  # fmt: skip
     if args.rigctld or (config.radio.backend == "rigctld" and not args.port):
         return _unkey_rigctld(args.rigctld or config.radio.rigctld, args.timeout)
     port = args.port or config.radio.port
     if port.startswith("sim://"):
-        print("hotline unkey: the configured port is a simulator (sim://); give --port",
+        print("hotline unkey: " + _("the configured port is a simulator (sim://); give --port"),
               file=sys.stderr)
         return 2
     result = force_unkey(port, args.baud or config.radio.baud, timeout_s=args.timeout)
     if result.confirmed:
-        print(f"unkeyed over {port}: {result.detail}")
+        print(_("unkeyed over {port}: {detail}").format(port=port, detail=result.detail))
         return EX_OK
-    print(f"hotline unkey: NOT confirmed: {result.detail}", file=sys.stderr)
+    print("hotline unkey: " + _("NOT confirmed: {detail}").format(detail=result.detail),
+          file=sys.stderr)
     return EX_FAIL
 
 
@@ -88,7 +95,9 @@ def _unkey_rigctld(address: str, timeout_s: float) -> int:
         return 2
     result = force_unkey_rigctld(host, port, timeout_s=timeout_s)
     if result.confirmed:
-        print(f"unkeyed through rigctld at {address}: {result.detail}")
+        print(_("unkeyed through rigctld at {address}: {detail}").format(
+            address=address, detail=result.detail))
         return EX_OK
-    print(f"hotline unkey: NOT confirmed: {result.detail}", file=sys.stderr)
+    print("hotline unkey: " + _("NOT confirmed: {detail}").format(detail=result.detail),
+          file=sys.stderr)
     return EX_FAIL

@@ -17,6 +17,7 @@ class DeskConfig:
     id: str = "DESK-1"
     site: str = "AOC"
     operator: str = ""  # operator on duty at start-up; "" = signs on at the console
+    language: str = ""  # "en" or "ru"; "" = from the locale (LANGUAGE, LC_ALL, ...), else English
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,8 @@ SECONDS = between(5, 600)
 VOLUME = between(0.0, 1.0)
 
 RULES: dict[type, dict[str, Rule]] = {
-    DeskConfig: {"id": name(empty=False), "site": name(empty=False), "operator": name(empty=True)},
+    DeskConfig: {"id": name(empty=False), "site": name(empty=False), "operator": name(empty=True),
+                 "language": one_of(("", "en", "ru"), "is not a language of the desk")},
     GpioConfig: {
         "pin_factory": one_of(PIN_FACTORIES, "is not a gpiozero pin factory"),
         "ptt_pin": PIN,

@@ -1,5 +1,8 @@
 """The shift report as one self-contained HTML page (inline CSS and SVG, nothing fetched).
 
+Headings, labels and notes are in the desk's language (terminal/i18n, `<html lang>` says
+which); what comes from the record (ids, callsigns, reasons, notes) is shown as recorded.
+
 Every text that comes from the log goes through `html.escape`: record fields are untrusted.
 Counts sit in elements with ids (`count-calls`, `count-alerts`, ...) so a reader, or a test,
 finds them.
@@ -13,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from terminal.core.lines import format_points
+from terminal.i18n import N_, _, language
 from terminal.log.rows import CallRow
 from terminal.report.facts import MAX_ALERT_ROWS, AlertLine, ShiftFacts
 from terminal.report.svg import map_svg
@@ -53,7 +57,7 @@ def _num(value: float | None, digits: int = 0) -> str:
 def _table(headers: Iterable[str], rows: list[str], table_id: str, empty: str) -> str:
     if not rows:
         return f'<p class="empty" id="{table_id}-none">{_e(empty)}</p>'
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    head = "".join(f"<th>{_e(_(h))}</th>" for h in headers)
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(rows) + (
         "\n</tbody></table>"
     )
@@ -92,7 +96,8 @@ def _call_row(call: CallRow) -> str:
         duration = f"{(call.ended_utc_ms - call.rung_utc_ms) / 1000:.1f} s"
     who = call.answered_by or call.operator or ""
     cells = [
-        _z(call.rung_utc_ms), _e(call.direction), _e(call.outcome or "(open)"), duration,
+        _z(call.rung_utc_ms), _e(_word(call.direction)), _e(_word(call.outcome or "(open)")),
+        duration,
         _z(call.answered_utc_ms), _z(call.ended_utc_ms), _e(who), str(call.transmissions),
         f"{call.transmit_ms / 1000:.1f}", _notes(call), _recording(call.recording),
     ]  # fmt: skip
@@ -100,13 +105,42 @@ def _call_row(call: CallRow) -> str:
 
 
 CALL_HEADERS = (
-    "Rung (Z)", "Direction", "Outcome", "Duration", "Answered (Z)", "Ended (Z)", "Operator",
-    "TX", "TX s", "Notes", "Recording",
+    N_("Rung (Z)"), N_("Direction"), N_("Outcome"), N_("Duration"), N_("Answered (Z)"),
+    N_("Ended (Z)"), N_("Operator"), N_("TX"), N_("TX s"), N_("Notes"), N_("Recording"),
 )  # fmt: skip
 ALERT_HEADERS = (
-    "Received (Z)", "Alert", "Severity", "Pair", "Kind", "H sep m", "V sep ft", "TCPA s",
-    "Miss m", "Consistent", "Acked (Z)", "By", "Ack after", "Closed (Z)", "Reason",
+    N_("Received (Z)"), N_("Alert"), N_("Severity"), N_("Pair"), N_("Kind"), N_("H sep m"),
+    N_("V sep ft"), N_("TCPA s"), N_("Miss m"), N_("Consistent"), N_("Acked (Z)"), N_("By"),
+    N_("Ack after"), N_("Closed (Z)"), N_("Reason"),
 )  # fmt: skip
+OUTAGE_HEADERS = (N_("What"), N_("From (Z)"), N_("To (Z)"), N_("For"), N_("Detail"))
+EVENT_HEADERS = (N_("When (Z)"), N_("What"), N_("Detail"))
+LINE_HEADERS = (
+    N_("Version"), N_("Name"), N_("In force from (Z)"), N_("To (Z)"), N_("Effective from (Z)"),
+    N_("Entered by"), N_("Call"), N_("Points"),
+)  # fmt: skip
+HEADINGS = {
+    "summary": N_("Summary"), "calls": N_("Calls"), "open": N_("Open at handover"),
+    "alerts": N_("Alerts"), "outages": N_("Link outages, desk stops and clock faults"),
+    "map": N_("Map"), "no_calls": N_("No calls in the range."),
+    "no_open": N_("No alert open at handover."), "no_alerts": N_("No alerts in the range."),
+    "no_outages": N_("None recorded in the range."),
+    "no_events": N_("No co-processor restarts or missing alert numbers."),
+    "lines": N_("Line versions"), "no_lines": N_("No line version in the log for the range."),
+}  # fmt: skip
+"""The page's headings and empty-table lines (translated when the page is made)."""
+RECORD_WORDS = {
+    "incoming": N_("incoming"), "outgoing": N_("outgoing"), "(open)": N_("(open)"),
+    "answered": N_("answered"), "missed": N_("missed"), "rejected": N_("rejected"),
+    "link_lost": N_("link_lost"), "no_answer": N_("no_answer"), "cancelled": N_("cancelled"),
+    "open": N_("open"), "critical": N_("critical"), "warning": N_("warning"),
+    "advisory": N_("advisory"),
+}  # fmt: skip
+"""The record's machine words the page shows, in the desk's language (the record keeps them)."""
+
+
+def _word(value: str | None) -> str:
+    return _(RECORD_WORDS[value]) if value in RECORD_WORDS else (value or "")
 
 
 def _alert_row(alert: AlertLine) -> str:
@@ -115,59 +149,65 @@ def _alert_row(alert: AlertLine) -> str:
         after = f"{max(0, alert.acked_utc_ms - alert.received_utc_ms) / 1000:.1f} s"
     cells = [
         _z(alert.received_utc_ms), _e(alert.alert_id),
-        f'<span class="{_e(alert.severity)}">{_e(alert.severity)}</span>', _e(alert.pair_id),
+        f'<span class="{_e(alert.severity)}">{_e(_word(alert.severity))}</span>', _e(alert.pair_id),
         _e(alert.kind), _num(alert.hsep_m), _num(alert.vsep_ft), _num(alert.tcpa_s, 1),
-        _num(alert.miss_m), "yes" if alert.consistent else "NO", _z(alert.acked_utc_ms),
+        _num(alert.miss_m), _("yes") if alert.consistent else _("NO"), _z(alert.acked_utc_ms),
         _e(alert.acked_by), after, _z(alert.closed_utc_ms), _e(alert.closed_reason),
     ]  # fmt: skip
     return '<tr class="alert">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
 def _count(ident: str, label: str, value: object) -> str:
-    return f'<dt>{_e(label)}</dt><dd id="count-{ident}">{_e(value)}</dd>'
+    return f'<dt>{_e(_(label))}</dt><dd id="count-{ident}">{_e(value)}</dd>'
 
 
-def render(facts: ShiftFacts, *, title: str = "Shift handover report") -> str:
+def render(facts: ShiftFacts, *, title: str = N_("Shift handover report")) -> str:
     """The whole page."""
+    title = _(title)
     since, until = to_iso(facts.since_ms), to_iso(facts.until_ms)
-    outcomes = ", ".join(f"{_e(k)} {v}" for k, v in sorted(facts.call_outcomes.items()))
+    outcomes = ", ".join(f"{_e(_word(k))} {v}" for k, v in sorted(facts.call_outcomes.items()))
     severities = ", ".join(
-        f"{_e(k)} {facts.by_severity[k]}" for k in ("critical", "warning", "advisory")
+        f"{_e(_word(k))} {facts.by_severity[k]}" for k in ("critical", "warning", "advisory")
         if facts.by_severity[k]
     )  # fmt: skip
     mean = facts.ack_mean_s
     counts = "".join([
-        _count("calls", "Calls", len(facts.calls)),
-        f"<dt>by outcome</dt><dd>{outcomes or '–'}</dd>",
-        _count("alerts", "Alerts", facts.alerts_total),
-        f"<dt>by severity</dt><dd>{severities or '–'}</dd>",
-        _count("open", "Open at handover", facts.open_total),
-        _count("acked", "Acknowledged", facts.acked),
-        _count("ack-mean", "Mean time to acknowledge", "–" if mean is None else f"{mean:.1f} s"),
-        _count("ack-max", "Longest time to acknowledge",
+        _count("calls", N_("Calls"), len(facts.calls)),
+        "<dt>" + _e(_("by outcome")) + f"</dt><dd>{outcomes or '–'}</dd>",
+        _count("alerts", N_("Alerts"), facts.alerts_total),
+        "<dt>" + _e(_("by severity")) + f"</dt><dd>{severities or '–'}</dd>",
+        _count("open", N_("Open at handover"), facts.open_total),
+        _count("acked", N_("Acknowledged"), facts.acked),
+        _count("ack-mean", N_("Mean time to acknowledge"),
+               "–" if mean is None else f"{mean:.1f} s"),
+        _count("ack-max", N_("Longest time to acknowledge"),
                f"{facts.ack_ms_max / 1000:.1f} s" if facts.acked else "–"),
-        _count("suspect", "Suspect (desk's cross-check disagrees)", facts.suspect),
-        _count("closest", "Closest horizontal separation",
+        _count("suspect", N_("Suspect (desk's cross-check disagrees)"), facts.suspect),
+        _count("closest", N_("Closest horizontal separation"),
                "–" if facts.closest_hsep_m is None else f"{facts.closest_hsep_m:,.0f} m"),
-        _count("outages", "Link outages, desk stops, clock faults", len(facts.outages)),
+        _count("outages", N_("Link outages, desk stops, clock faults"), len(facts.outages)),
     ])  # fmt: skip
     shown = len(facts.alert_rows)
     alert_note = (
-        f"All {shown} alerts of the shift, the most severe first, newest first within a severity."
+        _("All {shown} alerts of the shift, the most severe first, newest first within a "
+          "severity.").format(shown=shown)
         if shown == facts.alerts_total
-        else f"The {shown} most severe of {facts.alerts_total:,} alerts (newest first within a "
-        f"severity; at most {MAX_ALERT_ROWS}). Every alert: <code>hotline log alerts --since "
-        f"{_e(since)} --until {_e(until)}</code>."
+        else _("The {shown} most severe of {total} alerts (newest first within a "
+               "severity; at most {most}). Every alert: <code>hotline log alerts --since "
+               "{since} --until {until}</code>.").format(
+            shown=shown, total=f"{facts.alerts_total:,}", most=MAX_ALERT_ROWS,
+            since=_e(since), until=_e(until))
     )
-    open_note = (
+    open_note = _(
         "Alerts that arrived in the range and were not closed by its end (an alert open when "
         "the desk stopped stays open in the log: compare with the desk stops below)."
     )
     if facts.open_total > len(facts.open_at_handover):
-        open_note += f" The first {len(facts.open_at_handover)} of {facts.open_total:,}."
+        open_note += _(" The first {first} of {total}.").format(
+            first=len(facts.open_at_handover), total=f"{facts.open_total:,}")
     outage_rows = [
         f'<tr class="outage"><td>{_e(o.what)}</td><td>{_z(o.start_utc_ms)}</td>'
-        f"<td>{_z(o.end_utc_ms) if o.end_utc_ms is not None else '<b>not over at handover</b>'}"
+        f"<td>{_z(o.end_utc_ms) if o.end_utc_ms is not None else _NOT_OVER()}"
         f"</td><td>{_duration(o.start_utc_ms, o.end_utc_ms)}</td><td>{_e(o.detail)}</td></tr>"
         for o in facts.outages
     ]
@@ -177,67 +217,77 @@ def render(facts: ShiftFacts, *, title: str = "Shift handover report") -> str:
         for n in facts.notes
     ]
     line_note = (
-        f"The deconfliction line: the <b>configured</b> line {_e(facts.line_id)} "
-        f"({len(facts.line)} points, from <code>[alerts] line_points</code>); the log holds no "
-        "line version for this period."
+        _("The deconfliction line: the <b>configured</b> line {line} "
+          "({points} points, from <code>[alerts] line_points</code>); the log holds no "
+          "line version for this period.").format(line=_e(facts.line_id), points=len(facts.line))
         if len(facts.line) >= 2
-        else "No deconfliction line is configured (<code>[alerts] line_points</code>)."
+        else _("No deconfliction line is configured (<code>[alerts] line_points</code>).")
     )
     if facts.line_periods:
-        line_note = (
-            f"The deconfliction line: version {facts.line_periods[-1][0].version} "
-            f"{_e(facts.line_id)}, in force at the end of the range (solid); earlier versions "
-            "of the range dashed."
-        )
+        line_note = _(
+            "The deconfliction line: version {version} {line}, in force at the end of the range "
+            "(solid); earlier versions of the range dashed."
+        ).format(version=facts.line_periods[-1][0].version, line=_e(facts.line_id))
     line_rows = [
         f'<tr class="line-version"><td>v{v.version}</td><td>{_e(v.name)}</td><td>{_z(start)}</td>'
         f"<td>{_z(end)}</td><td>{_z(v.effective_utc_ms)}</td><td>{_e(v.entered_by or '')}</td>"
         f"<td>{_e(v.call_id or '')}</td><td>{_e(format_points(v.points))}</td></tr>"
         for v, start, end in facts.line_periods
     ]
+    lines_note = _(
+        "The versions of the deconfliction line in force over the range, each for the part\n"
+        "of the range it was in force (every version: <code>hotline log lines</code>)."
+    )
+    range_text = _("From <b>{since}</b> up to <b>{until}</b> (Zulu). Generated\n{generated} from "
+                   "<code>{database}</code>.").format(
+        since=_e(since), until=_e(until), generated=_e(to_iso(facts.generated_ms)),
+        database=_e(facts.database))
+    head_text = _("Head of the record: record {head_id}, fingerprint").format(
+        head_id=f'<span id="head-id">{facts.head_id}</span>')
+    head_note = _("The head is the whole log's at the time the report was made. Compare the\n"
+                  "fingerprint with <code>hotline log verify</code>'s head to see the record is "
+                  "the one reported.")
+    marks_note = _("Marks: every alert's aircraft positions (both tracks of a TRACK\nalert), by "
+                   "severity; one mark per spot of about 500 m, larger for more alerts.")
+    h = {key: _(text) for key, text in HEADINGS.items()}
     body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{language()}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>{_e(title)} {_e(since)} – {_e(until)}</title>
 <style>{STYLE}</style></head>
 <body>
 <h1>{_e(title)}</h1>
-<p id="range">From <b>{_e(since)}</b> up to <b>{_e(until)}</b> (Zulu). Generated
-{_e(to_iso(facts.generated_ms))} from <code>{_e(facts.database)}</code>.</p>
-<p>Head of the record: record <span id="head-id">{facts.head_id}</span>, fingerprint
+<p id="range">{range_text}</p>
+<p>{head_text}
 <span class="fingerprint" id="fingerprint">{_e(facts.fingerprint)}</span><br>
 <span class="hash" id="head-hash">{_e(facts.head_hash.hex())}</span></p>
-<p class="note">The head is the whole log's at the time the report was made. Compare the
-fingerprint with <code>hotline log verify</code>'s head to see the record is the one reported.</p>
-<h2>Summary</h2>
+<p class="note">{head_note}</p>
+<h2>{h["summary"]}</h2>
 <dl class="counts">{counts}</dl>
-<h2>Calls</h2>
-{_table(CALL_HEADERS, [_call_row(c) for c in facts.calls], "calls", "No calls in the range.")}
-<h2>Open at handover</h2>
+<h2>{h["calls"]}</h2>
+{_table(CALL_HEADERS, [_call_row(c) for c in facts.calls], "calls", h["no_calls"])}
+<h2>{h["open"]}</h2>
 <p class="note">{open_note}</p>
-{_table(ALERT_HEADERS, [_alert_row(a) for a in facts.open_at_handover], "open",
-        "No alert open at handover.")}
-<h2>Alerts</h2>
+{_table(ALERT_HEADERS, [_alert_row(a) for a in facts.open_at_handover], "open", h["no_open"])}
+<h2>{h["alerts"]}</h2>
 <p class="note">{alert_note}</p>
-{_table(ALERT_HEADERS, [_alert_row(a) for a in facts.alert_rows], "alerts",
-        "No alerts in the range.")}
-<h2>Line versions</h2>
-<p class="note">The versions of the deconfliction line in force over the range, each for the part
-of the range it was in force (every version: <code>hotline log lines</code>).</p>
-{_table(("Version", "Name", "In force from (Z)", "To (Z)", "Effective from (Z)", "Entered by",
-         "Call", "Points"), line_rows, "lines", "No line version in the log for the range.")}
-<h2>Link outages, desk stops and clock faults</h2>
-{_table(("What", "From (Z)", "To (Z)", "For", "Detail"), outage_rows, "outages",
-        "None recorded in the range.")}
-{_table(("When (Z)", "What", "Detail"), note_rows, "events", "No co-processor restarts or "
-        "missing alert numbers.")}
-<h2>Map</h2>
-<p class="note">{line_note} Marks: every alert's aircraft positions (both tracks of a TRACK
-alert), by severity; one mark per spot of about 500 m, larger for more alerts.</p>
+{_table(ALERT_HEADERS, [_alert_row(a) for a in facts.alert_rows], "alerts", h["no_alerts"])}
+<h2>{h["lines"]}</h2>
+<p class="note">{lines_note}</p>
+{_table(LINE_HEADERS, line_rows, "lines", h["no_lines"])}
+<h2>{h["outages"]}</h2>
+{_table(OUTAGE_HEADERS, outage_rows, "outages", h["no_outages"])}
+{_table(EVENT_HEADERS, note_rows, "events", h["no_events"])}
+<h2>{h["map"]}</h2>
+<p class="note">{line_note} {marks_note}</p>
 {map_svg(facts)}
 </body></html>
 """
     return body
+
+
+def _NOT_OVER() -> str:
+    return "<b>" + _e(_("not over at handover")) + "</b>"
 
 
 def _duration(start: int, end: int | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from terminal.i18n import _
 from terminal.report.facts import GRID_DEG, ShiftFacts
 
 WIDTH = 720
@@ -27,7 +28,8 @@ def map_svg(facts: ShiftFacts) -> str:
         (lat_bin * GRID_DEG, lon_bin * GRID_DEG) for (lat_bin, lon_bin, _s) in facts.marks
     ]
     if not points:
-        return '<p class="empty">No line configured and no alert positions: nothing to draw.</p>'
+        nothing = _("No line configured and no alert positions: nothing to draw.")
+        return f'<p class="empty">{escape(nothing)}</p>'
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     mid = math.radians((min(lats) + max(lats)) / 2)

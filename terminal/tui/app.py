@@ -17,9 +17,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from terminal.core.calls import CallPhase
+from terminal.i18n import _
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.desk_interface import BenchHands, DeskInterface
-from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS
+from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, localize
 from terminal.tui.screens.confirm import ConfirmQuit
 from terminal.tui.screens.help import HelpScreen
 from terminal.tui.screens.line import LineEntry, LineEntryScreen
@@ -73,6 +74,7 @@ class ConsoleApp(App[None]):
         report: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
+        localize(self._bindings)  # Textual's own palette key, in the desk's language
         self.report = report
         self._reporting = False
         self.desk = desk
@@ -203,18 +205,20 @@ class ConsoleApp(App[None]):
         """Acknowledge the selected alert."""
         pair = self.main.selected_pair()
         if pair is None:
-            self.say("warning", "No alert selected to acknowledge.")
+            self.say("warning", _("No alert selected to acknowledge."))
             return
         if self.desk.acknowledge(pair):
-            self.say("info", f"Alert {pair} acknowledged.")
+            self.say("info", _("Alert {pair} acknowledged.").format(pair=pair))
 
     def action_note(self) -> None:
         """Type a note into the call record."""
         call_id = self._latest.call.call_id
-        where = f"call {call_id}" if call_id is not None else "the last call"
+        where = _("call {call_id}").format(call_id=call_id) if call_id is not None else _(
+            "the last call")
         self.push_screen(
-            PromptScreen(f"NOTE ON {where.upper()}", "Enter saves it to the record; Esc cancels.",
-                         placeholder="what was said or agreed", max_length=500,
+            PromptScreen(_("NOTE ON {where}").format(where=where.upper()),
+                         _("Enter saves it to the record; Esc cancels."),
+                         placeholder=_("what was said or agreed"), max_length=500,
                          prompt_id="note"),
             self._note_done,
         )  # fmt: skip
@@ -226,9 +230,9 @@ class ConsoleApp(App[None]):
     def action_search(self) -> None:
         """Filter today's calls and the open alerts."""
         self.push_screen(
-            PromptScreen("SEARCH", "Filters today's calls and the open alerts; empty shows all. "
-                         "The full record: hotline log.", value=self.search_text,
-                         placeholder="pair, track, call id, outcome, operator, note…",
+            PromptScreen(_("SEARCH"), _("Filters today's calls and the open alerts; empty shows "
+                         "all. The full record: hotline log."), value=self.search_text,
+                         placeholder=_("pair, track, call id, outcome, operator, note…"),
                          max_length=60, prompt_id="search"),
             self._search_done,
         )  # fmt: skip
@@ -254,8 +258,8 @@ class ConsoleApp(App[None]):
     def action_sign_on(self) -> None:
         """The operator on duty signs on."""
         self.push_screen(
-            PromptScreen("OPERATOR SIGN-ON", "Your operator id (letters, digits . _ -); Enter "
-                         "signs on, Esc cancels.", value=self._latest.operator,
+            PromptScreen(_("OPERATOR SIGN-ON"), _("Your operator id (letters, digits . _ -); "
+                         "Enter signs on, Esc cancels."), value=self._latest.operator,
                          restrict=OPERATOR_ID, max_length=16, prompt_id="sign-on"),
             self._sign_on_done,
         )  # fmt: skip
@@ -267,20 +271,21 @@ class ConsoleApp(App[None]):
     def action_shift_report(self) -> None:
         """Write the shift report (off the loop: it reads the whole shift's log)."""
         if self.report is None:
-            self.say("warning", "No log here to report from: run `hotline report` on the desk.")
+            self.say("warning", _("No log here to report from: run `hotline report` on the desk."))
             return
         if self._reporting:
-            self.say("info", "The shift report is being written.")
+            self.say("info", _("The shift report is being written."))
             return
         self._reporting = True
-        self.say("info", "Writing the shift report...")
+        self.say("info", _("Writing the shift report..."))
         self.run_worker(self._write_report(self.report), name="shift report", group="report")
 
     async def _write_report(self, report: Callable[[], str]) -> None:
         try:
             text = await asyncio.to_thread(report)
         except Exception as exc:  # the log unreadable, the disk full: say so, stay up
-            self.say("error", f"Shift report failed: {exc or type(exc).__name__}")
+            failed = _("Shift report failed: {error}")
+            self.say("error", failed.format(error=exc or type(exc).__name__))
         else:
             self.say("info", text)
         finally:
@@ -347,7 +352,8 @@ class ConsoleApp(App[None]):
         try:
             act(self.hands)
         except Exception as exc:  # the rig is gone (desk stopped): say so, stay up
-            self.say("error", f"bench: {what} failed: {exc or type(exc).__name__}")
+            self.say("error", _("bench: {what} failed: {error}").format(
+                what=what, error=exc or type(exc).__name__))
         self.main.bench_state(pin_held=self.pin_held, unplugged=self.unplugged,
                               far_talking=self.far_talking)  # fmt: skip
 
@@ -395,7 +401,7 @@ class ConsoleApp(App[None]):
         """Every console action by name, then Textual's own (theme, screenshot, keys)."""
         keys = (*OPERATOR_KEYS, *(BENCH_KEYS if self.hands is not None else ()))
         for key in keys:
-            yield SystemCommand(key.title, key.help, getattr(self, f"action_{key.action}"))
+            yield SystemCommand(_(key.title), _(key.help), getattr(self, f"action_{key.action}"))
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
                 yield command

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from terminal.core.calls import CallPhase, CallView
+from terminal.i18n import N_, _
 from terminal.views import SEVERITIES, AlertView, CallSummary, LinkCounters, LinkHealth
 
 MAX_ALERTS_SHOWN = 200
@@ -27,9 +28,9 @@ LINK_NAMES = {
 
 # Severity is never shown by colour alone: each has a symbol and a word.
 SEVERITY_MARK = {"critical": "▲", "warning": "◆", "advisory": "●"}
-SEVERITY_WORD = {"critical": "CRIT", "warning": "WARN", "advisory": "ADVS"}
+SEVERITY_WORD = {"critical": N_("CRIT"), "warning": N_("WARN"), "advisory": N_("ADVS")}
 UNKNOWN_MARK = "▲"
-SUSPECT_MARK = "?SUSPECT"
+SUSPECT_MARK = N_("?SUSPECT")
 
 
 def clock_text(seconds: float | None) -> str:
@@ -62,7 +63,7 @@ def severity_key(severity: str) -> str:
 def severity_label(severity: str) -> str:
     """Symbol and word, e.g. `▲ CRIT`; an unknown severity shows its own name in capitals."""
     if severity in SEVERITY_WORD:
-        return f"{SEVERITY_MARK[severity]} {SEVERITY_WORD[severity]}"
+        return f"{SEVERITY_MARK[severity]} {_(SEVERITY_WORD[severity])}"
     return f"{UNKNOWN_MARK} {severity.upper()[:4] or '????'}"
 
 
@@ -87,7 +88,7 @@ def seconds_text(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "?"
     if seconds < 0:
-        return "past"
+        return _("past")
     whole = int(seconds)
     return f"{whole}s" if whole < 60 else f"{whole // 60}m{whole % 60:02d}s"
 
@@ -104,9 +105,9 @@ def alert_flags(alert: AlertView) -> str:
     """Suspect mark and acknowledgement, as words."""
     parts = []
     if alert.suspect:
-        parts.append(SUSPECT_MARK)
+        parts.append(_(SUSPECT_MARK))
     if alert.acknowledged_by:
-        parts.append(f"ack {alert.acknowledged_by}")
+        parts.append(_("ack {operator}").format(operator=alert.acknowledged_by))
     return " ".join(parts)
 
 
@@ -162,14 +163,29 @@ def call_row(call: CallSummary) -> CallRow:
     return CallRow(
         call_id=str(call.call_id),
         short_id=short_call_id(str(call.call_id)),
-        direction={"incoming": "IN", "outgoing": "OUT"}.get(call.direction, call.direction),
+        direction=_(_DIRECTIONS.get(call.direction, call.direction)),
         started=zulu_time(call.started_utc),
-        outcome=(call.outcome or "open").upper().replace("_", " "),
+        outcome=outcome_word(call.outcome),
         duration=clock_text(call.duration_s) if call.duration_s is not None else "--:--",
         transmissions=str(call.transmissions),
         operator=call.operator or "—",
         notes=call.notes.replace("\n", " "),
     )
+
+
+_DIRECTIONS = {"incoming": N_("IN"), "outgoing": N_("OUT")}
+OUTCOME_WORDS = {
+    "open": N_("OPEN"), "answered": N_("ANSWERED"), "missed": N_("MISSED"),
+    "rejected": N_("REJECTED"), "link_lost": N_("LINK LOST"), "no_answer": N_("NO ANSWER"),
+    "cancelled": N_("CANCELLED"),
+}  # fmt: skip
+"""A call's outcome as the list shows it (the record keeps the machine word)."""
+
+
+def outcome_word(outcome: str | None) -> str:
+    """`ANSWERED`, `NO ANSWER`... in the language in use; an outcome we do not know in capitals."""
+    word = outcome or "open"
+    return _(OUTCOME_WORDS[word]) if word in OUTCOME_WORDS else word.upper().replace("_", " ")
 
 
 def short_call_id(call_id: str) -> str:
@@ -221,8 +237,12 @@ def call_timer(call: CallView, now: float) -> tuple[str, str]:
         return ("", "")
     if call.phase is CallPhase.CONNECTED:
         since = call.answered_at if call.answered_at is not None else call.started_at
-        return ("call", clock_text(now - since))
-    return (call.phase.value.lower(), clock_text(now - call.started_at))
+        return (_("call"), clock_text(now - since))
+    return (_(_PHASE_WORDS.get(call.phase.value.lower(), call.phase.value.lower())),
+            clock_text(now - call.started_at))  # fmt: skip
+
+
+_PHASE_WORDS = {"ringing": N_("ringing"), "calling": N_("calling")}
 
 
 def tot_left(call: CallView, now: float) -> float | None:
@@ -234,7 +254,8 @@ def tot_left(call: CallView, now: float) -> float | None:
 
 def direction_text(call: CallView) -> str:
     """INCOMING, OUTGOING, or empty when idle."""
-    return {"incoming": "INCOMING", "outgoing": "OUTGOING"}.get(call.direction or "", "")
+    word = {"incoming": N_("INCOMING"), "outgoing": N_("OUTGOING")}.get(call.direction or "", "")
+    return _(word)
 
 
 def link_counters(counters: LinkCounters | None, short: bool = False) -> str:
@@ -243,7 +264,8 @@ def link_counters(counters: LinkCounters | None, short: bool = False) -> str:
     if counters is None:
         return ""
     faults = counters.faults()
-    frames = f"in {counters.frames_in} out {counters.frames_out}"
+    frames = _("in {frames_in} out {frames_out}").format(
+        frames_in=counters.frames_in, frames_out=counters.frames_out)
     if short and faults:
         return f"[{faults}]"
     return f"[{frames} {faults}]" if faults else f"[{frames}]"

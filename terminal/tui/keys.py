@@ -3,9 +3,11 @@ command palette are all made from it, so they cannot disagree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
+
+from terminal.i18n import N_, _
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,75 +26,96 @@ class Key:
 # In footer order: what an 80-column footer cuts off (search, sign-on, lamp test) is on the help
 # screen, which the footer always shows.
 OPERATOR_KEYS: tuple[Key, ...] = (
-    Key("a", "answer", "Answer", "Answer", "Answer the ringing call.", "Call"),
-    Key("c", "call", "Call", "Call", "Call the far end.", "Call"),
-    Key("h", "hangup", "Hangup", "Hang up", "End the call (or stop calling out).", "Call"),
-    Key("r", "reject", "Reject", "Reject", "Decline the ringing call.", "Call"),
+    Key("a", "answer", N_("Answer"), N_("Answer"), N_("Answer the ringing call."), N_("Call")),
+    Key("c", "call", N_("Call"), N_("Call"), N_("Call the far end."), N_("Call")),
+    Key(
+        "h",
+        "hangup",
+        N_("Hangup"),
+        N_("Hang up"),
+        N_("End the call (or stop calling out)."),
+        N_("Call"),
+    ),
+    Key("r", "reject", N_("Reject"), N_("Reject"), N_("Decline the ringing call."), N_("Call")),
     Key(
         "space",
         "ptt",
-        "PTT",
-        "Push to talk (toggle)",
-        "Key the transmitter; press again to unkey. A terminal has no key-up, so this toggles; "
-        "the time-out timer still unkeys a long transmission.",
-        "Call",
+        N_("PTT"),
+        N_("Push to talk (toggle)"),
+        N_("Key the transmitter; press again to unkey. A terminal has no key-up, so this toggles; "
+        "the time-out timer still unkeys a long transmission."),
+        N_("Call"),
         "Spc",
     ),
     Key(
         "k",
         "acknowledge",
-        "Ack",
-        "Acknowledge alert",
-        "Acknowledge the selected alert (Up/Down select).",
-        "Alerts",
+        N_("Ack"),
+        N_("Acknowledge alert"),
+        N_("Acknowledge the selected alert (Up/Down select)."),
+        N_("Alerts"),
     ),
-    Key("n", "note", "Note", "Note", "Type a note into the call record.", "Record"),
-    Key("question_mark,f1", "help", "Help", "Help", "Show every key.", "Desk", "?"),
+    Key("n", "note", N_("Note"), N_("Note"), N_("Type a note into the call record."), N_("Record")),
+    Key("question_mark,f1", "help", N_("Help"), N_("Help"), N_("Show every key."), N_("Desk"), "?"),
     Key(
         "q",
         "quit",
-        "Quit",
-        "Quit",
-        "Leave the console (asks first while a call is up; the desk hangs up and unkeys).",
-        "Desk",
+        N_("Quit"),
+        N_("Quit"),
+        N_("Leave the console (asks first while a call is up; the desk hangs up and unkeys)."),
+        N_("Desk"),
     ),
     Key(
         "slash",
         "search",
-        "Search",
-        "Search",
-        "Filter today's calls and the open alerts shown (Esc clears). "
-        "The full record: `hotline log`.",
-        "Record",
+        N_("Search"),
+        N_("Search"),
+        N_("Filter today's calls and the open alerts shown (Esc clears). "
+        "The full record: `hotline log`."),
+        N_("Record"),
         "/",
     ),
-    Key("o", "sign_on", "Sign on", "Operator sign-on", "Sign on as the operator on duty.", "Desk"),
-    Key("l", "lamp_test", "Lamps", "Lamp test", "Light each desk LED in turn.", "Desk"),
+    Key(
+        "o",
+        "sign_on",
+        N_("Sign on"),
+        N_("Operator sign-on"),
+        N_("Sign on as the operator on duty."),
+        N_("Desk"),
+    ),
+    Key(
+        "l",
+        "lamp_test",
+        N_("Lamps"),
+        N_("Lamp test"),
+        N_("Light each desk LED in turn."),
+        N_("Desk"),
+    ),
     Key(
         "g",
         "recall",
-        "Again",
-        "Say again (recall)",
-        "Replay the last received transmission on the headset, never on the radio; press again "
-        "for the one before. Not while transmitting; PTT stops it.",
-        "Call",
+        N_("Again"),
+        N_("Say again (recall)"),
+        N_("Replay the last received transmission on the headset, never on the radio; press again "
+        "for the one before. Not while transmitting; PTT stops it."),
+        N_("Call"),
     ),
     Key(
         "G",
         "recall_list",
-        "Recalls",
-        "Recall list",
-        "The call's received transmissions with their time and length: pick one to replay.",
-        "Call",
+        N_("Recalls"),
+        N_("Recall list"),
+        N_("The call's received transmissions with their time and length: pick one to replay."),
+        N_("Call"),
     ),
     Key(
         "s",
         "shift_report",
-        "Report",
-        "Shift report",
-        "Write the shift handover report of the last 12 hours (HTML, docs/report.md) to "
-        "<log directory>/reports/.",
-        "Record",
+        N_("Report"),
+        N_("Shift report"),
+        N_("Write the shift handover report of the last 12 hours (HTML, docs/report.md) to "
+        "<log directory>/reports/."),
+        N_("Record"),
     ),
     Key(
         "e",
@@ -110,60 +133,64 @@ BENCH_KEYS: tuple[Key, ...] = (
     Key(
         "1",
         "far_ring",
-        "Far rings",
-        "Bench: far end rings",
-        "The far end calls this desk.",
-        "Bench",
+        N_("Far rings"),
+        N_("Bench: far end rings"),
+        N_("The far end calls this desk."),
+        N_("Bench"),
     ),
     Key(
         "2",
         "far_answer",
-        "Far answers",
-        "Bench: far end answers",
-        "The far end answers our call.",
-        "Bench",
+        N_("Far answers"),
+        N_("Bench: far end answers"),
+        N_("The far end answers our call."),
+        N_("Bench"),
     ),
     Key(
         "3",
         "far_hangup",
-        "Far hangs up",
-        "Bench: far end hangs up",
-        "The far end hangs up (or gives up ringing).",
-        "Bench",
+        N_("Far hangs up"),
+        N_("Bench: far end hangs up"),
+        N_("The far end hangs up (or gives up ringing)."),
+        N_("Bench"),
     ),
     Key(
         "4",
         "far_talk",
-        "Far talks",
-        "Bench: far end talks (toggle)",
-        "The far end starts or stops transmitting.",
-        "Bench",
+        N_("Far talks"),
+        N_("Bench: far end talks (toggle)"),
+        N_("The far end starts or stops transmitting."),
+        N_("Bench"),
     ),
     Key(
         "5",
         "pin_ptt",
-        "PTT pin",
-        "Bench: PTT button (toggle)",
-        "Press or release the physical PTT button, through its mock pin.",
-        "Bench",
+        N_("PTT pin"),
+        N_("Bench: PTT button (toggle)"),
+        N_("Press or release the physical PTT button, through its mock pin."),
+        N_("Bench"),
     ),
     Key(
         "6",
         "cable",
-        "Cable",
-        "Bench: bridge cable (toggle)",
-        "Pull the radio bridge's USB cable out, or plug it back in.",
-        "Bench",
+        N_("Cable"),
+        N_("Bench: bridge cable (toggle)"),
+        N_("Pull the radio bridge's USB cable out, or plug it back in."),
+        N_("Bench"),
     ),
 )
 
 EXTRA_KEYS: tuple[tuple[str, str], ...] = (
-    ("Up / Down", "Select an alert (the picture highlights its pair)."),
-    ("Tab", "Move between the alert list and today's calls."),
-    ("Esc", "Clear the search filter; close a dialog."),
-    ("Ctrl+P", "Command palette: every action above, by name; also the theme."),
-    ("Ctrl+Q", "Quit (asks first while a call is up)."),
+    (N_("Up / Down"), N_("Select an alert (the picture highlights its pair).")),
+    (N_("Tab"), N_("Move between the alert list and today's calls.")),
+    (N_("Esc"), N_("Clear the search filter; close a dialog.")),
+    (N_("Ctrl+P"), N_("Command palette: every action above, by name; also the theme.")),
+    (N_("Ctrl+Q"), N_("Quit (asks first while a call is up).")),
 )
+
+
+TEXTUAL_WORDS = (N_("palette"), N_("Open the command palette"), N_("Quit"))
+"""Textual's own bindings' words, for the catalogue (`localize` translates them)."""
 
 
 def bindings(keys: tuple[Key, ...], *, show: bool = True) -> list[Binding]:
@@ -174,3 +201,12 @@ def bindings(keys: tuple[Key, ...], *, show: bool = True) -> list[Binding]:
         )
         for k in keys
     ]
+
+
+def localize(found: BindingsMap) -> None:
+    """Put the footer labels and tooltips of these bindings in the language in use: bindings are
+    made at import, in English (the source text), before the desk's language is known."""
+    for key, listed in found.key_to_bindings.items():
+        found.key_to_bindings[key] = [
+            replace(b, description=_(b.description), tooltip=_(b.tooltip)) for b in listed
+        ]

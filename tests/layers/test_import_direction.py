@@ -27,7 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "view": ("terminal.snapshot", "terminal.attach.wire"),
     "core": ("terminal.core", "terminal.kernel"),
-    "base": ("terminal.views", "terminal.zulu", "terminal.config", "terminal"),
+    "base": ("terminal.views", "terminal.zulu", "terminal.config", "terminal.i18n", "terminal"),
 }
 """Module prefixes of each layer (the longest prefix decides; bare `terminal` is the package).
 The control socket's server binds the socket (an adapter) to an engine, as the desk binds the

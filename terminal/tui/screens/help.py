@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from terminal.tui.keys import BENCH_KEYS, EXTRA_KEYS, OPERATOR_KEYS, Key
+from terminal.i18n import N_, _
+from terminal.tui.keys import BENCH_KEYS, EXTRA_KEYS, OPERATOR_KEYS, Key, localize
 
-NOTE = (
+NOTE = N_(
     "Search filters what this screen shows (today's calls, open alerts); "
     "deeper log search is `hotline log` for now."
 )
@@ -34,12 +35,13 @@ def key_table(bench: bool) -> Table:
     table.add_column("what")
     grouped: dict[str, list[tuple[str, str]]] = {}
     for key in (*OPERATOR_KEYS, *(BENCH_KEYS if bench else ())):
-        grouped.setdefault(key.group, []).append((key_name(key), f"{key.title} — {key.help}"))
-    groups = [*grouped.items(), ("Anywhere", list(EXTRA_KEYS))]
+        grouped.setdefault(key.group, []).append(
+            (key_name(key), f"{_(key.title)} — {_(key.help)}"))
+    groups = [*grouped.items(), (N_("Anywhere"), list(EXTRA_KEYS))]
     for group, rows in groups:
-        table.add_row(f"[u]{group}[/u]", "")
+        table.add_row(f"[u]{_(group)}[/u]", "")
         for name, what in rows:
-            table.add_row(name, what)
+            table.add_row(_(name), _(what))
     return table
 
 
@@ -47,20 +49,21 @@ class HelpScreen(ModalScreen[None]):
     """Every key; Esc, q, ? or F1 closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("escape,q,question_mark,f1", "dismiss_help", "Close"),
+        ("escape,q,question_mark,f1", "dismiss_help", N_("Close")),
     ]
 
     def __init__(self, bench: bool) -> None:
         super().__init__(id="help")
+        localize(self._bindings)
         self.bench = bench
 
     def compose(self) -> ComposeResult:
         """The key table and the note on search."""
         with VerticalScroll(id="help-body") as body:
-            body.border_title = "KEYS"
-            body.border_subtitle = "Esc closes"
+            body.border_title = _("KEYS")
+            body.border_subtitle = _("Esc closes")
             yield Static(key_table(self.bench), id="help-keys")
-            yield Static(NOTE, id="help-note")
+            yield Static(_(NOTE), id="help-note")
 
     def on_mount(self) -> None:
         """The keys scroll with Up/Down/PgUp/PgDn/Home/End on a small terminal."""

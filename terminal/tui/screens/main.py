@@ -14,9 +14,10 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from terminal.core.lines import LineView
+from terminal.i18n import N_, _
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.format import links_of
-from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings
+from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings, localize
 from terminal.tui.widgets.alerts import AlertList
 from terminal.tui.widgets.callpanel import CallPanel
 from terminal.tui.widgets.calls import CallsTable
@@ -44,7 +45,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *bindings(OPERATOR_KEYS),
         *bindings(BENCH_KEYS, show=False),  # the bench line shows them
-        ("escape", "app.clear_search", "Clear search"),
+        ("escape", "app.clear_search", N_("Clear search")),
     ]
 
     # `var`, not `reactive`: a change repaints the widgets that show it, never the whole screen.
@@ -55,6 +56,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self, *, desk_name: str, bench: bool) -> None:
         super().__init__(id="main")
+        localize(self._bindings)
         self.desk_name = desk_name
         self.bench = bench
         # Held, not queried: the timers may still tick while the screen is being torn down.
@@ -89,9 +91,9 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Titles, and the alert list takes the keyboard."""
-        self.picture.border_title = "PICTURE"
-        self.call_panel.border_title = "CALL"
-        self.links.border_title = "LINKS"
+        self.picture.border_title = _("PICTURE")
+        self.call_panel.border_title = _("CALL")
+        self.links.border_title = _("LINKS")
         alerts = self.alerts
         alerts.rebuild()
         self.calls.rebuild()

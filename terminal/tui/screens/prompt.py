@@ -10,11 +10,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from terminal.i18n import N_
+from terminal.tui.keys import localize
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Asks for one line: Enter gives it back, Esc gives None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "cancel", N_("Cancel"))]
 
     def __init__(
         self,
@@ -28,6 +31,7 @@ class PromptScreen(ModalScreen[str | None]):
         prompt_id: str = "prompt",
     ) -> None:
         super().__init__(id=prompt_id)
+        localize(self._bindings)
         self.title_text = title
         self.hint = hint
         self.value = value

@@ -14,10 +14,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from terminal.core.recall import RecallItem, RecallView
+from terminal.i18n import N_, _
+from terminal.tui.keys import localize
 from terminal.zulu import to_iso
 
 REFRESH_S = 0.25
-HINT = (
+HINT = N_(
     "Enter replays on the headset (never on the radio); g the last, again the one before; "
     "x stops; Space keys PTT (stops the replay); Esc closes."
 )
@@ -25,25 +27,26 @@ HINT = (
 
 def item_line(item: RecallItem, playing: bool) -> str:
     """`2  07:35:25Z   4.0 s  ▶` for the list."""
-    mark = "  ▶ playing" if playing else ""
+    mark = "  ▶ " + _("playing") if playing else ""
     return f"{item.number:>2}  {to_iso(item.utc_ms)[11:19]}Z  {item.seconds:6.1f} s{mark}"
 
 
 def title_of(view: RecallView) -> str:
     """The list's title: which call, live or ended."""
     if view.call_id is None:
-        return "RECALL"
-    return f"RECALL — CALL {view.call_id} ({'in progress' if view.live else 'ended'})"
+        return _("RECALL")
+    state = _("in progress") if view.live else _("ended")
+    return _("RECALL — CALL {call_id} ({state})").format(call_id=view.call_id, state=state)
 
 
 class RecallScreen(ModalScreen[None]):
     """The call's received transmissions to pick from."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("escape,G", "close", "Close"),
-        ("g", "again", "Say again"),
-        ("x", "stop", "Stop"),
-        ("space", "ptt", "PTT"),
+        ("escape,G", "close", N_("Close")),
+        ("g", "again", N_("Say again")),
+        ("x", "stop", N_("Stop")),
+        ("space", "ptt", N_("PTT")),
     ]
 
     def __init__(
@@ -53,6 +56,7 @@ class RecallScreen(ModalScreen[None]):
         intent: Callable[[str], None],
     ) -> None:
         super().__init__(id="recall")
+        localize(self._bindings)
         self.latest = latest
         self.pick = pick
         self.intent = intent
@@ -61,10 +65,10 @@ class RecallScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """The list and a hint."""
         with Vertical(classes="dialog") as box:
-            box.border_title = "RECALL"
+            box.border_title = _("RECALL")
             yield OptionList(id="recall-list")
             yield Static("", id="recall-empty")
-            yield Static(HINT, classes="hint")
+            yield Static(_(HINT), classes="hint")
 
     def on_mount(self) -> None:
         """Fill the list, keep it current."""
@@ -88,7 +92,7 @@ class RecallScreen(ModalScreen[None]):
         if view.items:
             options.highlighted = min(highlighted or 0, len(view.items) - 1)
         self.query_one("#recall-empty", Static).update(
-            "" if view.items else "No received transmission in this call yet."
+            "" if view.items else _("No received transmission in this call yet.")
         )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

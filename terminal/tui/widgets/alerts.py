@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from terminal.i18n import N_, _
 from terminal.tui.format import (
     MAX_ALERTS_SHOWN,
     AlertRow,
@@ -28,9 +29,9 @@ from terminal.tui.format import (
 from terminal.views import AlertView
 
 WIDE_AT = 70
-_NARROW = (("SEV", 7), ("PAIR", 12), ("HORIZ", 7), ("VERT", 7), ("CPA", 6))
-_WIDE = (("SEV", 7), ("PAIR", 14), ("KIND", 6), ("HORIZ", 8), ("VERT", 8), ("CPA", 7),
-         ("SINCE", 10))  # fmt: skip
+_NARROW = ((N_("SEV"), 7), (N_("PAIR"), 12), (N_("HORIZ"), 7), (N_("VERT"), 7), (N_("CPA"), 6))
+_WIDE = ((N_("SEV"), 7), (N_("PAIR"), 14), (N_("KIND"), 6), (N_("HORIZ"), 8), (N_("VERT"), 8),
+         (N_("CPA"), 7), (N_("SINCE"), 10))  # fmt: skip
 _STYLES = ("header", "critical", "warning", "advisory", "suspect", "cursor", "cursor-blur")
 
 
@@ -39,14 +40,15 @@ def row_cells(row: AlertRow, wide: bool) -> list[str]:
     if wide:
         return [row.label, row.pair, row.kind, row.horizontal, row.vertical, row.cpa,
                 row.first_seen, row.flags]  # fmt: skip
-    flags = row.flags.replace("?SUSPECT", "?SUS").replace("ack ", "✓")
+    ack = _("ack {operator}").replace("{operator}", "")
+    flags = row.flags.replace(_("?SUSPECT"), _("?SUS")).replace(ack, "✓")
     return [row.label, row.pair, row.horizontal, row.vertical, row.cpa, flags]
 
 
 def columns_for(width: int) -> list[tuple[str, int]]:
     """Fixed columns for the width; FLAGS takes the rest."""
     fixed = _WIDE if width >= WIDE_AT else _NARROW
-    return [*fixed, ("FLAGS", max(6, width - sum(w for _, w in fixed)))]
+    return [*fixed, (N_("FLAGS"), max(6, width - sum(w for _, w in fixed)))]
 
 
 def fit(cells: list[str], columns: list[tuple[str, int]]) -> list[str]:
@@ -179,11 +181,12 @@ class AlertList(Widget, can_focus=True):
 
     def title_text(self) -> str:
         """`ALERTS 3 open`, with the filter and the cap when they apply."""
-        title = f"ALERTS {self.total} open"
+        title = _("ALERTS {count} open").format(count=self.total)
         if self.search_text:
-            title = f"ALERTS {self.total} matching “{self.search_text}”"
+            title = _("ALERTS {count} matching “{search}”").format(
+                count=self.total, search=self.search_text)
         if len(self.rows) < self.total:
-            title += f", first {len(self.rows)} shown"
+            title += _(", first {count} shown").format(count=len(self.rows))
         return title
 
     def _style(self, name: str) -> Style:
@@ -198,7 +201,7 @@ class AlertList(Widget, can_focus=True):
         width = self.content_size.width
         columns = columns_for(width)
         if y == 0:
-            text = "".join(label.ljust(w) for label, w in columns)
+            text = "".join(_(label)[: w - 1].ljust(w) for label, w in columns)
             return Strip([Segment(text, self._style("header"))]).adjust_cell_length(width)
         index = self.top + y - 1
         if index >= len(self.rows):

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from terminal.core.calls import CallPhase, CallView
+from terminal.i18n import N_, _
 from terminal.tui import bigtext
 from terminal.tui.format import call_timer, countdown_text, direction_text, tot_left
 
@@ -21,28 +22,42 @@ def state_label(call: CallView) -> str:
     return "STOPPED" if call.closed else call.display_state()
 
 
+STATE_WORDS = {
+    "IDLE": N_("IDLE"), "RINGING": N_("RINGING"), "CALLING": N_("CALLING"),
+    "CONNECTED": N_("CONNECTED"), "TRANSMITTING": N_("TRANSMITTING"),
+    "RECEIVING": N_("RECEIVING"), "STOPPED": N_("STOPPED"),
+}  # fmt: skip
+"""The state words in large type; the Russian ones are short, so they fit in large type too."""
+
+
+def state_word(label: str) -> str:
+    """The state word shown, in the language in use."""
+    return _(STATE_WORDS.get(label, label))
+
+
 def detail_lines(call: CallView, now: float) -> list[tuple[str, str]]:
     """Up to three (text, style) lines beside the state; style is "", "warn" or "alarm"."""
     if call.closed:
-        return [("DESK SHUT DOWN", "alarm"), ("transmitter unkeyed", "")]
+        return [(_("DESK SHUT DOWN"), "alarm"), (_("transmitter unkeyed"), "")]
     lines: list[tuple[str, str]] = []
     if not call.link_up:
-        lines.append(("BRIDGE LINK DOWN", "alarm"))
+        lines.append((_("BRIDGE LINK DOWN"), "alarm"))
     direction = direction_text(call)
-    ident = f"call {call.call_id}" if call.call_id is not None else ""
+    ident = _("call {call_id}").format(call_id=call.call_id) if call.call_id is not None else ""
     lines.append((" · ".join(p for p in (direction, ident) if p), ""))
     what, mmss = call_timer(call, now)
-    lines.append((f"{what} {mmss}" if what else "no call", ""))
+    lines.append((f"{what} {mmss}" if what else _("no call"), ""))
     left = tot_left(call, now)
     if left is not None:
         warn = call.tot_warned or left <= TOT_WARN_S
-        lines.append((f"TOT {countdown_text(left)} left", "alarm" if warn else "warn"))
+        tot = _("TOT {left} left").format(left=countdown_text(left))
+        lines.append((tot, "alarm" if warn else "warn"))
     elif call.need_release:
-        lines.append(("release PTT to key again", "warn"))
+        lines.append((_("release PTT to key again"), "warn"))
     elif call.rx:
-        lines.append(("far end talking", ""))
+        lines.append((_("far end talking"), ""))
     elif call.phase is CallPhase.CONNECTED:
-        lines.append((f"transmissions {call.transmissions}", ""))
+        lines.append((_("transmissions {count}").format(count=call.transmissions), ""))
     return [line for line in lines if line[0]][:3]
 
 
@@ -69,7 +84,7 @@ class CallPanel(Widget):
 
     def render(self) -> Text:
         """Large state word and details side by side, or stacked when there is no room."""
-        label = state_label(self.call)
+        label = state_word(state_label(self.call))
         details = detail_lines(self.call, self.now)
         styles = {
             "": None,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from textual.reactive import reactive
 
+from terminal.i18n import N_, _
 from terminal.tui.format import CallRow, call_matches, call_row
 from terminal.tui.widgets.table import FitTable, fit_columns
 from terminal.views import CallSummary
 
 WIDE_AT = 70
-_NARROW = (("ID", 4), ("DIR", 4), ("START", 10), ("OUTCOME", 10), ("DUR", 6))
-_WIDE = (("ID", 24), ("DIR", 4), ("START", 10), ("OUTCOME", 10), ("DUR", 8), ("TX", 4),
-         ("OP", 10))  # fmt: skip
+_NARROW = ((N_("ID"), 4), (N_("DIR"), 4), (N_("START"), 10), (N_("OUTCOME"), 10), (N_("DUR"), 6))
+_WIDE = ((N_("ID"), 24), (N_("DIR"), 4), (N_("START"), 10), (N_("OUTCOME"), 10), (N_("DUR"), 8),
+         (N_("TX"), 4), (N_("OP"), 10))  # fmt: skip
 
 
 def row_cells(row: CallRow, wide: bool) -> list[str]:
@@ -32,7 +33,8 @@ class CallsTable(FitTable):
 
     def columns_for(self, width: int) -> list[tuple[str, int]]:
         """Narrow or wide set; NOTES takes the rest."""
-        return fit_columns(_WIDE if width >= WIDE_AT else _NARROW, "NOTES", width)
+        columns = fit_columns(_WIDE if width >= WIDE_AT else _NARROW, N_("NOTES"), width)
+        return [(_(name), w) for name, w in columns]
 
     def watch_calls(self) -> None:
         """Rebuild on new calls."""
@@ -50,9 +52,10 @@ class CallsTable(FitTable):
         shown = [c for c in self.calls if call_matches(c, self.search_text)]
         for call in shown:
             self.add_row(*row_cells(call_row(call), wide))
-        title = f"TODAY'S CALLS {len(self.calls)}"
+        title = _("TODAY'S CALLS {count}").format(count=len(self.calls))
         if self.search_text:
-            title = f"TODAY'S CALLS {len(shown)} of {len(self.calls)} matching “{self.search_text}”"
+            title = _("TODAY'S CALLS {shown} of {count} matching “{search}”").format(
+                shown=len(shown), count=len(self.calls), search=self.search_text)
         self._title = title
         self.watch_log_head()
 
@@ -60,5 +63,5 @@ class CallsTable(FitTable):
 
     def watch_log_head(self) -> None:
         """The title: the calls, and the log's head fingerprint (docs/record.md)."""
-        head = f" · LOG {self.log_head}" if self.log_head else ""
+        head = " · " + _("LOG") + f" {self.log_head}" if self.log_head else ""
         self.border_title = self._title + head

@@ -9,15 +9,17 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from terminal.core.leds import LedPattern, LedPatterns
+from terminal.i18n import N_, _
 
 LAMP_MARK = {
-    LedPattern.OFF: ("○", "off"),
-    LedPattern.ON: ("●", "ON"),
-    LedPattern.BLINK_SLOW: ("◐", "slow"),
-    LedPattern.BLINK_FAST: ("◉", "FAST"),
+    LedPattern.OFF: ("○", N_("off")),
+    LedPattern.ON: ("●", N_("ON")),
+    LedPattern.BLINK_SLOW: ("◐", N_("slow")),
+    LedPattern.BLINK_FAST: ("◉", N_("FAST")),
 }
 LAMPS = ("ring", "tx", "alert", "fault")
-HINT = "far end: 1 ring · 2 answer · 3 hang up · 4 talk │ 5 PTT pin │ 6 cable"
+LAMP_NAMES = {"ring": N_("RING"), "tx": N_("TX"), "alert": N_("ALERT"), "fault": N_("FAULT")}
+HINT = N_("far end: 1 ring · 2 answer · 3 hang up · 4 talk │ 5 PTT pin │ 6 cable")
 
 
 class LampsPane(Widget):
@@ -39,15 +41,16 @@ class LampsPane(Widget):
             pattern = getattr(self.leds, name) if self.leds is not None else LedPattern.OFF
             mark, word = LAMP_MARK[pattern]
             key = "lamps--off" if pattern is LedPattern.OFF else f"lamps--{name}"
-            text.append(f"{mark}{name.upper()} {word}", style=self.get_component_rich_style(key))
+            lamp = f"{mark}{_(LAMP_NAMES[name])} {_(word)}"
+            text.append(lamp, style=self.get_component_rich_style(key))
             text.append(" ")
         text.append("│ ")
-        text.append("pin DOWN" if self.pin_held else "pin up")
+        text.append(_("pin DOWN") if self.pin_held else _("pin up"))
         text.append(" · ")
-        text.append("cable OUT" if self.unplugged else "cable in")
+        text.append(_("cable OUT") if self.unplugged else _("cable in"))
         text.append(" · ")
-        text.append("far TALKING" if self.far_talking else "far silent")
+        text.append(_("far TALKING") if self.far_talking else _("far silent"))
         text.append("\n")
-        text.append("BENCH ", style="bold")
-        text.append(HINT, style=self.get_component_rich_style("lamps--hint"))
+        text.append(_("BENCH") + " ", style="bold")
+        text.append(_(HINT), style=self.get_component_rich_style("lamps--hint"))
         return text

@@ -11,10 +11,13 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from terminal.i18n import N_, _
+from terminal.i18n.notices import translate_notice
 from terminal.tui.format import LINK_ORDER, link_counters, link_name, zulu_time
 from terminal.views import LinkHealth
 
 UP_MARK, DOWN_MARK, NA_MARK = "●", "✖", "·"
+_STATE_WORDS = {"up": N_("up"), "DOWN": N_("DOWN"), "n/a": N_("n/a"), "unknown": N_("unknown")}
 ROW_HEAD_WIDTH = 2 + 7 + 5 + 1 + 15
 """Mark, name, state word and last heard: what comes before the detail on a row."""
 
@@ -35,7 +38,7 @@ class LinksPane(Widget):
         for name in names:
             h = reported.get(name)
             if h is None:
-                rows.append((NA_MARK, link_name(name), "n/a", "", "not reported"))
+                rows.append((NA_MARK, link_name(name), "n/a", "", _("not reported")))
                 continue
             mark, word = (UP_MARK, "up") if h.up else (DOWN_MARK, "DOWN")
             # The row is narrow: an up link shows its counters first (a fault on the line is
@@ -44,12 +47,16 @@ class LinksPane(Widget):
             counters = link_counters(h.counters)
             if len(counters) > room:
                 counters = link_counters(h.counters, short=True)
-            said = (h.detail, counters)
+            said = (translate_notice(h.detail), counters)
             detail = " ".join(filter(None, said if not h.up else reversed(said)))
             if h.up and h.feed is not None:
-                detail = f"{h.feed.text()} {detail}".strip()
+                detail = f"{translate_notice(h.feed.text())} {detail}".strip()
             rows.append((mark, link_name(name), word, zulu_time(h.last_heard_utc), detail))
         return rows
+
+    def _word(self, word: str) -> str:
+        """The state word shown: `up`, `DOWN`, `n/a` in the language in use."""
+        return _(_STATE_WORDS.get(word, word))
 
     def _style(self, word: str) -> str:
         key = {"up": "links--up", "DOWN": "links--down"}.get(word, "links--na")
@@ -60,18 +67,19 @@ class LinksPane(Widget):
         parts = self._parts()
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.content_size.height <= 1:
-            text.append("LINKS ", style="bold")
+            text.append(_("LINKS") + " ", style="bold")
             feeds = {link_name(h.name): h.feed for h in self.health if h.up and h.feed is not None}
-            for mark, name, word, _, _ in parts:
-                text.append(f" {mark} {name} {word} ", style=self._style(word))
+            for mark, name, word, _heard, _detail in parts:
+                text.append(f" {mark} {name} {self._word(word)} ", style=self._style(word))
                 feed = feeds.get(name)
                 if feed is not None and feed.state != "up":
-                    text.append(f"feed {feed.state} ", style=self._style(feed.state))
+                    text.append(_("feed") + f" {self._word(feed.state)} ",
+                                style=self._style(feed.state))
             return text
         for index, (mark, name, word, heard, detail) in enumerate(parts):
             if index:
                 text.append("\n")
-            heard_text = f"last {heard}" if heard and heard != "—" else ""
-            text.append(f"{mark} {name:<7}{word:<5}", style=self._style(word))
+            heard_text = _("last {time}").format(time=heard) if heard and heard != "—" else ""
+            text.append(f"{mark} {name:<7}{self._word(word):<5}", style=self._style(word))
             text.append(f" {heard_text:<15}{detail}")
         return text

@@ -8,10 +8,13 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from terminal.i18n import N_, _
+from terminal.i18n.notices import translate_notice
 from terminal.snapshot import NoticeLine
 from terminal.tui.format import zulu_time
 
 LEVEL_MARK = {"info": "i", "warning": "⚠", "error": "✖"}
+LEVEL_WORD = {"info": N_("INFO"), "warning": N_("WARNING"), "error": N_("ERROR")}
 
 
 class NoticeBar(Widget):
@@ -39,7 +42,7 @@ class NoticeBar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         notice = self.latest()
         if self.faults:
-            faults = f"✖ FAULT {' | '.join(self.faults)}"
+            faults = "✖ " + _("FAULT") + f" {' | '.join(translate_notice(f) for f in self.faults)}"
             if notice is not None:
                 room = max(24, self.content_size.width * 2 // 5)
                 if len(faults) > room:
@@ -51,6 +54,6 @@ class NoticeBar(Widget):
             return text
         level = notice.level if notice.level in LEVEL_MARK else "error"
         style = self.get_component_rich_style(f"notices--{level}")
-        text.append(f"{LEVEL_MARK[level]} {level.upper()} ", style=style)
-        text.append(f"{zulu_time(notice.utc)} {notice.text}")
+        text.append(f"{LEVEL_MARK[level]} {_(LEVEL_WORD[level])} ", style=style)
+        text.append(f"{zulu_time(notice.utc)} {translate_notice(notice.text)}")
         return text

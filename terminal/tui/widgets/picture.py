@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from terminal.i18n import _
 from terminal.tui.canvas import BrailleCanvas, Projection
 from terminal.tui.format import clock_text, distance_text, severity_key, sort_alerts
 from terminal.views import AlertView, TrackView
@@ -126,12 +127,13 @@ class PicturePane(Widget):
         if proj is None:
             self.border_subtitle = ""
             empty = self.get_component_rich_style("picture--empty")
-            text = "no deconfliction line and no open alerts"
+            text = _("no deconfliction line and no open alerts")
             self._strips = [Strip([Segment(text, empty)]).adjust_cell_length(size.width)]
             self.refresh()
             return
         across = distance_text(proj.metres_across(canvas.width))
-        subtitle = f"N↑  {across} across  vectors {clock_text(VECTOR_S)}"
+        subtitle = _("N↑  {across} across  vectors {vectors}").format(
+            across=across, vectors=clock_text(VECTOR_S))
         if self.border_subtitle != subtitle:
             self.border_subtitle = subtitle
         styles: dict[int, Style] = {0: Style()}

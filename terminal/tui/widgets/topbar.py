@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from terminal.core.clock_trust import ClockView
+from terminal.i18n import _
 from terminal.zulu import to_iso
 
 
@@ -20,13 +21,13 @@ def clock_note(view: ClockView | None) -> tuple[str, bool]:
     if view is None:
         return "", False
     if view.status == "unknown":
-        return "clk ? ", False
+        return _("clk") + " ? ", False
     synced = f" @{to_iso(view.last_sync_utc_ms)[11:16]}Z" if view.last_sync_utc_ms else ""
     error = "" if view.est_error_ms is None else f" ±{view.est_error_ms:.1f}ms"
     if view.fault:
-        word = "UNSYNC" if view.status == "unsynchronised" else error.strip()
-        return f"CLOCK {word} ", True
-    return f"clk{error}{synced} ", False
+        word = _("UNSYNC") if view.status == "unsynchronised" else error.strip()
+        return _("CLOCK") + f" {word} ", True
+    return _("clk") + f"{error}{synced} ", False
 
 
 class TopBar(Widget):
@@ -48,13 +49,13 @@ class TopBar(Widget):
         grid.add_column(justify="center", ratio=1, no_wrap=True, overflow="ellipsis")
         note, fault = clock_note(self.clock)
         grid.add_column(justify="right", no_wrap=True, min_width=len(self.zulu) + len(note))
-        left = Text.assemble(("HOTLINE ", "bold"), self.desk_name)
+        left = Text.assemble((_("HOTLINE") + " ", "bold"), self.desk_name)
         if self.bench:
-            left.append(" BENCH", style="bold reverse")
+            left.append(" " + _("BENCH"), style="bold reverse")
         if self.operator:
-            who = Text.assemble("OPERATOR ", (self.operator, "bold"))
+            who = Text.assemble(_("OPERATOR") + " ", (self.operator, "bold"))
         else:
-            who = Text("NO OPERATOR SIGNED ON — press o",
+            who = Text(_("NO OPERATOR SIGNED ON — press o"),
                        style=self.get_component_rich_style("topbar--missing"))  # fmt: skip
         clock = Text(self.zulu, style=self.get_component_rich_style("topbar--clock"))
         if note:
