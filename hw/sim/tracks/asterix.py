@@ -36,10 +36,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import asterix.generated as gen
-from asterix.base import Bits, Element, Fspec, Group, ParsingMode, RawDatablock, UapItem
-
+from hw.sim.tracks.asterix_lib import base, generated
 from terminal.kernel.geodesy import geodesic_direct_azimuth
+
+Bits = base.Bits
+RawDatablock = base.RawDatablock
+Element = base.Element
+Fspec = base.Fspec
+Group = base.Group
+ParsingMode = base.ParsingMode
+UapItem = base.UapItem
+gen = generated
 
 Cat062 = gen.Cat_062_1_20
 Cat021 = gen.Cat_021_2_6
@@ -291,6 +298,26 @@ def _reason(error: ValueError) -> str:
     return str(error.args[0]) if error.args else "invalid"
 
 
+MAX_DATABLOCKS = 256
+"""More datablocks than this in one datagram (senders put one, or a few) refuse the datagram."""
+
+
+def _datablocks(data: bytes) -> list[Any] | ValueError:
+    """The datagram's datablocks (libasterix's datablock parser, one at a time: its own
+    recursive split of a whole datagram is as deep as the datablocks are many)."""
+    blocks: list[Any] = []
+    rest = Bits.from_bytes(data)
+    while len(rest) > 0:
+        if len(blocks) == MAX_DATABLOCKS:
+            return ValueError(f"more than {MAX_DATABLOCKS} datablocks")
+        parsed = RawDatablock.parse_single(rest)
+        if isinstance(parsed, ValueError):
+            return parsed
+        block, rest = parsed
+        blocks.append(block)
+    return blocks
+
+
 def decode(
     data: bytes, cats: tuple[int, ...] = (62, 21), ref: tuple[float, float] | None = None,
     *, every_item: bool = False,
@@ -299,10 +326,7 @@ def decode(
     decode is in ``errors``, a datablock of a category not in ``cats`` in ``other_category``.
     ``every_item``: libasterix's own strict parse of every item (slower; the same result)."""
     out = Decoded()
-    try:  # libasterix splits datablocks recursively: thousands of tiny ones overflow its stack
-        blocks = RawDatablock.parse(Bits.from_bytes(bytes(data)))
-    except RecursionError:
-        blocks = ValueError("too many datablocks")
+    blocks = _datablocks(bytes(data))
     if isinstance(blocks, ValueError):
         out.errors.append(f"not ASTERIX ({len(data)} bytes): {_reason(blocks)}")
         return out
@@ -332,5 +356,5 @@ def decode(
     return out
 
 
-__all__ = ["EDITIONS", "Cat021", "Cat062", "Decoded", "TrackReport", "decode",
-           "stereographic_to_wgs84"]  # fmt: skip
+__all__ = ["EDITIONS", "Bits", "Cat021", "Cat062", "Decoded", "RawDatablock", "TrackReport",
+           "decode", "stereographic_to_wgs84"]  # fmt: skip
