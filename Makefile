@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml uv.lock .deb-packages.stamp
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync -q --frozen --inexact --extra test
 	@# libasterix's tables are 6 MB of Python: compiled once here, not on every start-up
 	@$(PY) -m compileall -q -j 2 $(VENV)/lib/python3*/site-packages/asterix >/dev/null
+	@# and its generic parser compiled with mypyc (docs/tracks.md); the pure one stays if that fails
+	@$(PY) -m hw.sim.tracks.asterix_compile
 	@touch $@
 
 setup: $(STAMP)

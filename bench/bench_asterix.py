@@ -25,10 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from asterix.base import Bits, RawDatablock
-
 from bench.report import Figure
-from hw.sim.tracks.asterix import Cat062, decode
+from hw.sim.tracks.asterix import Bits, Cat062, RawDatablock, decode
 from hw.sim.tracks.asterix_encode import datagrams
 
 TRACKS = 5_000

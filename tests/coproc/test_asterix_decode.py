@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import os
 
-import asterix.generated as gen
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +19,7 @@ from hw.sim.tracks.asterix_encode import (
     datagrams,
     picture_datagrams,
 )
+from hw.sim.tracks.asterix_lib import generated as gen
 from hw.sim.tracks.scenarios import make
 from terminal.kernel.geodesy import geodesic_inverse
 

@@ -36,10 +36,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import asterix.generated as gen
-from asterix.base import Bits, Element, Fspec, Group, ParsingMode, RawDatablock, UapItem
-
+from hw.sim.tracks.asterix_lib import base, generated
 from terminal.kernel.geodesy import geodesic_direct_azimuth
+
+Bits = base.Bits
+RawDatablock = base.RawDatablock
+Element = base.Element
+Fspec = base.Fspec
+Group = base.Group
+ParsingMode = base.ParsingMode
+UapItem = base.UapItem
+gen = generated
 
 Cat062 = gen.Cat_062_1_20
 Cat021 = gen.Cat_021_2_6
@@ -95,20 +102,31 @@ class Decoded:
 
 
 class _Items:
-    """The items of one record that were parsed, by name (a stand-in for libasterix's Record)."""
+    """The items of one record that are read, by name (a stand-in for libasterix's Record).
+    An item of a fixed length is parsed by libasterix when first asked for (its parse cannot
+    fail once its bits are there, which the walk checked): I062/100 is never parsed when the
+    record has I062/105, nor I062/130 beside I062/136."""
 
-    __slots__ = ("items",)
+    __slots__ = ("fixed", "items")
 
-    def __init__(self, items: dict[str, Any]) -> None:
+    def __init__(self, items: dict[str, Any], fixed: dict[str, tuple[Any, Any]]) -> None:
         self.items = items
+        self.fixed = fixed
 
     def get_item(self, name: str) -> Any:
-        return self.items.get(name)
+        item = self.items.get(name)
+        if item is None and name in self.fixed:
+            nsp, bits = self.fixed.pop(name)
+            parsed = nsp.parse(bits)
+            if isinstance(parsed, ValueError):  # not with its bits there; kept as a decode error
+                raise parsed
+            item = self.items[name] = parsed[0]
+        return item
 
 
-Step = tuple[str, Any, int | None] | None
-"""Per FSPEC bit: (item name, its libasterix class, its bit length if stepped over), or None for
-a slot the edition leaves spare."""
+Step = tuple[str, Any, int | None, bool] | None
+"""Per FSPEC bit: (item name, its libasterix class, its bit length if fixed, whether it is
+read), or None for a slot the edition leaves spare."""
 
 
 def _plan(cat: int) -> tuple[list[Step], int]:
@@ -121,8 +139,8 @@ def _plan(cat: int) -> tuple[list[Step], int]:
         nsp: Any = slot.cv_non_spare
         variation: Any = getattr(nsp.cv_rule, "cv_variation", None)
         fixed = variation is not None and issubclass(variation, Element | Group)
-        skip = variation.cv_bit_size if fixed and nsp.cv_name not in READ[cat] else None
-        steps.append((nsp.cv_name, nsp, skip))
+        size = variation.cv_bit_size if fixed else None
+        steps.append((nsp.cv_name, nsp, size, nsp.cv_name in READ[cat]))
     return steps, record.cv_fspec_max_bytes
 
 
@@ -131,9 +149,10 @@ PLANS = {cat: _plan(cat) for cat in EDITIONS}
 
 def _read_records(cat: int, bits: Bits) -> list[_Items] | ValueError:
     """The records of a datablock with only the items read parsed (libasterix's FSPEC and item
-    parsers); the others of a fixed length are stepped over, those of a variable length (extended,
-    repetitive, compound, explicit) parsed to find their end. Every FSPEC bit is honoured, so a
-    datablock decodes here exactly when libasterix's strict parse accepts it."""
+    parsers); items of a fixed length are stepped over (those read kept, to be parsed when
+    asked for), those of a variable length (extended, repetitive, compound, explicit) parsed to
+    find their end. Every FSPEC bit is honoured, so a datablock decodes here exactly when
+    libasterix's strict parse accepts it."""
     steps, fspec_max = PLANS[cat]
     out: list[_Items] = []
     while len(bits) > 0:
@@ -142,23 +161,26 @@ def _read_records(cat: int, bits: Bits) -> list[_Items] | ValueError:
             return parsed
         fspec, rest = parsed
         items: dict[str, Any] = {}
+        fixed: dict[str, tuple[Any, Any]] = {}
         for frn, present in enumerate(fspec):
             if not present:
                 continue
             step = steps[frn] if frn < len(steps) else None
             if step is None:
                 return ValueError(f"FSPEC bit {frn + 1} names no item of this edition")
-            name, nsp, size = step
+            name, nsp, size, read = step
             if size is not None:
                 if len(rest) < size:
                     return ValueError(f"insufficient data, item {name}")
+                if read:
+                    fixed[name] = (nsp, rest)
                 rest = rest.drop(size)
                 continue
             item = nsp.parse(rest)
             if isinstance(item, ValueError):
                 return ValueError(f"item {name}: {_reason(item)}")
             items[name], rest = item
-        out.append(_Items(items))
+        out.append(_Items(items, fixed))
         bits = rest
     return out
 
@@ -214,16 +236,16 @@ def _record062(rec: Any, ref: tuple[float, float] | None, out: Decoded) -> None:
         terminated = tse is not None and tse.as_uint() == 1
         coasted = cst is not None and cst.as_uint() == 1
     lat = lon = math.nan
-    i105, i100 = rec.get_item("105"), rec.get_item("100")
+    i105 = rec.get_item("105")
     if i105 is not None:
         lat, lon = _sub(i105, "LAT", "°"), _sub(i105, "LON", "°")
-    elif i100 is not None and ref is not None:
+    elif ref is not None and (i100 := rec.get_item("100")) is not None:
         lat, lon = stereographic_to_wgs84(_sub(i100, "X", "m"), _sub(i100, "Y", "m"), ref)
     alt = math.nan
-    i136, i130 = rec.get_item("136"), rec.get_item("130")
+    i136 = rec.get_item("136")
     if i136 is not None:
         alt = _q(i136, "FL") * 100.0
-    elif i130 is not None:
+    elif (i130 := rec.get_item("130")) is not None:
         alt = _q(i130, "ft")
     vn = ve = math.nan
     i185 = rec.get_item("185")
@@ -250,19 +272,19 @@ def _record021(rec: Any, out: Decoded) -> None:
         return
     address = i080.as_uint()
     lat = lon = math.nan
-    i131, i130 = rec.get_item("131"), rec.get_item("130")
+    i131 = rec.get_item("131")
     if i131 is not None:
         lat, lon = _sub(i131, "LAT", "°"), _sub(i131, "LON", "°")
-    elif i130 is not None:
+    elif (i130 := rec.get_item("130")) is not None:
         lat, lon = _sub(i130, "LAT", "°"), _sub(i130, "LON", "°")
     if math.isnan(lat):
         out.no_position += 1
         return
     alt = math.nan
-    i145, i140 = rec.get_item("145"), rec.get_item("140")
+    i145 = rec.get_item("145")
     if i145 is not None:
         alt = _q(i145, "FL") * 100.0
-    elif i140 is not None:
+    elif (i140 := rec.get_item("140")) is not None:
         alt = _q(i140, "ft")
     vn = ve = math.nan
     i160 = rec.get_item("160")
@@ -271,10 +293,10 @@ def _record021(rec: Any, out: Decoded) -> None:
         angle = math.radians(_sub(i160, "TA", "°"))
         vn, ve = speed * math.cos(angle), speed * math.sin(angle)
     vu = 0.0
-    i155, i157 = rec.get_item("155"), rec.get_item("157")
+    i155 = rec.get_item("155")
     if i155 is not None:
         vu = _sub(i155, "BVR", "ft/min") * FPM
-    elif i157 is not None:
+    elif (i157 := rec.get_item("157")) is not None:
         vu = _sub(i157, "GVR", "ft/min") * FPM
     on_ground = False
     i040 = rec.get_item("040")
@@ -291,6 +313,26 @@ def _reason(error: ValueError) -> str:
     return str(error.args[0]) if error.args else "invalid"
 
 
+MAX_DATABLOCKS = 256
+"""More datablocks than this in one datagram (senders put one, or a few) refuse the datagram."""
+
+
+def _datablocks(data: bytes) -> list[Any] | ValueError:
+    """The datagram's datablocks (libasterix's datablock parser, one at a time: its own
+    recursive split of a whole datagram is as deep as the datablocks are many)."""
+    blocks: list[Any] = []
+    rest = Bits.from_bytes(data)
+    while len(rest) > 0:
+        if len(blocks) == MAX_DATABLOCKS:
+            return ValueError(f"more than {MAX_DATABLOCKS} datablocks")
+        parsed = RawDatablock.parse_single(rest)
+        if isinstance(parsed, ValueError):
+            return parsed
+        block, rest = parsed
+        blocks.append(block)
+    return blocks
+
+
 def decode(
     data: bytes, cats: tuple[int, ...] = (62, 21), ref: tuple[float, float] | None = None,
     *, every_item: bool = False,
@@ -299,10 +341,7 @@ def decode(
     decode is in ``errors``, a datablock of a category not in ``cats`` in ``other_category``.
     ``every_item``: libasterix's own strict parse of every item (slower; the same result)."""
     out = Decoded()
-    try:  # libasterix splits datablocks recursively: thousands of tiny ones overflow its stack
-        blocks = RawDatablock.parse(Bits.from_bytes(bytes(data)))
-    except RecursionError:
-        blocks = ValueError("too many datablocks")
+    blocks = _datablocks(bytes(data))
     if isinstance(blocks, ValueError):
         out.errors.append(f"not ASTERIX ({len(data)} bytes): {_reason(blocks)}")
         return out
@@ -332,5 +371,5 @@ def decode(
     return out
 
 
-__all__ = ["EDITIONS", "Cat021", "Cat062", "Decoded", "TrackReport", "decode",
-           "stereographic_to_wgs84"]  # fmt: skip
+__all__ = ["EDITIONS", "Bits", "Cat021", "Cat062", "Decoded", "RawDatablock", "TrackReport",
+           "decode", "stereographic_to_wgs84"]  # fmt: skip

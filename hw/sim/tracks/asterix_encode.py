@@ -14,9 +14,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from asterix.base import Bits, RawDatablock
-
-from hw.sim.tracks.asterix import FPM, NM, Cat021, Cat062
+from hw.sim.tracks.asterix import FPM, NM, Bits, Cat021, Cat062, RawDatablock
 from terminal.kernel.picture import Picture
 
 MAX_DATAGRAM = 1400  # bytes: under a typical path MTU, as trackers send
