@@ -33,7 +33,7 @@ from terminal.log.store import LogStore
 from terminal.zulu import now_ms
 
 DAY_MS = 86_400_000
-BATCH = 1000
+BATCH = 500
 """Rows deleted per transaction when the archived prefix is removed."""
 
 
@@ -109,6 +109,7 @@ def apply_retention(
     head_before = store.tail()[0]
     found = store.conn.execute(_SPLIT, (*span, archive.through_id, head_before))
     split = {str(row[0]) for row in found}
+    carried = {entity: _fold_entity(store, entity) for entity in split}  # as of head_before
     started = time.perf_counter()
     with store.transaction() as conn:
         tail = store.tail()
@@ -126,11 +127,13 @@ def apply_retention(
                 "the log; nothing was removed"
             )
         late = conn.execute(_LATE, (head_before, *span))  # appended since the scan
-        carries: list[r.Prepared] = []
-        for entity in sorted(split | {str(row[0]) for row in late}):
-            row = _fold_entity(store, entity)
-            if row is not None:
-                carries.append(r.prepare(r.CARRY, row_payload(row), stamp))
+        for entity in {str(row[0]) for row in late}:  # their rows as of now
+            carried[entity] = _fold_entity(store, entity)
+        carries = [
+            r.prepare(r.CARRY, row_payload(row), stamp)
+            for _, row in sorted(carried.items())
+            if row is not None
+        ]
         checkpoint = {
             "through_id": archive.through_id,
             "through_hash": archive.through_hash.hex(),
