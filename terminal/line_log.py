@@ -40,7 +40,7 @@ def entry_of(v: LineVersion) -> records.Entry:
 def read_versions(reader: LogReader, until_ms: int | None = None) -> list[LineVersion]:
     """Every line version entered up to ``until_ms`` (all when None), in record order."""
     out = []
-    for rec in reader.records(None, until_ms, kind=records.LINE_VERSION):
+    for rec in reader.line_version_records(until_ms):
         out.append(version_of(rec))
     return out
 

@@ -298,6 +298,16 @@ class LogReader:
         for row in self._query(sql + " ORDER BY id", params):
             yield StoredRecord(row[0], row[1], row[2], row[3], bytes(row[4]), bytes(row[5]))
 
+    def line_version_records(self, until_ms: int | None = None) -> Iterator[StoredRecord]:
+        """The `line_version` records stamped before ``until_ms``, in chain order, through their
+        own index (the literal kind lets SQLite use it; a bound one would not)."""
+        sql = (
+            "SELECT id, kind, utc_ms, payload, prev_hash, hash FROM records "
+            "WHERE kind = 'line_version' AND utc_ms >= ? AND utc_ms < ? ORDER BY id"
+        )
+        for row in self._query(sql, _bounds(None, until_ms)):
+            yield StoredRecord(row[0], row[1], row[2], row[3], bytes(row[4]), bytes(row[5]))
+
     def span(self, since_ms: int | None = None, until_ms: int | None = None) -> tuple[int, int]:
         """(first id, last id) of the records stamped in the range; (1, 0) when none is. The
         ids between them may include a record stamped just outside it: a stamp is taken when

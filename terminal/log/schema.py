@@ -160,7 +160,18 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute(f"CREATE VIEW alert_rows AS {ALERT_ROWS}")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+LINE_VERSIONS_INDEX = "records_line_versions"
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    """An index of the `line_version` records alone, so the desk finds the line's history at
+    start without reading a million alerts (`LogReader.line_version_records`)."""
+    conn.execute(
+        f"CREATE INDEX {LINE_VERSIONS_INDEX} ON records (id) WHERE kind = 'line_version'"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 """MIGRATIONS[n] takes a database from version n to n + 1."""
 
 

@@ -32,7 +32,7 @@ def test_a_schema_2_log_reads_the_same_before_and_after_the_upgrade(tmp_path: Pa
 
     LogStore.open(path).close()
 
-    assert fetch(path, "PRAGMA user_version") == [(len(MIGRATIONS),)] == [(3,)]
+    assert fetch(path, "PRAGMA user_version") == [(len(MIGRATIONS),)] == [(4,)]
     assert fetch(path, "SELECT * FROM records ORDER BY id") == chain  # not a byte changed
     with LogReader(path) as reader:
         assert reader.alerts() == alerts and reader.calls() == calls
@@ -48,7 +48,7 @@ def test_the_upgraded_log_goes_on_and_verifies(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     store = LogStore.open(path)
     try:
-        assert version(store.conn) == 3
+        assert version(store.conn) == 4
         store.write(*records.alert_acknowledged("new-boot1:2", "OP-C"), T0 + 100_000)
         store.write(*records.alert_closed("b:1", "superseded"), T0 + 100_001)  # no change
         entry = records.alert_received(
