@@ -18,9 +18,14 @@ def test_line_version_records_use_their_index_and_come_back_in_order(tmp_path: P
         for version in (1, 2):
             writer.submit(
                 *records.line_version(
-                    version, "DL", [[51.5, -0.2], [51.5, -0.08]], 1_000 * version,
-                    entered_by="config", call_id=None, desk="S/D",
-                )  # fmt: skip
+                    version,
+                    "DL",
+                    [[51.5, -0.2], [51.5, -0.08]],
+                    1_000 * version,
+                    entered_by="config",
+                    call_id=None,
+                    desk="S/D",
+                )
             ).result(5)
         writer.submit(*records.journal_event("test", {"n": 9})).result(5)
     finally:
