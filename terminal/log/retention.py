@@ -26,7 +26,7 @@ from pathlib import Path
 
 from terminal.log import records as r
 from terminal.log.archive import write_records
-from terminal.log.errors import LogError
+from terminal.log.errors import LogError, RecordError
 from terminal.log.reader import LogReader
 from terminal.log.rows import Record, Row, fold, row_payload
 from terminal.log.store import LogStore
@@ -59,6 +59,8 @@ class RetentionResult:
     checkpoint_id: int
     longest_lock_s: float = 0.0
     """The longest any one of its transactions held the write lock."""
+    restated_lines: int = 0
+    """Line versions whose records all went to the archive, restated after the cut."""
 
 
 def archive_old(db_path: Path, cutoff_ms: int, archive_dir: Path) -> Archive | None:
@@ -140,13 +142,49 @@ def apply_retention(
             "archive": archive.path.name,
             "count": archive.count,
         }
-        entries = [*carries, r.prepare(r.CHECKPOINT, checkpoint, stamp)]
+        lines = _line_versions_to_restate(store, archive.first_id, archive.through_id)
+        entries = [*carries, *lines, r.prepare(r.CHECKPOINT, checkpoint, stamp)]
         ids = store.append_in_transaction(entries, tail)
     held[0] = max(held[0], time.perf_counter() - started)
     removed = finish_removal(store, batch, held)
     return RetentionResult(
-        archive, removed["call"], removed["alert"], len(carries), ids[-1], held[0]
+        archive, removed["call"], removed["alert"], len(carries), ids[-1], held[0], len(lines)
     )
+
+
+def _line_versions_to_restate(store: LogStore, first_id: int, through_id: int) -> list[r.Prepared]:
+    """Every line version whose records all lie in the archived span, restated as it was (its
+    time and payload), so the version in force and the line's history never leave the log
+    (docs/log.md section 5). A record that does not read is left to `verify` to name."""
+    conn = store.conn
+    later: set[object] = set()
+    for (payload,) in conn.execute(
+        "SELECT payload FROM records WHERE kind = 'line_version' AND id > ?", (through_id,)
+    ):
+        later.add(_line_number(payload))
+    out: list[r.Prepared] = []
+    for utc_ms, payload in conn.execute(
+        "SELECT utc_ms, payload FROM records WHERE kind = 'line_version' "
+        "AND id BETWEEN ? AND ? ORDER BY id",
+        (first_id, through_id),
+    ):
+        number = _line_number(payload)
+        if number is None or number in later:
+            continue
+        try:
+            out.append(r.prepare(r.LINE_VERSION, json.loads(payload), int(utc_ms)))
+        except RecordError:
+            continue
+        later.add(number)
+    return out
+
+
+def _line_number(payload: str) -> object:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    return data.get("version") if isinstance(data, dict) else None
 
 
 _SPLIT = (

@@ -221,3 +221,34 @@ def test_a_record_appended_while_retention_looks_is_carried_too(
     assert report.ok, report.problems
     rows = fetch(store.path, "SELECT acked_by FROM alert_rows WHERE alert_id = 'old-boot1:2'")
     assert rows == [("OP-L",)]
+
+
+def test_line_versions_moved_to_the_archive_are_restated_so_the_line_in_force_stays(
+    store: LogStore, tmp_path: Path
+) -> None:
+    from terminal.line_log import read_history
+
+    points = [[51.5, -0.2], [51.5, -0.08]]
+    store.write(
+        *records.line_version(1, "DL", points, T0 - 50 * DAY_MS, entered_by="config",
+                              call_id=None, desk="S/D"),
+        T0 - 50 * DAY_MS,
+    )  # fmt: skip
+    store.write(
+        *records.line_version(2, "DL2", points, T0 - 45 * DAY_MS, entered_by="OP",
+                              call_id="c1", desk="S/D"),
+        T0 - 45 * DAY_MS,
+    )  # fmt: skip
+    old_and_new(store)
+    before = read_history(store.path)
+    assert [v.version for v in before.versions()] == [1, 2]
+    result = retain(store, 30, tmp_path / "archive", utc_ms=T0)
+    after = read_history(store.path)
+    assert after.versions() == before.versions()  # same numbers, points, times, who, call
+    assert result is not None and result.restated_lines == 2
+    assert after.in_force(T0) is not None and after.in_force(T0).version == 2
+    assert verify(store.path).ok
+    second = retain(store, 30, tmp_path / "archive", utc_ms=T0 + 40 * DAY_MS)
+    assert second is not None and second.restated_lines == 2
+    assert read_history(store.path).versions() == before.versions()
+    assert verify(store.path).ok
