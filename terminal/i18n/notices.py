@@ -6,9 +6,10 @@ on its own side). A front passes each line through `translate_notice`: the line 
 against the known templates below (``{name}`` stands for a value: a call number, a pair, a
 reason), and the template's translation is filled with the values found, each of them
 translated in turn when it is itself a known phrase ("PTT does not key: {why}." with "no call").
-A line no template knows is shown as it is: new wording in the code shows in English until it
-is added here (tests/i18n/test_notices.py finds every notice the code writes and checks it
-has a template).
+Known lines joined by "; " (the errors of a line's points) are translated each. A line no
+template knows is shown as it is: new wording in the code shows in English until it is added
+here (tests/i18n/test_notices.py finds every notice the code writes and checks it has a
+template).
 """
 
 from __future__ import annotations
@@ -141,6 +142,38 @@ TEMPLATES: tuple[str, ...] = (
     N_("last {age} s ago"),
     N_("bad {count}"),
     N_("{first} bad {count}"),
+    # the deconfliction line: terminal/engine.py, terminal/desk.py, hw/coproc.py, the console
+    N_("Line v{version} {name} entered{on}, in force from {when}."),
+    N_(" (call {call_id})"),
+    N_("now"),
+    N_("Line versions not read from the log: {error}"),
+    N_("Line v{version} not recorded: {error}"),
+    N_("Line v{version} cannot be sent to the co-processor: {error}"),
+    N_("The co-processor does not know LINE (built before it): it keeps its own line; LINE "
+       "alerts are checked as the protocol says for such a co-processor."),
+    N_("Co-processor refused line v{version}: {code}."),
+    N_("Line v{version} {name} in use by the co-processor."),
+    N_("Line v{version} {name} in use by the co-processor (its own)."),
+    N_("Line v{version} in use by the co-processor."),
+    N_("No line in use by the co-processor."),
+    N_("Line not entered: {why}"),
+    N_("in force: v{version} {name} · {coproc}"),
+    N_("no line in force"),
+    # terminal/core/lines.py: the co-processor's side (LineView.coproc_text), the points' errors
+    N_("coproc: no LINE"),
+    N_("coproc {used}"),
+    N_("coproc {used} sending"),
+    N_("own"),
+    N_("point {number} ({point}): write it as lat,lon in decimal degrees"),
+    N_("point {number} ({point}): latitude {lat} is not within -90..90"),
+    N_("point {number} ({point}): longitude {lon} is not within -180..180"),
+    N_("{count} point(s): a line needs at least two"),
+    N_("{count} points: at most {most} (one LINE message)"),
+    N_("point {number} repeats point {previous}"),
+    N_("name {name}: 1 to 16 characters of A-Z a-z 0-9 _ -"),
+    N_("effective from {text}: not a time of day (HH:MM Zulu)"),
+    N_("effective from {text}: write now, HH:MM (Zulu) or 2026-05-09T07:30Z"),
+    N_("no version numbers left (at most {most})"),
 )
 """Every notice and fault the desk words, as a template; a test holds it to the code."""
 
@@ -156,8 +189,15 @@ _FIELD_PATTERN = {
     "tracks": r"\d+",
     "rate": r"[\d.]+",
     "label": r"radio bridge|co-processor|\S+",
+    "version": r"\d+",
+    "number": r"\d+",
+    "previous": r"\d+",
+    "used": r"\S+",
+    "on": r".*?",  # " (call 12)" or nothing
 }
 """What a value may be, where "anything" would match too much ("{source}: {text}")."""
+_VERBATIM = frozenset({"name"})
+"""Values shown as they are, never translated: names (a line called "own" stays "own")."""
 
 
 @cache
@@ -193,9 +233,24 @@ def translate_notice(text: str, depth: int = 0) -> str:
         if found is None:
             continue
         translated = _(template)
-        values = {k: translate_notice(v, depth + 1) for k, v in found.groupdict().items()}
+        values = {
+            k: v if k in _VERBATIM else translate_notice(v, depth + 1)
+            for k, v in found.groupdict().items()
+        }
         try:
             return translated.format(**values)
         except (KeyError, IndexError, ValueError):  # a broken translation: keep the English
             return text
-    return text
+    return _parts(text, depth)
+
+
+def _parts(text: str, depth: int) -> str:
+    """A list of known phrases joined by "; " (the errors of a line's points): each translated;
+    anything else as it is."""
+    parts = text.split("; ")
+    if len(parts) < 2:
+        return text
+    translated = [translate_notice(part, depth + 1) for part in parts]
+    if any(t == part for t, part in zip(translated, parts, strict=True)):
+        return text  # not all known: leave the line whole rather than half translated
+    return "; ".join(translated)

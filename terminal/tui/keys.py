@@ -120,12 +120,12 @@ OPERATOR_KEYS: tuple[Key, ...] = (
     Key(
         "e",
         "line_entry",
-        "Line",
-        "New line version",
-        "Enter a new version of the deconfliction line as agreed (name, points lat,lon; ..., "
+        N_("Line"),
+        N_("New line version"),
+        N_("Enter a new version of the deconfliction line as agreed (name, points lat,lon; ..., "
         "from when, the call): previewed on the picture, Enter again confirms; recorded and "
-        "sent to the co-processor.",
-        "Record",
+        "sent to the co-processor."),
+        N_("Record"),
     ),
 )
 

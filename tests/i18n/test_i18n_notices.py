@@ -117,3 +117,72 @@ def test_english_is_never_touched() -> None:
 def test_every_template_is_in_the_catalogue() -> None:
     same = {t for t in TEMPLATES if i18n._(t) == t}
     assert same == {"{source}: {text}", "gpio"}  # the same words in Russian
+
+
+def _errors(name: str, points: str, effective: str) -> list[str]:
+    """What the core says is wrong with a line as typed (terminal/core/lines.py)."""
+    from terminal.core.lines import LineHistory, PointsError, new_version
+
+    with pytest.raises(PointsError) as refused:
+        new_version(LineHistory(), name, points, effective, entered_by=None, call_id=None,
+                    now_ms=0)  # fmt: skip
+    return list(refused.value.errors)
+
+
+def test_every_error_of_a_line_as_typed_is_translated() -> None:
+    """The core's words for a bad line (each point, the count, the name, the time) are shown
+    translated: made by the core itself, so new wording there fails here."""
+    errors = [
+        *_errors("", "51.5,-0.2; 51.5; 95,0; 1,200", "25:00"),
+        *_errors("DL", "1,1", "2026-13-99T"),
+        *_errors("DL", "1,1; 1,1", "now"),
+        *_errors("DL", "; ".join(f"{k},1" for k in range(20)), "now"),
+    ]
+    assert len(errors) == 9
+    for error in errors:
+        said = translate_notice(error)
+        assert said != error and any("а" <= c <= "я" for c in said), error
+    joined = "Line not entered: " + "; ".join(errors[:3])
+    assert translate_notice(joined) == (
+        "Линия не введена: имя '': от 1 до 16 знаков из A-Z a-z 0-9 _ -; "
+        "точка 2 ('51.5'): пишите шир,долг в десятичных градусах; "
+        "точка 3 (95,0): широта 95 вне -90..90"
+    )
+    # a list with one line no template knows stays whole, in English
+    assert translate_notice("Line not entered: " + errors[0] + "; new words") == (
+        "Линия не введена: " + errors[0] + "; new words"
+    )
+
+
+def test_the_coprocessors_side_of_the_line_is_translated() -> None:
+    from terminal.core.lines import CoprocLine, LineView
+
+    sides = {
+        CoprocLine(refused=True): "сопр.: нет LINE",
+        CoprocLine(in_use=3): "✓",
+        CoprocLine(in_use=0): "сопр. своя",
+        CoprocLine(): "сопр. ?",
+        CoprocLine(in_use=2, sending=True): "сопр. v2, передача",
+    }
+    for coproc, said in sides.items():
+        assert translate_notice(LineView(version=3, name="DL", coproc=coproc).coproc_text()) == said
+
+
+def test_line_notices_carry_their_values_and_keep_names() -> None:
+    entered = "Line v4 DL2 entered (call 12), in force from 2026-12-07T21:30:00Z."
+    assert translate_notice(entered) == (
+        "Линия v4 DL2 введена (вызов 12); начало: 2026-12-07T21:30:00Z."
+    )
+    assert translate_notice("Line v1 own entered, in force from now.") == (
+        "Линия v1 own введена; начало: сейчас."  # a name is never translated
+    )
+    # hw/coproc.py words LINEUSE's notice in parts (not found by the scan above)
+    assert translate_notice("Line v2 DL in use by the co-processor.") == (
+        "Сопроцессор работает по линии v2 DL."
+    )
+    assert translate_notice("Line v0 DL in use by the co-processor (its own).") == (
+        "Сопроцессор работает по линии v0 DL (своей)."
+    )
+    assert translate_notice("No line in use by the co-processor.") == (
+        "Сопроцессор не работает ни по какой линии."
+    )

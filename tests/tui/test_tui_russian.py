@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ from terminal import i18n
 from terminal.benchrig import BenchRig
 from terminal.config import load_config
 from terminal.core.calls import CallPhase
+from terminal.core.lines import CoprocLine, LineView
 from terminal.snapshot import NoticeLine
 from terminal.tui.app import ConsoleApp
 from terminal.tui.run import run_console
 from terminal.tui.samples import critical_alerts, snapshot, todays_calls
+from terminal.tui.screens.line import LineEntryScreen
 from tests.rigs.bench import until
 
 
@@ -49,6 +52,86 @@ def test_bench_ringing_in_russian(snap_compare, russian: None) -> None:
 def test_help_screen_in_russian(snap_compare, russian: None) -> None:
     app, _, _ = make_app(snapshot("IDLE"))
     assert snap_compare(app, terminal_size=NARROW, press=["question_mark"])
+
+
+NEW_POINTS = "54.88,9.25; 54.92,9.5; 54.9,9.9"
+
+
+def line_snapshot():
+    """A call up with alerts, version 2 of the line in force, the co-processor still on v1 while
+    v2 is sent to it."""
+    snap = snapshot("CONNECTED", alerts=critical_alerts(), calls=todays_calls())
+    coproc = CoprocLine(acked=1, sending=True, in_use=1, in_use_name="DL")
+    return replace(snap, line_view=LineView(version=2, name="DL", coproc=coproc))
+
+
+def test_line_entry_preview_in_russian(snap_compare, russian: None) -> None:
+    """The line-entry screen at 80x24 with good points checked: the preview to confirm."""
+
+    async def preview(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#line-points").value = NEW_POINTS
+        await pilot.press("enter")
+        await pilot.pause()
+
+    app, _, _ = make_app(line_snapshot())
+    assert snap_compare(app, terminal_size=NARROW, run_before=preview)
+
+
+def test_line_entry_speaks_russian(russian: None) -> None:
+    """Its labels, the line in force, the errors point by point, the preview and the picture's
+    title are Russian; "сейчас" is taken for "now"; values and protocol words stay as they are."""
+    app, desk, _ = make_app(line_snapshot())
+
+    async def main() -> None:
+        async with app.run_test(size=NARROW) as pilot:
+            await pilot.pause()
+            assert app.main.picture.border_title == "ОБСТАНОВКА v2 DL сопр. v1, передача"
+            assert "ОБСТАНОВКА v2 DL" in screen_text(app)  # at 80 columns the rest is cut
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, LineEntryScreen)
+            text = screen_text(app)
+            for word in ("НОВАЯ ВЕРСИЯ ЛИНИИ v3", "Имя", "Начало", "Точки", "сейчас",
+                         "Согласовано в вызове", "ПРЕДПРОСМОТР", "шир,долг"):  # fmt: skip
+                assert word in text, (word, text)
+            for english in ("NEW LINE VERSION", "Name", "From", "Points", "PREVIEW", "Agreed"):
+                assert english not in text, (english, text)
+            await pilot.press(*"54.88,9.25; 54.92; 95,9.9", "enter")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "Не принято: точка 2 ('54.92'): пишите шир,долг" in text, text
+            assert "(95,9.9): широта 95 вне -90..90" in text, text
+            app.screen.query_one("#line-points").value = NEW_POINTS  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "ПРЕДПРОСМОТР v3 DL: точек: 3, начало: сейчас" in screen_text(app)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, LineEntryScreen)
+            assert desk.lines == [("DL", NEW_POINTS, "now", True)]
+
+    asyncio.run(main())
+
+
+def test_line_entry_subtitle_is_the_line_in_force_in_russian(russian: None) -> None:
+    app, _, _ = make_app(line_snapshot())
+
+    async def main() -> None:
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            await pilot.press("e")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "действует: v2 DL · сопр. v1, передача" in text, text
+            assert "in force" not in text
+            await pilot.press("escape")
+            await pilot.pause()
+            assert "ОБСТАНОВКА v2 DL сопр. v1, передача" in screen_text(app)
+
+    asyncio.run(main())
 
 
 def shown(app, size: tuple[int, int] = NARROW) -> str:

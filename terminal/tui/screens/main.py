@@ -15,6 +15,7 @@ from textual.widgets import Footer
 
 from terminal.core.lines import LineView
 from terminal.i18n import N_, _
+from terminal.i18n.notices import translate_notice
 from terminal.snapshot import DeskSnapshot, NoticeLine
 from terminal.tui.format import links_of
 from terminal.tui.keys import BENCH_KEYS, OPERATOR_KEYS, bindings, localize
@@ -33,10 +34,12 @@ LISTS_EVERY_S = 0.2
 
 def picture_title(view: LineView) -> str:
     """``PICTURE v3 DL ✓`` (the co-processor uses it too), ``PICTURE v3 DL coproc v2 sending``;
-    just ``PICTURE`` with no versioned line."""
+    just ``PICTURE`` with no versioned line. In the language in use (the co-processor's side
+    through the notice templates: the core words it in English)."""
+    picture = _("PICTURE")
     if view.version is None:
-        return "PICTURE"
-    return f"PICTURE v{view.version} {view.name} {view.coproc_text()}"
+        return picture
+    return f"{picture} v{view.version} {view.name} {translate_notice(view.coproc_text())}"
 
 
 class MainScreen(Screen[None]):
