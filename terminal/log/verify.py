@@ -13,6 +13,7 @@ import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
@@ -32,6 +33,7 @@ from terminal.log.records import (
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Record, Row, fold
 from terminal.log.schema import ALERT_ROWS, RECORD_COLUMNS
 from terminal.log.seals import SealCheck
+from terminal.log.side import SideQuery, begin_together
 
 MAX_PROBLEMS = 100
 VERIFY_CACHE_KIB = 32 * 1024
@@ -169,43 +171,128 @@ def verify(path: Path | str, *, integrity: bool = True, trust: Trust | None = No
     """Verify the log database at `path` (read-only; safe while the terminal is writing)."""
     path = Path(path)
     conn = db.connect_ro(path)
+    others: list[sqlite3.Connection] = []
     try:
         conn.execute(f"PRAGMA cache_size = -{VERIFY_CACHE_KIB}")
-        conn.execute("BEGIN")  # one snapshot for every check
-        try:
-            return verify_connection(conn, str(path), integrity=integrity, trust=trust)
-        except sqlite3.DatabaseError as exc:
-            raise db.translate(exc, path) from exc
-        finally:
-            conn.execute("ROLLBACK")
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify") as pool:
+            try:
+                sides = _begin(conn, path, pool, integrity, others)
+                return verify_connection(
+                    conn, str(path), integrity=integrity, trust=trust, sides=sides
+                )
+            except sqlite3.DatabaseError as exc:
+                raise db.translate(exc, path) from exc
+            finally:
+                for other in [conn, *others]:
+                    if other.in_transaction:
+                        other.execute("ROLLBACK")
     finally:
+        for other in others:
+            other.close()
         conn.close()
 
 
+@dataclass
+class Sides:
+    """The checks run beside the chain walk, each on its own connection (None: on the main)."""
+
+    quick: SideQuery | None = None
+    """`PRAGMA quick_check`."""
+    table: SideQuery | None = None
+    """`_UNEXPLAINED`: the alerts whose row the records may not explain."""
+
+    def stop(self) -> None:
+        """Wait for both to end (interrupting what still runs)."""
+        for side in (self.quick, self.table):
+            if side is not None:
+                side.stop()
+
+
+SNAPSHOT_TRIES = 5
+"""Attempts to start the side connections on the main one's snapshot (a commit between two
+starts spoils one attempt); after that, every check runs on the main connection."""
+
+
+def _begin(
+    conn: sqlite3.Connection,
+    path: Path,
+    pool: ThreadPoolExecutor,
+    integrity: bool,
+    opened: list[sqlite3.Connection],
+) -> Sides:
+    """Open the side connections and one read transaction on all of them, on one snapshot."""
+    quick = db.connect_ro(path) if integrity else None
+    table = db.connect_ro(path)
+    opened.extend(c for c in (quick, table) if c is not None)
+    table.execute(f"PRAGMA cache_size = -{VERIFY_CACHE_KIB}")
+    for _ in range(SNAPSHOT_TRIES):
+        if begin_together(conn, opened):
+            return Sides(None if quick is None else SideQuery(pool, quick), SideQuery(pool, table))
+        for other in [conn, *opened]:
+            if other.in_transaction:
+                other.execute("ROLLBACK")
+    conn.execute("BEGIN")  # the desk kept committing: everything in turn, on one connection
+    return Sides()
+
+
 def verify_connection(
-    conn: sqlite3.Connection, name: str, *, integrity: bool, trust: Trust | None = None
+    conn: sqlite3.Connection,
+    name: str,
+    *,
+    integrity: bool,
+    trust: Trust | None = None,
+    sides: Sides | None = None,
 ) -> VerifyReport:
-    """All checks over an open connection."""
+    """All checks over an open connection (in a read transaction); `sides` run the SQL-only
+    ones on other connections of the same snapshot, beside the chain walk. The report is the
+    same either way: the integrity problem is put first, as if it had been found first."""
+    sides = sides or Sides()
     report = VerifyReport(path=name)
-    if integrity:
-        lines = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
-        report.integrity = "ok" if lines == ["ok"] else "; ".join(lines)
-        if report.integrity != "ok":
-            report.add(Problem(None, f"SQLite integrity check failed: {report.integrity}"))
-    trust = trust or Trust()
-    seals = SealCheck(None if trust.keys is None else list(trust.keys))
-    suspects: set[str] = set()
-    _check_chain(conn, report, seals, suspects)
-    report.signed = seals.count
-    report.notes.extend(seals.notes(report.head_id))
-    if trust.keys is not None and seals.count == 0 and report.records:
-        report.add(Problem(None, "no signed checkpoint in the log: nothing is signed by --key "
-                                 "(the desk ran with no [log] checkpoint_key)"))  # fmt: skip
-    _check_witnesses(conn, report, trust, seals.desk)
-    report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
-    report.alerts = _check_alerts(conn, report, suspects)
+    try:
+        if integrity and sides.quick is not None:
+            sides.quick.start("PRAGMA quick_check(5)")
+        elif integrity:
+            _note_integrity(report, conn.execute("PRAGMA quick_check(5)").fetchall())
+        base_id, base_hash = _chain_base(conn)
+        if sides.table is not None:
+            sides.table.start(_UNEXPLAINED, {"base": base_id})
+        trust = trust or Trust()
+        seals = SealCheck(None if trust.keys is None else list(trust.keys))
+        suspects: set[str] = set()
+        _check_chain(conn, report, seals, suspects, base_id, base_hash)
+        report.signed = seals.count
+        report.notes.extend(seals.notes(report.head_id))
+        if trust.keys is not None and seals.count == 0 and report.records:
+            report.add(Problem(None, "no signed checkpoint in the log: nothing is signed by --key "
+                                     "(the desk ran with no [log] checkpoint_key)"))  # fmt: skip
+        _check_witnesses(conn, report, trust, seals.desk)
+        report.calls = _check_table(conn, report, "calls", CALL_COLUMNS, "call_id", CallRow._make)
+        unexplained = None if sides.table is None else sides.table.result()
+        report.alerts = _check_alerts(conn, report, suspects, unexplained)
+        if sides.quick is not None:
+            _note_integrity(report, sides.quick.result())
+    except sqlite3.DatabaseError:
+        failed = None if sides.quick is None else sides.quick.failed()
+        if isinstance(failed, sqlite3.DatabaseError):
+            raise failed from None  # quick_check ran first: its error is the one to report
+        raise
+    finally:
+        sides.stop()
     report.problems.sort(key=_order)
     return report
+
+
+def _note_integrity(report: VerifyReport, rows: list[Any]) -> None:
+    """Record what quick_check said; its problem goes first among the problems (it is the
+    first check: with threads it may finish last)."""
+    lines = [str(row[0]) for row in rows]
+    report.integrity = "ok" if lines == ["ok"] else "; ".join(lines)
+    if report.integrity != "ok":
+        report.problem_count += 1
+        report.problems.insert(
+            0, Problem(None, f"SQLite integrity check failed: {report.integrity}")
+        )
+        del report.problems[MAX_PROBLEMS:]
 
 
 def _order(problem: Problem) -> tuple[bool, int]:
@@ -261,11 +348,15 @@ def _check_witnesses(
 
 
 def _check_chain(
-    conn: sqlite3.Connection, report: VerifyReport, seals: SealCheck, suspects: set[str]
+    conn: sqlite3.Connection,
+    report: VerifyReport,
+    seals: SealCheck,
+    suspects: set[str],
+    base_id: int,
+    base_hash: bytes,
 ) -> None:
-    """Walk the chain and check the head; add to `suspects` every alert with a record that
-    `_check_alerts` must fold in Python."""
-    base_id, base_hash = _chain_base(conn)
+    """Walk the chain from its base (`_chain_base`) and check the head; add to `suspects` every
+    alert with a record that `_check_alerts` must fold in Python."""
     report.base_id = base_id
     walker = ChainWalker(base_id, base_hash)
     cursor = conn.execute(
@@ -369,15 +460,22 @@ def _check_table(
     return count
 
 
-def _check_alerts(conn: sqlite3.Connection, report: VerifyReport, suspects: set[str]) -> int:
+def _check_alerts(
+    conn: sqlite3.Connection,
+    report: VerifyReport,
+    suspects: set[str],
+    unexplained: list[Any] | None = None,
+) -> int:
     """The alerts table against its records, a million rows in seconds. SQLite does the
     comparing (in C, each payload parsed by its JSON1 functions): the chain walk has marked the
     alerts with a record out of the ordinary (`_plain_alert_record`), `_UNEXPLAINED` adds the
     alerts with records and no row and the rows that differ from their records. Only those
     alerts are folded again in Python (`fold`, the one definition) to say what is wrong, with
-    the messages of `_check_table`. Return the row count."""
+    the messages of `_check_table`. `unexplained`: `_UNEXPLAINED`'s rows when a side
+    connection ran it (else it runs here). Return the row count."""
     count = int(conn.execute("SELECT count(*) FROM alerts").fetchone()[0])
-    unexplained = conn.execute(_UNEXPLAINED, {"base": report.base_id})
+    if unexplained is None:
+        unexplained = conn.execute(_UNEXPLAINED, {"base": report.base_id}).fetchall()
     suspects = suspects | {str(row[0]) for row in unexplained}
     for key in sorted(suspects):
         records = conn.execute(
