@@ -6,7 +6,10 @@ far ends, so their work is not counted in the service's. The desk is the deploye
 the log, the control socket, both links) with audio off: this machine has no sound card, and a desk
 without one retries PortAudio every 2 s; that case is measured apart (`_audio_no_card`).
 
-- READY=1 is timed from the fork, RUNS times: median and max.
+- READY=1 is timed from the fork, RUNS times: median and max; the CPU charged to the service by
+  then (the last start). The kernel (NumPy) is loaded after READY, in a thread: its import time,
+  after what the service holds at READY, in a fresh interpreter, is the most the first alert can
+  wait for its cross-check.
 - Idle: after READY and a settling pause, resident memory (VmRSS) and the CPU time the kernel
   charged the process (utime + stime in /proc/<pid>/stat) over IDLE_S seconds with the links up
   and nothing happening (the co-processor's picture is empty).
@@ -29,6 +32,7 @@ import signal
 import socket
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -217,6 +221,29 @@ async def _ready_and_rss(tmp: Path) -> tuple[float, float]:
         await rig.stop()
 
 
+_KERNEL_LOAD = """
+import time
+from terminal.cli import build_parser
+build_parser()
+import terminal.commands.service, terminal.service
+started = time.perf_counter()
+import terminal.kernel.report
+print(time.perf_counter() - started)
+"""
+
+
+def _kernel_load_s() -> list[float]:
+    """The kernel's import (NumPy with it) after what the service holds at READY, in a fresh
+    interpreter, RUNS times: the longest an alert arriving right at READY waits for its check."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # as `hotline service` sets it
+    out = []
+    for _ in range(RUNS):
+        done = subprocess.run([sys.executable, "-c", _KERNEL_LOAD], capture_output=True,
+                              text=True, check=True, env=env, timeout=120)  # fmt: skip
+        out.append(float(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
 async def _audio_no_card(tmp: Path) -> tuple[float, float, str]:
     """Audio on, with no sound card (this machine): RSS and CPU while PortAudio is retried."""
     rig = _Rig(tmp, _quiet(), audio=True)
@@ -278,6 +305,8 @@ async def _all() -> list[Figure]:
                 readies.append(ready)
                 rsses.append((rss, _load()))
     starts_load = _load()  # just after the starts
+    kernel_load = _kernel_load_s()
+    kernel_load_note = _load()
     with tempfile.TemporaryDirectory() as tmp:
         burst = await _burst(Path(tmp), idle["cpu_at_ready"])
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,6 +321,12 @@ async def _all() -> list[Figure]:
         Figure("service_start_to_ready_median", round(statistics.median(readies), 3), "s",
                f"< 0.7 s ({starts_load} after the starts)"),
         Figure("service_start_to_ready_max", round(max(readies), 3), "s", "< 1.2 s"),
+        Figure("service_cpu_to_ready", round(idle["cpu_at_ready"], 3), "s",
+               "- (CPU charged to the service at READY, the last start)"),
+        Figure("service_kernel_load_after_ready_max", round(1000 * max(kernel_load), 1), "ms",
+               f"- (the kernel's import after READY: the most an alert at READY waits for its "
+               f"cross-check; median {1000 * statistics.median(kernel_load):.0f} ms; "
+               f"{kernel_load_note})"),
         Figure("service_rss_idle", round(rss_idle, 1), "MB", f"< 60 MB ({rss_load})"),
         Figure("service_cpu_idle", round(idle["cpu_idle"][0], 2), "% of a core",
                f"< 0.5 % ({IDLE_S:g} s, links up; {idle['cpu_idle'][1]})"),

@@ -58,7 +58,7 @@ from terminal import zulu
 from terminal.config import LinkConfig
 from terminal.core.alert_events import AlertCleared, AlertReceived, CoprocStatus, Severity
 from terminal.core.lines import CoprocLine, LineVersion
-from terminal.kernel.report import Member
+from terminal.kernel.members import Member
 from terminal.views import FeedView, LinkHealth
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from terminal.core.clock_trust import ClockSource
 from terminal.core.lines import LineHistory, LineVersion
 from terminal.desk_records import DeskRecords, open_alerts
 from terminal.engine import Engine, EngineOptions
-from terminal.kernel.line import Line
+from terminal.kernel.line_shape import Line
 from terminal.line_log import entry_of, read_history
 from terminal.log import DB_NAME, LogError, LogWriter
 from terminal.log.checkpoint import Checkpointer

@@ -34,7 +34,7 @@ from terminal.core.effects import (
     Effect,
     TransmissionEnded,
 )
-from terminal.kernel.report import Member
+from terminal.kernel.members import Member
 from terminal.log import LogReader, LogWriter, records
 from terminal.log.rows import AlertRow, CallRow
 from terminal.views import CallSummary

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 
 from hw.audio.host import AudioHost, StreamSlot
-from hw.audio.mixer import ToneMixer, render_tones
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,9 @@ class PortAudioTonePlayer:
         self.host = host
         self.linger_s = linger_s
         self.clock = clock
+        # The mixer (NumPy) only when audio is on: a desk without audio never loads it.
+        from hw.audio.mixer import ToneMixer, render_tones
+
         self.mixer = ToneMixer(render_tones(rate, volumes), clock=clock)
         self.slot = host.add(
             StreamSlot(

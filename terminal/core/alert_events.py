@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from terminal.kernel.report import Member
+from terminal.kernel.members import Member
 
 Severity = Literal["advisory", "warning", "critical"]
 Kind = Literal["TRACK", "LINE"]

@@ -56,8 +56,8 @@ from terminal.core.alert_events import (
 )
 from terminal.core.effects import Notice
 from terminal.core.lines import LineHistory, LineVersion
-from terminal.kernel.line import Line
-from terminal.kernel.report import Member, Separation
+from terminal.kernel.line_shape import Line
+from terminal.kernel.members import Member, Separation
 from terminal.kernel.verify import DEFAULT_FLOORS, Floors, disagreements
 from terminal.views import SEVERITIES, AlertView, TrackView
 from terminal.zulu import to_iso

@@ -7,49 +7,41 @@ numbers it sends are exactly those the terminal recomputes from the positions in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Literal
 
 import numpy as np
 
 from terminal.kernel.geodesy import F64, FT
 from terminal.kernel.line import Line, line_metrics
+from terminal.kernel.members import (  # re-exported: defined there, free of NumPy
+    ALT_FT_RANGE as ALT_FT_RANGE,
+)
+from terminal.kernel.members import (
+    DIST_MAX_M as DIST_MAX_M,
+)
+from terminal.kernel.members import (
+    PAIR_ID_MAX as PAIR_ID_MAX,
+)
+from terminal.kernel.members import (
+    SPEED_MAX as SPEED_MAX,
+)
+from terminal.kernel.members import (
+    TCPA_MAX_S as TCPA_MAX_S,
+)
+from terminal.kernel.members import (
+    TRACK_ID_MAX as TRACK_ID_MAX,
+)
+from terminal.kernel.members import (
+    Kind as Kind,
+)
+from terminal.kernel.members import (
+    Member as Member,
+)
+from terminal.kernel.members import (
+    Separation as Separation,
+)
 from terminal.kernel.pairs import pair_metrics
 from terminal.kernel.picture import Geometry, Picture
-
-Kind = Literal["TRACK", "LINE"]
-
-PAIR_ID_MAX = 32
-TRACK_ID_MAX = 24
-ALT_FT_RANGE = (-2000, 99_999)
-SPEED_MAX = 2000.0
-TCPA_MAX_S = 86_400.0
-DIST_MAX_M = 1_000_000.0
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One member of a pair: a track, or the line's closest point (altitude 0, at rest)."""
-
-    id: str
-    lat: float
-    lon: float
-    alt_ft: float
-    vn_ms: float
-    ve_ms: float
-    vu_ms: float
-
-
-@dataclass(frozen=True, slots=True)
-class Separation:
-    """An alert's numbers: horizontal separation now (m), vertical separation now (ft), time to
-    CPA (s) and horizontal miss distance there (m)."""
-
-    hsep_m: float
-    vsep_ft: float
-    tcpa_s: float
-    miss_m: float
 
 
 def pair_id(a: str, b: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from terminal.kernel.line import Line
-from terminal.kernel.report import Kind, Member, Separation, measure_line, measure_pair
+from terminal.kernel.line_shape import Line
+from terminal.kernel.members import Kind, Member, Separation
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,10 @@ def _differs(reported: float, expected: float, pct: float, floor: float) -> bool
 
 def recompute(kind: Kind, a: Member, b: Member, line: Line | None = None) -> Separation | None:
     """The kernel's numbers for this alert (None for a LINE alert when no line is known)."""
+    # The kernel (NumPy) is loaded here, not when this module is: the service loads it in a
+    # thread just after READY, and an alert that comes sooner waits here for that import.
+    from terminal.kernel.report import measure_line, measure_pair
+
     if kind == "TRACK":
         return measure_pair(a, b)
     if line is None:
@@ -58,6 +62,8 @@ def disagreements(
     expected = recompute(kind, a, b, line)
     checks: list[tuple[str, float, float, float, str]] = []
     if expected is None:  # a LINE alert, line unknown: the distance to the point given
+        from terminal.kernel.report import measure_pair
+
         hsep = measure_pair(a, b).hsep_m
         checks.append(("hsep", reported.hsep_m, hsep, floors.distance_m, "m"))
         checks.append(("vsep", reported.vsep_ft, 0.0, floors.vertical_ft, "ft"))

@@ -1,5 +1,6 @@
 """Each process imports what it uses: the service's import path leaves the console (Textual), the
-MQTT client, the simulators and SciPy unloaded, and `hotline --help` loads no NumPy either."""
+MQTT client, the simulators, SciPy and NumPy unloaded; the desk reaches READY without NumPy (the
+kernel is loaded in a thread just after), and `hotline --help` loads no NumPy either."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from hw.pty import PtyPair
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,7 +33,7 @@ def test_the_service_path_imports_no_console_mqtt_client_simulator_or_scipy() ->
     )
     assert "terminal.service" in loaded and "terminal.desk" in loaded  # the probe did run
     tops = _tops(loaded)
-    for heavy in ("textual", "rich", "aiomqtt", "paho", "scipy", "pyaudio"):
+    for heavy in ("textual", "rich", "aiomqtt", "paho", "scipy", "pyaudio", "numpy"):
         assert heavy not in tops, f"the service's import path loads {heavy}"
     for module in ("terminal.tui", "terminal.benchrig", "hw.sim", "terminal.mqtt.publisher"):
         assert module not in loaded, f"the service's import path loads {module}"
@@ -50,3 +53,79 @@ def test_the_bench_commands_scenario_names_are_the_simulators() -> None:
 
     assert tuple(SCENARIOS) == bench.SCENARIO_NAMES
     assert bench.DEFAULT_SCENARIO == benchrig.DEFAULT_SCENARIO
+
+
+_AT_READY = """
+import asyncio, json, os, signal, sys
+from pathlib import Path
+from terminal.config import load_config
+from terminal.sdnotify import Notifier
+from terminal.service import KERNEL_MODULE, Service
+
+heavy = lambda: sorted(m for m in sys.modules if m.split(".")[0] in ("numpy", "scipy", "pyaudio"))
+seen = {}
+
+async def after_ready():
+    for _ in range(1200):  # the kernel, loaded in its thread after READY (60 s at most)
+        if KERNEL_MODULE in sys.modules and "numpy" in sys.modules:
+            break
+        await asyncio.sleep(0.05)
+    seen["kernel_after"] = KERNEL_MODULE in sys.modules
+    os.kill(os.getpid(), signal.SIGTERM)
+
+class Probe(Notifier):
+    def ready(self, status):
+        seen["at_ready"] = heavy()
+        seen["kernel_at_ready"] = sorted(m for m in sys.modules if m.startswith("terminal.kernel"))
+        asyncio.get_running_loop().create_task(after_ready())
+        return True
+
+config = Path(sys.argv[1])
+asyncio.run(Service(load_config(config), config, Probe(None)).run())
+print(json.dumps(seen))
+"""
+
+
+def test_the_desk_reaches_ready_without_numpy_and_loads_the_kernel_just_after(
+    tmp_path: Path,
+) -> None:
+    pty = PtyPair()  # the radio link retrying, as at a desk whose bridge is off
+    try:
+        cfg = tmp_path / "desk.toml"
+        cfg.write_text(
+            f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
+            f'[coproc]\nenabled = false\n[audio]\nenabled = false\n'
+            f'[log]\ndirectory = "{tmp_path / "log"}"\n'
+            f'[service]\nsocket = "{tmp_path / "c.sock"}"\n'
+        )
+        done = subprocess.run([sys.executable, "-c", _AT_READY, str(cfg)], cwd=REPO,
+                              capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    finally:
+        pty.close()
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["at_ready"] == [], f"loaded before READY: {seen['at_ready'][:5]}"
+    # What the desk holds before READY is the kernel's plain data, never its NumPy modules.
+    assert set(seen["kernel_at_ready"]) <= {
+        "terminal.kernel", "terminal.kernel.line_shape", "terminal.kernel.members",
+        "terminal.kernel.verify",
+    }, seen["kernel_at_ready"]
+    assert seen["kernel_after"], "the kernel was not loaded after READY"
+
+
+def test_the_cross_check_loads_the_kernel_itself_when_it_is_not_loaded_yet() -> None:
+    """An alert before the kernel's import (or during it) is still checked: `disagreements`
+    imports what it needs (waiting on the import lock if the service's thread is importing)."""
+    code = (
+        "import sys\n"
+        "from terminal.core.alerts import AlertBook\n"
+        "from terminal.kernel.members import Member, Separation\n"
+        "from terminal.kernel.verify import disagreements\n"
+        "before = 'numpy' in sys.modules\n"
+        "a = Member('A', 50.0, 8.0, 10000.0, 0.0, 0.0, 0.0)\n"
+        "b = Member('B', 50.0, 8.1, 10000.0, 0.0, 0.0, 0.0)\n"
+        "wrong = disagreements('TRACK', a, b, Separation(1.0, 0.0, 0.0, 1.0), tolerance_pct=5.0)\n"
+        "print(before, 'numpy' in sys.modules, bool(wrong))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)  # fmt: skip
+    assert done.stdout.split() == ["False", "True", "True"]
