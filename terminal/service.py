@@ -15,6 +15,7 @@ import contextlib
 import gc
 import importlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -49,6 +50,10 @@ def load_kernel_in_background() -> threading.Thread:
     import lock inside the cross-check (terminal/kernel/verify.py), so none goes unchecked."""
 
     def load() -> None:
+        # A thread inherits its creator's class: the import is bulk work, not the PTT path, so it
+        # runs at the normal class and never holds a core against the rest of the machine.
+        with contextlib.suppress(OSError, AttributeError):
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
         started = time.perf_counter()
         try:
             importlib.import_module(KERNEL_MODULE)

@@ -8,13 +8,10 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from terminal.cli import EX_CONFIG, EX_FAIL, EX_OK
 from terminal.config import INSTALLED_CONFIG, Config, ConfigError, load_config
-
-if TYPE_CHECKING:
-    from terminal.realtime import Scheduling
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -41,28 +38,26 @@ def run(args: argparse.Namespace) -> int:
     # NumPy's OpenBLAS starts a worker thread per core at import (with its buffers, ~3 MB); the
     # kernel's cross-check of an alert is element-wise work on two aircraft and needs none.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # The real-time class the loop thread keeps for life (terminal/realtime.py), taken before
-    # the imports that are most of start-up: a restart is not queued behind a busy machine.
-    from terminal.realtime import raise_loop_thread
-
-    scheduling = raise_loop_thread()
+    # The loop thread takes its real-time class when the service starts (terminal/realtime.py),
+    # after the imports: a second of imports in SCHED_FIFO would hold a core against everything
+    # else on the machine (the suite's simulators timed out behind it).
     from terminal.service import JournalFormatter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
-        asyncio.run(_main(config, args.config, scheduling))
+        asyncio.run(_main(config, args.config))
     except Exception as exc:
         logging.getLogger("hotline").critical("stopped by a fault: %s", exc)
         return EX_FAIL
     return EX_OK
 
 
-async def _main(config: Config, path: Path, scheduling: Scheduling) -> None:
+async def _main(config: Config, path: Path) -> None:
     from terminal.service import Service
 
-    service = Service(config, path, scheduling=scheduling)
+    service = Service(config, path)
     log = logging.getLogger("hotline.events")
     service.desk.engine.on_event(
         lambda kind, item: log.info("%s %s", kind, item) if item.get("type") != "Tick" else None
