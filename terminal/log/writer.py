@@ -22,6 +22,7 @@ loop (`asyncio.wrap_future` does that for the futures; use `call_soon_threadsafe
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import queue
 import sqlite3
@@ -41,6 +42,12 @@ from terminal.log.records import Prepared, prepare
 from terminal.log.store import LogStore
 
 T = TypeVar("T")
+
+SHRINK_EVERY_RECORDS = 1000
+"""After this many records, when nothing waits to be written, the writer lets go of SQLite's page
+cache: a burst would otherwise leave every page it wrote, up to db.WRITER_CACHE_KIB (16 MiB), in
+the service's resident memory for good (docs/performance.md)."""
+
 FaultCallback = Callable[[str | None], None]
 _log = logging.getLogger(__name__)
 
@@ -102,6 +109,7 @@ class LogWriter:
         self._last: Future[int] | None = None
         self._fault: str | None = None
         self._committed: list[Callable[[int], None]] = []
+        self._written = 0  # records committed since the page cache was last let go
         self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
         self._thread.start()
 
@@ -215,6 +223,9 @@ class LogWriter:
                     continue
                 batch, held = self._gather(item)
                 self._commit(batch)
+                self._written += len(batch)
+                if self._written >= SHRINK_EVERY_RECORDS and self._queue.empty():
+                    self._shrink_cache()
                 self._run_calls()
                 stopping = held is _STOP
             self._run_calls()
@@ -222,6 +233,18 @@ class LogWriter:
                 self._commit([], final=True)  # a clean stop leaves a signed head
         finally:
             self._store.close()
+
+    def _shrink_cache(self) -> None:
+        """Let go of the connection's page cache (`SHRINK_EVERY_RECORDS`) and give the freed
+        heap back; the next batch reads the pages it needs back from the file (the OS's page
+        cache). Only memory: nothing committed depends on it."""
+        self._written = 0
+        try:
+            self._store.conn.execute("PRAGMA shrink_memory")
+        except sqlite3.Error as exc:  # only memory: the log works on without it
+            _log.warning("log: could not release the page cache: %s", exc)
+            return
+        _trim_heap()
 
     def _gather(self, first: _Pending) -> tuple[list[_Pending], object]:
         """The batch starting with `first`; also a STOP found while gathering."""
@@ -372,6 +395,24 @@ class LogWriter:
             self._on_fault(message)
         except Exception:
             _log.exception("log fault callback failed")
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing).
+
+    The pages SQLite let go of lie between the writer thread's other allocations, so free() alone
+    keeps them resident."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):  # not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
 
 
 def _wall_ms() -> int:

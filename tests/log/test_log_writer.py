@@ -243,3 +243,40 @@ def test_calls_run_on_the_writer_thread(db_path: Path) -> None:
         assert isinstance(failing.exception(10), ZeroDivisionError)
     finally:
         writer.close()
+
+
+def _sqlite_memory_used() -> int:
+    """Bytes SQLite holds in this process (its page caches among them)."""
+    import _sqlite3
+    import ctypes
+
+    used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+    used.restype = ctypes.c_int64
+    return int(used())
+
+
+@pytest.mark.parametrize("shrinks", [True, False])
+def test_after_a_burst_the_page_cache_is_let_go(
+    db_path: Path, monkeypatch: Any, shrinks: bool
+) -> None:
+    # A burst leaves the pages it wrote in the writer's cache; past SHRINK_EVERY_RECORDS, with
+    # nothing queued, the writer lets them go. Every record stays committed and the log verifies.
+    from terminal.log import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "SHRINK_EVERY_RECORDS", 500 if shrinks else 10**9)
+    before = _sqlite_memory_used()
+    writer = LogWriter.open(db_path)
+    futures = [writer.submit(*tick(n, pad=1000)) for n in range(1500)]
+    for f in futures:
+        f.result(10)
+    assert writer.call(lambda _store: None).result(10) is None  # the writer is past its shrink
+    held = _sqlite_memory_used() - before
+    more = writer.submit(*tick(1500)).result(10)  # and writes on afterwards
+    assert writer.close(10)
+    if shrinks:
+        assert held < 1_000_000, held
+    else:
+        assert held > 1_000_000, held  # what the shrink saves: the burst's pages
+    assert fetch(db_path, "SELECT count(*) FROM records") == [(1501,)]
+    assert more == fetch(db_path, "SELECT max(id) FROM records")[0][0]
+    assert verify(db_path).ok
