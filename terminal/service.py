@@ -160,8 +160,6 @@ class Service:
         config: Config,
         config_path: Path,
         notifier: Notifier | None = None,
-        *,
-        scheduling: Scheduling | None = None,
     ):
         self.config = config
         self.config_path = config_path
@@ -171,15 +169,14 @@ class Service:
         self._link_reporter = LinkReporter()
         self.reloads = 0
         self.reload_errors = 0
-        self.scheduling: Scheduling | None = scheduling
-        """The loop thread's class: taken by `run`, or before the imports by `hotline service`."""
+        self.scheduling: Scheduling | None = None
+        """The loop thread's class, taken by `run` (after the imports)."""
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT."""
         loop = asyncio.get_running_loop()
-        if self.scheduling is None:
-            self.scheduling = raise_loop_thread()  # this thread moves PTT to the wire
-        log.info("%s", self.scheduling.note)
+        self.scheduling = scheduling = raise_loop_thread()  # this thread moves PTT to the wire
+        log.info("%s", scheduling.note)
         stop = asyncio.Event()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGHUP, self.reload)
@@ -209,7 +206,7 @@ class Service:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGHUP)
             self.notifier.close()
-            restore_loop_thread(self.scheduling)
+            restore_loop_thread(scheduling)
 
     async def _watchdog(self, interval: float) -> None:
         while True:
