@@ -161,30 +161,35 @@ def _line_versions_to_restate(store: LogStore, first_id: int, through_id: int) -
     for (payload,) in conn.execute(
         "SELECT payload FROM records WHERE kind = 'line_version' AND id > ?", (through_id,)
     ):
-        later.add(_line_number(payload))
+        later.add(_line_number(_json_object(payload)))
     out: list[r.Prepared] = []
     for utc_ms, payload in conn.execute(
         "SELECT utc_ms, payload FROM records WHERE kind = 'line_version' "
         "AND id BETWEEN ? AND ? ORDER BY id",
         (first_id, through_id),
     ):
-        number = _line_number(payload)
-        if number is None or number in later:
+        data = _json_object(payload)
+        number = _line_number(data)
+        if data is None or number is None or number in later:
             continue
         try:
-            out.append(r.prepare(r.LINE_VERSION, json.loads(payload), int(utc_ms)))
+            out.append(r.prepare(r.LINE_VERSION, data, int(utc_ms)))
         except RecordError:
             continue
         later.add(number)
     return out
 
 
-def _line_number(payload: str) -> object:
+def _json_object(payload: str) -> dict[str, object] | None:
     try:
         data = json.loads(payload)
     except ValueError:
         return None
-    return data.get("version") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def _line_number(data: dict[str, object] | None) -> object:
+    return None if data is None else data.get("version")
 
 
 _SPLIT = (
