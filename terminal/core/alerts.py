@@ -54,6 +54,7 @@ from terminal.core.alert_events import (
     CoprocStatus,
     Severity,
 )
+from terminal.core.alert_pack import Packed, pack, packed_seq, unpack
 from terminal.core.effects import Notice
 from terminal.core.lines import LineHistory, LineVersion
 from terminal.kernel.line_shape import Line
@@ -88,30 +89,64 @@ def _track_view(m: Member) -> TrackView:
     return TrackView(m.id, m.lat, m.lon, m.alt_ft, m.vn_ms, m.ve_ms)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Open:
-    """One open alert (the latest ALERT of its pair). Slots: a burst leaves thousands open."""
+    """One open alert (the latest ALERT of its pair). A burst leaves thousands open, and every
+    one is kept: its ALERT is kept packed (terminal/core/alert_pack.py) and built back, the same
+    event, when it is shown, updated or re-checked (`last`)."""
 
-    last: AlertReceived
+    pair_id: str
+    boot_id: str
+    packed: Packed
+    rank: int
     first_seen_utc_ms: int
     suspect: bool
-    acked_by: str | None = None
-    acked_utc_ms: int | None = None
-    unacked_since: float = 0.0
-    remind_at: float = 0.0  # when an unacknowledged critical sounds again
-    stale: bool = False  # from a co-processor boot that has since restarted
-    version: int = 0  # new on every change (unique in the book): retires old reminders
+    acked_by: str | None
+    acked_utc_ms: int | None
+    unacked_since: float
+    remind_at: float  # when an unacknowledged critical sounds again
+    stale: bool  # from a co-processor boot that has since restarted
+    version: int  # new on every change (unique in the book): retires old reminders
+
+    def __init__(
+        self,
+        last: AlertReceived,
+        first_seen_utc_ms: int,
+        suspect: bool,
+        acked_by: str | None = None,
+        acked_utc_ms: int | None = None,
+        unacked_since: float = 0.0,
+        remind_at: float = 0.0,
+    ) -> None:
+        self.keep(last)
+        self.first_seen_utc_ms = first_seen_utc_ms
+        self.suspect = suspect
+        self.acked_by, self.acked_utc_ms = acked_by, acked_utc_ms
+        self.unacked_since, self.remind_at = unacked_since, remind_at
+        self.stale = False
+        self.version = 0
+
+    def keep(self, ev: AlertReceived) -> None:
+        """Make ``ev`` the pair's latest ALERT (packed)."""
+        self.pair_id, self.boot_id = ev.pair_id, ev.boot_id
+        self.packed = pack(ev)
+        self.rank = RANK[ev.severity]
+
+    @property
+    def last(self) -> AlertReceived:
+        """The pair's latest ALERT, as it was received."""
+        return unpack(self.packed, self.boot_id, self.pair_id)
+
+    @property
+    def alert_seq(self) -> int:
+        return packed_seq(self.packed)
 
     @property
     def id(self) -> str:
-        return alert_id(self.last.boot_id, self.last.alert_seq)
-
-    @property
-    def rank(self) -> int:
-        return RANK[self.last.severity]
+        return alert_id(self.boot_id, self.alert_seq)
 
     def sort_key(self) -> tuple[int, int, str]:
-        return (-self.rank, self.first_seen_utc_ms, self.last.pair_id)
+        return (-self.rank, self.first_seen_utc_ms, self.pair_id)
 
     def view(self) -> AlertView:
         ev = self.last
@@ -281,7 +316,7 @@ class AlertBook:
         if st is None:
             self._open_new(ev, bool(found), out)
             return
-        if st.last.boot_id == ev.boot_id and ev.alert_seq < st.last.alert_seq:
+        if st.boot_id == ev.boot_id and ev.alert_seq < st.alert_seq:
             self.stats["older"] += 1  # overtaken by a newer ALERT of the pair: logged, no more
             out.append(AlertClosedLogged(ev.utc_ms, aid, ev.pair_id, "superseded"))
             return
@@ -383,7 +418,8 @@ class AlertBook:
         rose = RANK[ev.severity] > st.rank
         self._unindex(st)
         self._count(st, -1)
-        st.last, st.suspect, st.stale = ev, suspect, False
+        st.keep(ev)
+        st.suspect, st.stale = suspect, False
         self._bump(st)
         if rose:  # re-alert: the operator must see it again
             st.acked_by = st.acked_utc_ms = None
@@ -406,8 +442,8 @@ class AlertBook:
         out.append(Notice("info", f"Alert {ev.pair_id} resolved."))
 
     def _close(self, st: _Open, utc_ms: int, reason: CloseReason, out: list[AlertEffect]) -> None:
-        out.append(AlertClosedLogged(utc_ms, st.id, st.last.pair_id, reason))
-        del self._open[st.last.pair_id]
+        out.append(AlertClosedLogged(utc_ms, st.id, st.pair_id, reason))
+        del self._open[st.pair_id]
         self._unindex(st)
         self._count(st, -1)
         self._bump(st)
@@ -438,7 +474,7 @@ class AlertBook:
             return
         if boot not in self._boots:
             self._remember_boot(boot, -1)  # we saw it start: its alerts count from 1 (or 0)
-        stale = [st for st in self._open.values() if st.last.boot_id != boot]
+        stale = [st for st in self._open.values() if st.boot_id != boot]
         for st in stale:
             st.stale = True
         self._restart_at = at
@@ -476,8 +512,8 @@ class AlertBook:
                 continue
             st = self._open[entry[1]]
             waited = now - st.unacked_since
-            out.append(AlertReminder(utc_ms, st.id, st.last.pair_id, round(waited, 3)))
-            out.append(Notice("error", f"CRITICAL {st.last.pair_id} unacknowledged for "
+            out.append(AlertReminder(utc_ms, st.id, st.pair_id, round(waited, 3)))
+            out.append(Notice("error", f"CRITICAL {st.pair_id} unacknowledged for "
                                        f"{waited:.0f} s."))  # fmt: skip
             out.append(AlertTone(TONES["critical"], self._tone))
             self.stats["reminders"] += 1
@@ -495,7 +531,7 @@ class AlertBook:
 
     def _arm_reminder(self, st: _Open) -> None:
         if st.rank == 3 and st.acked_by is None:
-            heapq.heappush(self._reminders, (st.remind_at, st.last.pair_id, st.version))
+            heapq.heappush(self._reminders, (st.remind_at, st.pair_id, st.version))
 
     def _retone(self, out: list[AlertEffect]) -> None:
         sev = self.highest_unacknowledged_severity()
@@ -512,7 +548,7 @@ class AlertBook:
         k = bisect.bisect_left(self._order, key)
         if k < len(self._order) and self._order[k] == key:
             del self._order[k]
-        self._views.pop(st.last.pair_id, None)
+        self._views.pop(st.pair_id, None)
 
     def _count(self, st: _Open, sign: int) -> None:
         self._by_rank[st.rank] += sign
