@@ -199,7 +199,7 @@ class AlertBook:
         self.settings = settings or AlertSettings()
         self.stats: Counter[str] = Counter()
         self._open: dict[str, _Open] = {}
-        self._order: list[tuple[int, int, str]] = []  # sort keys of open alerts, display order
+        self._order: list[_Open] = []  # open alerts in display order (by `_Open.sort_key`)
         self._views: dict[str, AlertView] = {}  # the views last shown (built when first shown)
         self._by_rank: Counter[int] = Counter()
         self._unacked_by_rank: Counter[int] = Counter()
@@ -232,15 +232,14 @@ class AlertBook:
 
     def views(self, limit: int | None = None) -> tuple[AlertView, ...]:
         """Open alerts for the console: most severe first, then oldest; at most ``limit``."""
-        keys = self._order if limit is None else self._order[:limit]
+        order = self._order if limit is None else self._order[:limit]
         # A view is built when an alert is first shown and kept while it is shown and unchanged
         # (the same object: the control socket keeps its JSON by it); alerts below the shown
         # ones have none, so thousands open cost their state, not their views too.
         cache, shown = self._views, {}
-        for key in keys:
-            pair_id = key[2]
-            view = cache.get(pair_id)
-            shown[pair_id] = self._open[pair_id].view() if view is None else view
+        for st in order:
+            view = cache.get(st.pair_id)
+            shown[st.pair_id] = st.view() if view is None else view
         self._views = shown
         return tuple(shown.values())
 
@@ -541,12 +540,13 @@ class AlertBook:
             self._tone = tone
 
     def _index(self, st: _Open) -> None:
-        bisect.insort(self._order, st.sort_key())
+        bisect.insort(self._order, st, key=_Open.sort_key)
 
     def _unindex(self, st: _Open) -> None:
-        key = st.sort_key()
-        k = bisect.bisect_left(self._order, key)
-        if k < len(self._order) and self._order[k] == key:
+        # Called before the alert changes: the list is ordered by the keys it has now (the
+        # alerts themselves are kept, not a tuple of each one's key).
+        k = bisect.bisect_left(self._order, st.sort_key(), key=_Open.sort_key)
+        if k < len(self._order) and self._order[k] is st:
             del self._order[k]
         self._views.pop(st.pair_id, None)
 
