@@ -315,6 +315,7 @@ async def _all() -> list[Figure]:
     if acked == 0:
         raise RuntimeError("no alert was acknowledged")
     rss_idle, rss_load = max(rsses)
+    growth = burst["rss"] - rss_idle  # the open alerts (all kept) and what they left behind
     per_alert = Figure("service_cpu_per_alert", round(burst["cpu_s"] / acked * 1e6, 1), "us",
                        f"- (link -> book -> record -> snapshot to a client; {burst['load']})")
     return [
@@ -336,7 +337,8 @@ async def _all() -> list[Figure]:
                "% of a core", f"- ({idle['cpu_idle_console_attached'][1]})"),
         Figure("console_rss_idle_attached", round(idle["console_rss_idle"][0], 1), "MB", "-"),
         Figure("service_rss_after_burst", round(burst["rss"], 1), "MB",
-               f"< {rss_idle + 10:.1f} MB (idle + 10 MB; {burst['load']})"),
+               f"< {rss_idle + 10:.1f} MB (idle + 10 MB; grew {growth:.1f} MB, "
+               f"{growth * 2**20 / acked:.0f} B per alert; {burst['load']})"),
         Figure("service_burst_acked", acked, "alerts",
                f"{BURST} (within {BURST_TIMEOUT_S:g} s; the figures below are over these)"),
         Figure("service_burst_rate", round(acked / burst["span_s"], 1), "alerts/s",
