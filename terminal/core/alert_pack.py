@@ -64,7 +64,10 @@ def pack(ev: AlertReceived) -> Packed:
         elif type(n) is not float:
             return ev
     a_id, b_id = ev.a.id, ev.b.id
-    joined = len(a_id) < _IDS_APART and ev.pair_id == f"{a_id}/{b_id}"
+    joined = (
+        type(a_id) is str and type(b_id) is str and type(ev.pair_id) is str
+        and len(a_id) < _IDS_APART and ev.pair_id == f"{a_id}/{b_id}"
+    )  # fmt: skip
     flags = kind | severity << 1 | (0 if version is None else _HAS_VERSION)
     try:
         data = _LAYOUT.pack(

@@ -81,6 +81,8 @@ def test_what_cannot_come_back_identical_is_kept_as_it_came() -> None:
     ):
         assert pack(odd) is odd
         assert _round_trip(odd) is odd
+    numbered = dataclasses.replace(ev, pair_id="7/4CA001", a=dataclasses.replace(ev.a, id=7))  # type: ignore[arg-type]
+    assert _fields(_round_trip(numbered)) == _fields(numbered)  # the id an int still
 
 
 def test_the_book_gives_back_each_open_alert_as_received() -> None:
