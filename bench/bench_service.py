@@ -224,7 +224,7 @@ async def _ready_and_rss(tmp: Path) -> tuple[float, float]:
 _KERNEL_LOAD = """
 import time
 from terminal.cli import build_parser
-build_parser()
+build_parser(["service"])
 import terminal.commands.service, terminal.service
 started = time.perf_counter()
 import terminal.kernel.report
