@@ -56,7 +56,7 @@ def test_the_staged_venv_has_the_locked_desk_set(staged: Path) -> None:
 
 def test_the_staged_venv_holds_the_bytecode_the_service_cannot_write(staged: Path) -> None:
     # The unit's ProtectSystem=strict leaves the venv read-only to the service: without .pyc
-    # files written at install, every start compiles every module from source (a third of the
+    # files written at install, every start compiles every module from source (two thirds of the
     # CPU to READY here: docs/performance.md).
     site = next((staged / "opt/hotline-terminal/lib").glob("python3*/site-packages"))
     for source in (site / "terminal/service.py", site / "hw/gpio.py", site / "gpiozero/devices.py"):
