@@ -6,6 +6,11 @@ far ends, so their work is not counted in the service's. The desk is the deploye
 the log, the control socket, both links) with audio off: this machine has no sound card, and a desk
 without one retries PortAudio every 2 s; that case is measured apart (`_audio_no_card`).
 
+- Bytecode: an installed desk has its modules compiled at install (scripts/install.sh), and the
+  service, which cannot write there, loads the .pyc files. Here the service's bytecode is written
+  to a cache of the benchmark's own (PYTHONPYCACHEPREFIX) by a first start that is not counted,
+  and loaded from it by the starts measured; one more start with an empty cache and no writing
+  (PYTHONDONTWRITEBYTECODE) is what a desk without its bytecode pays: every module compiled.
 - READY=1 is timed from the fork, RUNS times: median and max; the CPU charged to the service by
   then (the last start). The kernel (NumPy) is loaded after READY, in a thread: its import time,
   after what the service holds at READY, in a fresh interpreter, is the most the first alert can
@@ -69,6 +74,24 @@ def _load() -> str:
     return f"load {os.getloadavg()[0]:.2f}"
 
 
+class _Bytecode:
+    """Where the service's children find their bytecode: a cache of the benchmark's own."""
+
+    cache: Path | None = None  # set by _all for its run
+    compiled = True
+
+    @classmethod
+    def env(cls, **extra: str) -> dict[str, str]:
+        env = dict(os.environ, **extra)
+        if cls.cache is not None:
+            env["PYTHONPYCACHEPREFIX"] = str(cls.cache)
+            if cls.compiled:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+            else:
+                env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return env
+
+
 def _quiet() -> Any:
     from hw.sim.tracks.scenarios import Scenario
 
@@ -121,7 +144,7 @@ class _Rig:
             started = time.perf_counter()
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "terminal.cli", "service", "--config", str(self.config),
-                env=dict(os.environ, NOTIFY_SOCKET=str(notify)),
+                env=_Bytecode.env(NOTIFY_SOCKET=str(notify)),
                 stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             while True:
@@ -224,7 +247,7 @@ async def _ready_and_rss(tmp: Path) -> tuple[float, float]:
 _KERNEL_LOAD = """
 import time
 from terminal.cli import build_parser
-build_parser()
+build_parser(["service"])
 import terminal.commands.service, terminal.service
 started = time.perf_counter()
 import terminal.kernel.report
@@ -235,7 +258,7 @@ print(time.perf_counter() - started)
 def _kernel_load_s() -> list[float]:
     """The kernel's import (NumPy with it) after what the service holds at READY, in a fresh
     interpreter, RUNS times: the longest an alert arriving right at READY waits for its check."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # as `hotline service` sets it
+    env = _Bytecode.env(OPENBLAS_NUM_THREADS="1")  # as `hotline service` sets it
     out = []
     for _ in range(RUNS):
         done = subprocess.run([sys.executable, "-c", _KERNEL_LOAD], capture_output=True,
@@ -291,10 +314,35 @@ async def _burst(tmp: Path, cpu_at_ready: float) -> dict[str, Any]:
         await rig.stop()
 
 
+async def _from_source(tmp: Path) -> tuple[float, float, str]:
+    """One start with no bytecode (an empty cache, none written): READY and CPU to READY."""
+    cache, _Bytecode.cache = _Bytecode.cache, tmp / "empty-cache"
+    _Bytecode.compiled = False
+    try:
+        rig = _Rig(tmp, _quiet())
+        try:
+            return await rig.start(), rig.cpu_at_ready, _load()
+        finally:
+            await rig.stop()
+    finally:
+        _Bytecode.cache, _Bytecode.compiled = cache, True
+
+
 async def _all() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as cache:
+        _Bytecode.cache = Path(cache)
+        try:
+            return await _measured()
+        finally:
+            _Bytecode.cache = None
+
+
+async def _measured() -> list[Figure]:
     readies: list[float] = []
     rsses: list[tuple[float, str]] = []
     idle: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:  # writes the bytecode; the kernel's too
+        await _ready_and_rss(Path(tmp))
     for run in range(RUNS):
         with tempfile.TemporaryDirectory() as tmp:
             if run == RUNS - 1:
@@ -305,6 +353,8 @@ async def _all() -> list[Figure]:
                 readies.append(ready)
                 rsses.append((rss, _load()))
     starts_load = _load()  # just after the starts
+    with tempfile.TemporaryDirectory() as tmp:
+        source_ready, source_cpu, source_load = await _from_source(Path(tmp))
     kernel_load = _kernel_load_s()
     kernel_load_note = _load()
     with tempfile.TemporaryDirectory() as tmp:
@@ -324,6 +374,9 @@ async def _all() -> list[Figure]:
         Figure("service_start_to_ready_max", round(max(readies), 3), "s", "< 1.2 s"),
         Figure("service_cpu_to_ready", round(idle["cpu_at_ready"], 3), "s",
                "- (CPU charged to the service at READY, the last start)"),
+        Figure("service_start_to_ready_from_source", round(source_ready, 3), "s",
+               f"- (one start with no bytecode: every module compiled; CPU to READY "
+               f"{source_cpu:.2f} s; {source_load})"),
         Figure("service_kernel_load_after_ready_max", round(1000 * max(kernel_load), 1), "ms",
                f"- (the kernel's import after READY: the most an alert at READY waits for its "
                f"cross-check; median {1000 * statistics.median(kernel_load):.0f} ms; "

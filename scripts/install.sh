@@ -74,7 +74,10 @@ else
     hash_args=(--require-hashes)
 fi
 if command -v uv >/dev/null 2>&1; then
-    install=(uv pip install -q --python "$venv/bin/python")
+    # --compile-bytecode: the .pyc files written now (pip writes them by default, uv does not); the
+    # service cannot write them (ProtectSystem=strict), so without them it compiles every module
+    # from source at every start (docs/performance.md, start-up)
+    install=(uv pip install -q --compile-bytecode --python "$venv/bin/python")
 else
     install=("$venv/bin/pip" install -q --disable-pip-version-check)
 fi

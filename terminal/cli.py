@@ -31,19 +31,38 @@ def package_version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every subcommand registered."""
+class _VersionAction(argparse.Action):
+    """`--version`: the package's version, read from its metadata only when asked for
+    (`importlib.metadata` costs every other command ~25 ms of start-up)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit")  # fmt: skip
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"hotline-terminal {package_version()}")
+        parser.exit()
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser. Without `argv`, every subcommand's module registers its full parser;
+    with the command line about to be parsed, only the subcommand it names does (the others are
+    their help lines: `terminal.commands.register_all`), so a command imports its own module."""
     parser = argparse.ArgumentParser(
         prog="hotline",
         description="Operator desk terminal for an air-deconfliction hotline.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"hotline-terminal {package_version()}"
-    )
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     from terminal import commands
 
-    commands.register_all(sub)
+    commands.register_all(sub, "" if argv is None else commands.chosen(argv))
     return parser
 
 
@@ -52,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from terminal import i18n
 
     i18n.use(i18n.from_locale())  # a command that loads a configuration may choose again
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:

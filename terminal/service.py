@@ -36,6 +36,7 @@ try:
     from terminal.snapshot import DeskSnapshot
 finally:
     if _GC_WAS_ON:
+        gc.freeze()  # else the collector's first pass walks every object the imports made
         gc.enable()
 
 log = logging.getLogger("hotline.service")

@@ -13,12 +13,19 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from terminal.log.errors import LogError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+# `cryptography` (its Rust binding with its own OpenSSL: about 11 MB resident, 55 ms to import)
+# is imported by each function that signs, checks or loads a key, when it first runs: a desk
+# that signs nothing, and `hotline` commands that check nothing, never load it.
 
 PUBLIC_PREFIX = "ed25519:"
 
@@ -29,6 +36,8 @@ class KeyFileError(LogError):
 
 def public_text(key: Ed25519PublicKey) -> str:
     """`ed25519:<64 lower-case hex digits>` of the raw public key."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return PUBLIC_PREFIX + raw.hex()
 
@@ -52,6 +61,8 @@ def parse_public(text: str) -> str:
     digits = candidate.removeprefix(PUBLIC_PREFIX).lower()
     if not candidate.startswith(PUBLIC_PREFIX) or len(digits) != 64:
         raise KeyFileError(f"{text!r} does not hold a public key of the form ed25519:<64 hex>")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(digits))
     except ValueError as exc:
@@ -61,6 +72,9 @@ def parse_public(text: str) -> str:
 
 def check_signature(public: str, signature_hex: str, message: bytes) -> bool:
     """True if `signature_hex` is `public`'s Ed25519 signature of `message`."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public.removeprefix(PUBLIC_PREFIX)))
         key.verify(bytes.fromhex(signature_hex), message)
@@ -84,6 +98,8 @@ class Signer:
     @classmethod
     def new(cls) -> Signer:
         """A fresh key (tests, benchmarks; `generate` writes one to a file)."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         key = Ed25519PrivateKey.generate()
         return cls(key, public_text(key.public_key()))
 
@@ -113,6 +129,9 @@ def load_signer(path: Path) -> Signer:
     problem = key_problem(path)
     if problem:
         raise KeyFileError(f"signing key {path} {problem}")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
@@ -124,6 +143,9 @@ def load_signer(path: Path) -> Signer:
 
 def generate(path: Path) -> Signer:
     """Write a new key to `path` (created mode 600; refused if it exists) and `<path>.pub`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -28,12 +28,13 @@ def _tops(modules: set[str]) -> set[str]:
 
 def test_the_service_path_imports_no_console_mqtt_client_simulator_or_scipy() -> None:
     loaded = _loaded_after(
-        "from terminal.cli import build_parser\nbuild_parser()\n"
+        "from terminal.cli import build_parser\nbuild_parser(['service'])\n"
         "import terminal.commands.service, terminal.service"
     )
     assert "terminal.service" in loaded and "terminal.desk" in loaded  # the probe did run
     tops = _tops(loaded)
-    for heavy in ("textual", "rich", "aiomqtt", "paho", "scipy", "pyaudio", "numpy"):
+    for heavy in ("textual", "rich", "aiomqtt", "paho", "scipy", "pyaudio", "numpy",
+                  "cryptography"):  # fmt: skip
         assert heavy not in tops, f"the service's import path loads {heavy}"
     for module in ("terminal.tui", "terminal.benchrig", "hw.sim", "terminal.mqtt.publisher"):
         assert module not in loaded, f"the service's import path loads {module}"
@@ -125,6 +126,65 @@ def test_the_cross_check_loads_the_kernel_itself_when_it_is_not_loaded_yet() -> 
         "b = Member('B', 50.0, 8.1, 10000.0, 0.0, 0.0, 0.0)\n"
         "wrong = disagreements('TRACK', a, b, Separation(1.0, 0.0, 0.0, 1.0), tolerance_pct=5.0)\n"
         "print(before, 'numpy' in sys.modules, bool(wrong))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)  # fmt: skip
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
+_CLI_AT_READY = """
+import asyncio, json, os, signal, sys
+from terminal import sdnotify
+
+LAZY = ("numpy", "scipy", "pyaudio", "textual", "rich", "cryptography", "aiomqtt", "paho")
+seen = {}
+
+def ready(self, status):
+    seen["lazy_at_ready"] = sorted({m.split(".")[0] for m in sys.modules} & set(LAZY))
+    seen["commands_at_ready"] = sorted(m for m in sys.modules if m.startswith("terminal.commands"))
+    os.kill(os.getpid(), signal.SIGTERM)
+    return True
+
+sdnotify.Notifier.ready = ready
+from terminal.cli import main
+code = main(["service", "--config", sys.argv[1]])
+print(json.dumps(dict(seen, code=code)))
+"""
+
+
+def test_hotline_service_reaches_ready_without_what_it_loads_lazily(tmp_path: Path) -> None:
+    """The whole `hotline service` command line, as systemd runs it: at READY no NumPy (the
+    kernel's, loaded after), no console (Textual, Rich), no MQTT client, no `cryptography` (only
+    a desk that signs its checkpoints loads it), and no other subcommand's module."""
+    pty = PtyPair()
+    try:
+        cfg = tmp_path / "desk.toml"
+        cfg.write_text(
+            f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
+            f'[coproc]\nenabled = false\n[audio]\nenabled = false\n'
+            f'[log]\ndirectory = "{tmp_path / "log"}"\n'
+            f'[service]\nsocket = "{tmp_path / "c.sock"}"\n'
+        )
+        done = subprocess.run([sys.executable, "-c", _CLI_AT_READY, str(cfg)], cwd=REPO,
+                              capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    finally:
+        pty.close()
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    assert seen["lazy_at_ready"] == [], f"loaded before READY: {seen['lazy_at_ready']}"
+    assert seen["commands_at_ready"] == ["terminal.commands", "terminal.commands.service"]
+
+
+def test_signing_and_checking_a_checkpoint_load_cryptography_when_they_run() -> None:
+    code = (
+        "import sys\n"
+        "from terminal.log import LogWriter, verify\n"
+        "from terminal.log.checkpoint import Checkpointer\n"
+        "from terminal.log.signing import Signer, check_signature\n"
+        "before = 'cryptography' in sys.modules\n"
+        "signer = Signer.new()\n"
+        "ok = check_signature(signer.public, signer.sign(b'head'), b'head')\n"
+        "print(before, 'cryptography' in sys.modules, ok)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip

@@ -54,6 +54,16 @@ def test_the_staged_venv_has_the_locked_desk_set(staged: Path) -> None:
     assert version.stdout.startswith("hotline-terminal ")
 
 
+def test_the_staged_venv_holds_the_bytecode_the_service_cannot_write(staged: Path) -> None:
+    # The unit's ProtectSystem=strict leaves the venv read-only to the service: without .pyc
+    # files written at install, every start compiles every module from source (two thirds of the
+    # CPU to READY here: docs/performance.md).
+    site = next((staged / "opt/hotline-terminal/lib").glob("python3*/site-packages"))
+    for source in (site / "terminal/service.py", site / "hw/gpio.py", site / "gpiozero/devices.py"):
+        cached = list((source.parent / "__pycache__").glob(source.stem + ".cpython-*.pyc"))
+        assert cached, f"no bytecode for {source.relative_to(site)}"
+
+
 def test_install_from_an_offline_wheelhouse(tmp_path: Path) -> None:
     # The lab's way (HOTLINE_WHEELS): wheels built beforehand, no index contacted; with the venv's
     # pip (no uv on PATH), as on a machine that never ran `make setup`.
@@ -75,6 +85,8 @@ def test_install_from_an_offline_wheelhouse(tmp_path: Path) -> None:
     hotline = dest / "opt/hotline-terminal/bin/hotline"
     version = subprocess.run([str(hotline), "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("hotline-terminal "), version
+    site = next((dest / "opt/hotline-terminal/lib").glob("python3*/site-packages"))
+    assert list((site / "terminal/__pycache__").glob("service.cpython-*.pyc")), "pip compiles"
 
 
 def test_install_brings_the_build_dependencies_of_pyaudio_first() -> None:
