@@ -36,27 +36,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from hw.sim.tracks import asterix_read as read
 from hw.sim.tracks.asterix_lib import base, generated
 from terminal.kernel.geodesy import geodesic_direct_azimuth
 
 Bits = base.Bits
 RawDatablock = base.RawDatablock
-Element = base.Element
-Fspec = base.Fspec
-Group = base.Group
-ParsingMode = base.ParsingMode
-UapItem = base.UapItem
 gen = generated
 
 Cat062 = gen.Cat_062_1_20
 Cat021 = gen.Cat_021_2_6
-EDITIONS = {62: Cat062, 21: Cat021}
-READ = {
-    62: frozenset({"010", "040", "080", "100", "105", "130", "136", "185", "220", "380"}),
-    21: frozenset({"040", "080", "130", "131", "140", "145", "155", "157", "160", "170"}),
-}
-"""The items read: the others of a fixed length are stepped over by their length."""
-
+EDITIONS: dict[int, Any] = {62: Cat062, 21: Cat021}
 FT = 0.3048
 NM = 1852.0
 FPM = FT / 60.0
@@ -101,102 +91,123 @@ class Decoded:
     """Records with no position (and no terminated status to act on): counted, skipped."""
 
 
-class _Items:
-    """The items of one record that are read, by name (a stand-in for libasterix's Record).
-    An item of a fixed length is parsed by libasterix when first asked for (its parse cannot
-    fail once its bits are there, which the walk checked): I062/100 is never parsed when the
-    record has I062/105, nor I062/130 beside I062/136."""
-
-    __slots__ = ("fixed", "items")
-
-    def __init__(self, items: dict[str, Any], fixed: dict[str, tuple[Any, Any]]) -> None:
-        self.items = items
-        self.fixed = fixed
-
-    def get_item(self, name: str) -> Any:
-        item = self.items.get(name)
-        if item is None and name in self.fixed:
-            nsp, bits = self.fixed.pop(name)
-            parsed = nsp.parse(bits)
-            if isinstance(parsed, ValueError):  # not with its bits there; kept as a decode error
-                raise parsed
-            item = self.items[name] = parsed[0]
-        return item
+FIELDS = {
+    62: (("010", "SAC", None), ("010", "SIC", None), ("040", None, None), ("380.ADR", None, None),
+         ("380.ID", None, None), ("080", "TSE", None), ("080", "CST", None),
+         ("105", "LAT", "°"), ("105", "LON", "°"), ("100", "X", "m"), ("100", "Y", "m"),
+         ("136", None, "FL"), ("130", None, "ft"), ("185", "VX", "m/s"), ("185", "VY", "m/s"),
+         ("220", None, "ft/min")),
+    21: (("080", None, None), ("131", "LAT", "°"), ("131", "LON", "°"), ("130", "LAT", "°"),
+         ("130", "LON", "°"), ("145", None, "FL"), ("140", None, "ft"), ("160", "GS", "NM/s"),
+         ("160", "TA", "°"), ("155", "BVR", "ft/min"), ("157", "GVR", "ft/min"),
+         ("040", "GBS", None), ("170", None, None)),
+}  # fmt: skip
+"""Each (item, subitem or None for the item itself, unit of a quantity) read."""
 
 
-Step = tuple[str, Any, int | None, bool] | None
-"""Per FSPEC bit: (item name, its libasterix class, its bit length if fixed, whether it is
-read), or None for a slot the edition leaves spare."""
+def _spec(cat: int, name: str) -> Any:
+    """libasterix's class of item ``name`` (``380.ADR``: a subitem of a compound)."""
+    item, _, sub = name.partition(".")
+    nsp: Any = EDITIONS[cat].cv_record.cv_items_dict[item]
+    return nsp.cv_rule.cv_variation.cv_items_dict[sub] if sub else nsp
 
 
-def _plan(cat: int) -> tuple[list[Step], int]:
-    record: Any = (Cat062 if cat == 62 else Cat021).cv_uap.cv_record  # one UAP in either
-    steps: list[Step] = []
-    for slot in record.cv_items_list:
-        if not issubclass(slot, UapItem):
-            steps.append(None)
-            continue
-        nsp: Any = slot.cv_non_spare
-        variation: Any = getattr(nsp.cv_rule, "cv_variation", None)
-        fixed = variation is not None and issubclass(variation, Element | Group)
-        size = variation.cv_bit_size if fixed else None
-        steps.append((nsp.cv_name, nsp, size, nsp.cv_name in READ[cat]))
-    return steps, record.cv_fspec_max_bytes
+def _fields(cat: int) -> dict[tuple[str, str | None], read.Field]:
+    found = {}
+    for name, sub, unit in FIELDS[cat]:
+        where = read.field(_spec(cat, name), sub)
+        if unit is not None and getattr(where.content, "cv_unit", None) != unit:
+            raise TypeError(f"I{cat:03d}/{name} {sub}: not in {unit}")
+        found[name, sub] = where
+    return found
 
 
-PLANS = {cat: _plan(cat) for cat in EDITIONS}
+def _layout(cat: int) -> read.Layout:
+    record: Any = EDITIONS[cat].cv_uap.cv_record  # one UAP in either
+    names = frozenset(name for name, _sub, _unit in FIELDS[cat])
+    return read.layout(record.cv_items_list, record.cv_fspec_max_bytes,
+                       names | {name.split(".")[0] for name in names})  # fmt: skip
 
 
-def _read_records(cat: int, bits: Bits) -> list[_Items] | ValueError:
-    """The records of a datablock with only the items read parsed (libasterix's FSPEC and item
-    parsers); items of a fixed length are stepped over (those read kept, to be parsed when
-    asked for), those of a variable length (extended, repetitive, compound, explicit) parsed to
-    find their end. Every FSPEC bit is honoured, so a datablock decodes here exactly when
-    libasterix's strict parse accepts it."""
-    steps, fspec_max = PLANS[cat]
-    out: list[_Items] = []
-    while len(bits) > 0:
-        parsed = Fspec.parse(ParsingMode.StrictParsing, fspec_max, bits)
-        if isinstance(parsed, ValueError):
-            return parsed
-        fspec, rest = parsed
-        items: dict[str, Any] = {}
-        fixed: dict[str, tuple[Any, Any]] = {}
-        for frn, present in enumerate(fspec):
-            if not present:
-                continue
-            step = steps[frn] if frn < len(steps) else None
-            if step is None:
-                return ValueError(f"FSPEC bit {frn + 1} names no item of this edition")
-            name, nsp, size, read = step
-            if size is not None:
-                if len(rest) < size:
-                    return ValueError(f"insufficient data, item {name}")
-                if read:
-                    fixed[name] = (nsp, rest)
-                rest = rest.drop(size)
-                continue
-            item = nsp.parse(rest)
-            if isinstance(item, ValueError):
-                return ValueError(f"item {name}: {_reason(item)}")
-            items[name], rest = item
-        out.append(_Items(items, fixed))
-        bits = rest
+LAYOUTS = {cat: _layout(cat) for cat in EDITIONS}
+FIELD_AT = {cat: _fields(cat) for cat in EDITIONS}
+
+
+class _Record:
+    """The items read of one record, found by `asterix_read.walk`: each subitem read is
+    libasterix's content class on its bits."""
+
+    __slots__ = ("bs", "fields", "spans")
+
+    def __init__(self, bs: bytes, spans: read.Spans, fields: dict[Any, read.Field]) -> None:
+        self.bs = bs
+        self.spans = spans
+        self.fields = fields
+
+    def has(self, name: str) -> bool:
+        return name in self.spans
+
+    def content(self, name: str, sub: str | None) -> Any:
+        return read.content(self.bs, self.spans, name, self.fields[name, sub])
+
+
+class _Parsed:
+    """The items of one record of libasterix's strict parse of every item, read through its
+    object tree (``get_item``, ``variation``, ``content``): the reference the quick reading is
+    checked against."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+
+    def has(self, name: str) -> bool:
+        return self._node(name) is not None
+
+    def _node(self, name: str) -> Any:
+        item, _, sub = name.partition(".")
+        node = self.record.get_item(item)
+        return node.variation.get_item(sub) if sub and node is not None else node
+
+    def content(self, name: str, sub: str | None) -> Any:
+        node = self._node(name)
+        if node is not None and sub is not None:
+            node = node.variation.get_item(sub)
+        return None if node is None else node.variation.content
+
+
+Reader = _Record | _Parsed
+
+
+def _uint(rec: Reader, name: str, sub: str | None = None) -> int | None:
+    found = rec.content(name, sub)
+    return None if found is None else int(found.as_uint())
+
+
+def _q(rec: Reader, name: str, sub: str | None, unit: str) -> float:
+    """A quantity in ``unit`` (the unit libasterix's edition gives it, checked at import)."""
+    return float(rec.content(name, sub).as_quantity(unit))
+
+
+def _callsign(rec: Reader, name: str) -> str:
+    found = rec.content(name, None)
+    return "" if found is None else str(found.as_string()).strip()
+
+
+def _read_records(cat: int, raw: Any) -> list[_Record] | ValueError:
+    """The records of a datablock with only the items read found (`asterix_read.walk`)."""
+    plan, fields = LAYOUTS[cat], FIELD_AT[cat]
+    bs: bytes = raw.bs
+    pos, end = int(raw.bit_offset1), int(raw.bit_offset2)
+    out: list[_Record] = []
+    while pos < end:
+        spans: read.Spans = {}
+        stop = read.walk(plan, bs, pos, end, spans)
+        if isinstance(stop, ValueError):
+            return stop
+        out.append(_Record(bs, spans, fields))
+        pos = stop
     return out
-
-
-def _q(item: Any, unit: str) -> float:
-    """A quantity subitem in ``unit``."""
-    return float(item.variation.content.as_quantity(unit))
-
-
-def _sub(item: Any, name: str, unit: str) -> float:
-    """Subitem ``name`` of a group item, in ``unit``."""
-    return _q(item.variation.get_item(name), unit)
-
-
-def _callsign(item: Any) -> str:
-    return "" if item is None else str(item.variation.content.as_string()).strip()
 
 
 def stereographic_to_wgs84(
@@ -215,44 +226,28 @@ def stereographic_to_wgs84(
     return float(lat), float(lon)
 
 
-def _record062(rec: Any, ref: tuple[float, float] | None, out: Decoded) -> None:
-    i010, i040 = rec.get_item("010"), rec.get_item("040")
-    sac, sic = (
-        (i010.variation.get_item("SAC").as_uint(), i010.variation.get_item("SIC").as_uint())
-        if i010 is not None
-        else (0, 0)
-    )
-    tn = i040.as_uint() if i040 is not None else None
-    address, callsign = None, ""
-    i380 = rec.get_item("380")
-    if i380 is not None:
-        adr = i380.variation.get_item("ADR")
-        address = adr.as_uint() if adr is not None else None
-        callsign = _callsign(i380.variation.get_item("ID"))
-    coasted = terminated = False
-    i080 = rec.get_item("080")
-    if i080 is not None:
-        tse, cst = i080.variation.get_item("TSE"), i080.variation.get_item("CST")
-        terminated = tse is not None and tse.as_uint() == 1
-        coasted = cst is not None and cst.as_uint() == 1
+def _record062(rec: Reader, ref: tuple[float, float] | None, out: Decoded) -> None:
+    sac, sic = (_uint(rec, "010", "SAC"), _uint(rec, "010", "SIC")) if rec.has("010") else (0, 0)
+    tn = _uint(rec, "040")
+    address = _uint(rec, "380.ADR")
+    callsign = _callsign(rec, "380.ID")
+    terminated = _uint(rec, "080", "TSE") == 1
+    coasted = _uint(rec, "080", "CST") == 1
     lat = lon = math.nan
-    i105 = rec.get_item("105")
-    if i105 is not None:
-        lat, lon = _sub(i105, "LAT", "°"), _sub(i105, "LON", "°")
-    elif ref is not None and (i100 := rec.get_item("100")) is not None:
-        lat, lon = stereographic_to_wgs84(_sub(i100, "X", "m"), _sub(i100, "Y", "m"), ref)
+    if rec.has("105"):
+        lat, lon = _q(rec, "105", "LAT", "°"), _q(rec, "105", "LON", "°")
+    elif ref is not None and rec.has("100"):
+        x, y = _q(rec, "100", "X", "m"), _q(rec, "100", "Y", "m")
+        lat, lon = stereographic_to_wgs84(x, y, ref)
     alt = math.nan
-    i136 = rec.get_item("136")
-    if i136 is not None:
-        alt = _q(i136, "FL") * 100.0
-    elif (i130 := rec.get_item("130")) is not None:
-        alt = _q(i130, "ft")
+    if rec.has("136"):
+        alt = _q(rec, "136", None, "FL") * 100.0
+    elif rec.has("130"):
+        alt = _q(rec, "130", None, "ft")
     vn = ve = math.nan
-    i185 = rec.get_item("185")
-    if i185 is not None:
-        ve, vn = _sub(i185, "VX", "m/s"), _sub(i185, "VY", "m/s")
-    i220 = rec.get_item("220")
-    vu = _q(i220, "ft/min") * FPM if i220 is not None else 0.0
+    if rec.has("185"):
+        ve, vn = _q(rec, "185", "VX", "m/s"), _q(rec, "185", "VY", "m/s")
+    vu = _q(rec, "220", None, "ft/min") * FPM if rec.has("220") else 0.0
     if tn is None and address is None:
         out.errors.append("CAT062 record with neither track number (I062/040) nor address")
         return
@@ -265,46 +260,37 @@ def _record062(rec: Any, ref: tuple[float, float] | None, out: Decoded) -> None:
     out.reports.append(report)
 
 
-def _record021(rec: Any, out: Decoded) -> None:
-    i080 = rec.get_item("080")
-    if i080 is None:
+def _record021(rec: Reader, out: Decoded) -> None:
+    address = _uint(rec, "080")
+    if address is None:
         out.errors.append("CAT021 report without a target address (I021/080)")
         return
-    address = i080.as_uint()
     lat = lon = math.nan
-    i131 = rec.get_item("131")
-    if i131 is not None:
-        lat, lon = _sub(i131, "LAT", "°"), _sub(i131, "LON", "°")
-    elif (i130 := rec.get_item("130")) is not None:
-        lat, lon = _sub(i130, "LAT", "°"), _sub(i130, "LON", "°")
+    if rec.has("131"):
+        lat, lon = _q(rec, "131", "LAT", "°"), _q(rec, "131", "LON", "°")
+    elif rec.has("130"):
+        lat, lon = _q(rec, "130", "LAT", "°"), _q(rec, "130", "LON", "°")
     if math.isnan(lat):
         out.no_position += 1
         return
     alt = math.nan
-    i145 = rec.get_item("145")
-    if i145 is not None:
-        alt = _q(i145, "FL") * 100.0
-    elif (i140 := rec.get_item("140")) is not None:
-        alt = _q(i140, "ft")
+    if rec.has("145"):
+        alt = _q(rec, "145", None, "FL") * 100.0
+    elif rec.has("140"):
+        alt = _q(rec, "140", None, "ft")
     vn = ve = math.nan
-    i160 = rec.get_item("160")
-    if i160 is not None:
-        speed = _sub(i160, "GS", "NM/s") * NM
-        angle = math.radians(_sub(i160, "TA", "°"))
+    if rec.has("160"):
+        speed = _q(rec, "160", "GS", "NM/s") * NM
+        angle = math.radians(_q(rec, "160", "TA", "°"))
         vn, ve = speed * math.cos(angle), speed * math.sin(angle)
     vu = 0.0
-    i155 = rec.get_item("155")
-    if i155 is not None:
-        vu = _sub(i155, "BVR", "ft/min") * FPM
-    elif (i157 := rec.get_item("157")) is not None:
-        vu = _sub(i157, "GVR", "ft/min") * FPM
-    on_ground = False
-    i040 = rec.get_item("040")
-    if i040 is not None:
-        gbs = i040.variation.get_item("GBS")
-        on_ground = gbs is not None and gbs.as_uint() == 1
+    if rec.has("155"):
+        vu = _q(rec, "155", "BVR", "ft/min") * FPM
+    elif rec.has("157"):
+        vu = _q(rec, "157", "GVR", "ft/min") * FPM
+    on_ground = _uint(rec, "040", "GBS") == 1
     out.reports.append(
-        TrackReport(21, f"21/{address:06X}", address, _callsign(rec.get_item("170")), None,
+        TrackReport(21, f"21/{address:06X}", address, _callsign(rec, "170"), None,
                     lat, lon, alt, vn, ve, vu, on_ground=on_ground)
     )  # fmt: skip
 
@@ -352,11 +338,12 @@ def decode(
             continue
         try:
             raw = block.get_raw_records()
-            records: Any
+            records: list[Any] | ValueError
             if not every_item:
                 records = _read_records(cat, raw)
             else:
-                records = Cat062.cv_uap.parse(raw) if cat == 62 else Cat021.cv_uap.parse(raw)
+                parsed = EDITIONS[cat].cv_uap.parse(raw)
+                records = parsed if isinstance(parsed, ValueError) else list(map(_Parsed, parsed))
             if isinstance(records, ValueError):
                 out.errors.append(f"CAT{cat:03d} datablock does not decode: {_reason(records)}")
                 continue
