@@ -36,8 +36,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from hw.sim.tracks import asterix_read as read
 from hw.sim.tracks.asterix_lib import base, generated
+from hw.sim.tracks.asterix_lib import reader as read
 from terminal.kernel.geodesy import geodesic_direct_azimuth
 
 Bits = base.Bits
@@ -112,7 +112,7 @@ def _spec(cat: int, name: str) -> Any:
     return nsp.cv_rule.cv_variation.cv_items_dict[sub] if sub else nsp
 
 
-def _fields(cat: int) -> dict[tuple[str, str | None], read.Field]:
+def _fields(cat: int) -> read.Fields:
     found = {}
     for name, sub, unit in FIELDS[cat]:
         where = read.field(_spec(cat, name), sub)
@@ -131,24 +131,6 @@ def _layout(cat: int) -> read.Layout:
 
 LAYOUTS = {cat: _layout(cat) for cat in EDITIONS}
 FIELD_AT = {cat: _fields(cat) for cat in EDITIONS}
-
-
-class _Record:
-    """The items read of one record, found by `asterix_read.walk`: each subitem read is
-    libasterix's content class on its bits."""
-
-    __slots__ = ("bs", "fields", "spans")
-
-    def __init__(self, bs: bytes, spans: read.Spans, fields: dict[Any, read.Field]) -> None:
-        self.bs = bs
-        self.spans = spans
-        self.fields = fields
-
-    def has(self, name: str) -> bool:
-        return name in self.spans
-
-    def content(self, name: str, sub: str | None) -> Any:
-        return read.content(self.bs, self.spans, name, self.fields[name, sub])
 
 
 class _Parsed:
@@ -176,7 +158,7 @@ class _Parsed:
         return None if node is None else node.variation.content
 
 
-Reader = _Record | _Parsed
+Reader = read.Found | _Parsed
 
 
 def _uint(rec: Reader, name: str, sub: str | None = None) -> int | None:
@@ -194,20 +176,9 @@ def _callsign(rec: Reader, name: str) -> str:
     return "" if found is None else str(found.as_string()).strip()
 
 
-def _read_records(cat: int, raw: Any) -> list[_Record] | ValueError:
-    """The records of a datablock with only the items read found (`asterix_read.walk`)."""
-    plan, fields = LAYOUTS[cat], FIELD_AT[cat]
-    bs: bytes = raw.bs
-    pos, end = int(raw.bit_offset1), int(raw.bit_offset2)
-    out: list[_Record] = []
-    while pos < end:
-        spans: read.Spans = {}
-        stop = read.walk(plan, bs, pos, end, spans)
-        if isinstance(stop, ValueError):
-            return stop
-        out.append(_Record(bs, spans, fields))
-        pos = stop
-    return out
+def _read_records(cat: int, raw: Any) -> list[read.Found] | ValueError:
+    """The records of a datablock with only the items read found (`asterix_read.records`)."""
+    return read.records(LAYOUTS[cat], FIELD_AT[cat], raw.bs, raw.bit_offset1, raw.bit_offset2)
 
 
 def stereographic_to_wgs84(

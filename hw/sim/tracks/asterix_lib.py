@@ -9,8 +9,12 @@ upgraded since, a failed check) the pure ``base.py`` is used, exactly as libaste
 ``HOTLINE_ASTERIX_PURE=1`` in the environment chooses the pure module. Either way the decoding
 is libasterix's: the compiled module is its own source, not a rewrite.
 
+The project's own reader of the items used (`hw.sim.tracks.asterix_read`) is compiled beside it
+and loaded here with it (``reader``): compiled only when ``asterix.base`` is, and when built from
+the ``asterix_read.py`` there now.
+
 Import the library through here (before ``asterix.generated``): the choice must be made before
-anything imports ``asterix.base``.
+anything imports ``asterix.base``, or ``hw.sim.tracks.asterix_read``.
 """
 
 from __future__ import annotations
@@ -97,5 +101,33 @@ KIND, WHY = _choose()
 import asterix.base as base  # noqa: E402  (after the choice above)
 import asterix.generated as generated  # noqa: E402
 
-__all__ = ["COMPILED_DIR", "KIND", "PURE_ENV", "STAMP", "WHY", "base", "generated",
-           "pure_base_path", "source_digest"]  # fmt: skip
+
+def _choose_reader() -> tuple[str, str]:
+    """The project's reader of the items used (`hw.sim.tracks.asterix_read`), compiled with
+    mypyc at `make setup` beside ``asterix.base`` and loaded only with it, when built from the
+    source there now: ('compiled' or 'pure', why)."""
+    if READER in sys.modules:
+        return "pure", f"{READER} was imported first"
+    if KIND != "compiled":
+        return "pure", "asterix.base is not compiled"
+    try:
+        built = json.loads(STAMP.read_text())["reader"]
+        if built["sha256"] != source_digest(Path(__file__).with_name("asterix_read.py")):
+            return "pure", "compiled from another asterix_read.py (run make setup again)"
+        for name, file in built["modules"]:
+            _extension(name, COMPILED_DIR / file)
+    except (ImportError, KeyError, OSError, TypeError, ValueError) as exc:
+        for name in [m for m in sys.modules if m.startswith(READER)]:
+            del sys.modules[name]
+        return "pure", f"not compiled ({type(exc).__name__}: {exc})"
+    return "compiled", f"mypyc build in {COMPILED_DIR}"
+
+
+READER = "hw.sim.tracks.asterix_read"
+READER_KIND, READER_WHY = _choose_reader()
+"""Which reader of the items used runs ('compiled' or 'pure'), and why."""
+
+import hw.sim.tracks.asterix_read as reader  # noqa: E402  (after the choice above)
+
+__all__ = ["COMPILED_DIR", "KIND", "PURE_ENV", "READER_KIND", "READER_WHY", "STAMP", "WHY", "base",
+           "generated", "pure_base_path", "reader", "source_digest"]  # fmt: skip

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hw.sim.tracks.asterix_lib import base
+from hw.sim.tracks.asterix_lib import base  # compiled or pure: chosen there first
 
 Bits = base.Bits
 Fspec = base.Fspec
@@ -205,18 +205,52 @@ def _element(offset: int, variation: Any) -> Field:
     return Field(offset, int(variation.cv_bit_size), rule.cv_content)
 
 
-def content(bs: bytes, spans: Spans, name: str, where: Field) -> Any:
-    """libasterix's content of a subitem of the item ``name`` (None when absent from the record
-    or beyond the octets of an extended item)."""
-    span = spans.get(name)
-    if span is None:
-        return None
-    start = span[0] + where.offset
-    stop = start + where.size
-    if stop > span[1]:
-        return None
-    return where.content(Bits(bs, start, stop))
+Fields = dict[tuple[str, str | None], Field]
+"""Each (item, subitem or None for the item itself) read."""
 
 
-__all__ = ["COMPOUND", "EXTENDED", "FIXED", "OTHER", "Field", "Layout", "Spans", "Step",
-           "content", "field", "layout", "walk"]  # fmt: skip
+class Found:
+    """The items read of one record: each subitem read is libasterix's content class on its
+    bits."""
+
+    __slots__ = ("bs", "fields", "spans")
+
+    def __init__(self, bs: bytes, spans: Spans, fields: Fields) -> None:
+        self.bs = bs
+        self.spans = spans
+        self.fields = fields
+
+    def has(self, name: str) -> bool:
+        return name in self.spans
+
+    def content(self, name: str, sub: str | None) -> Any:
+        """libasterix's content of a subitem of the item ``name`` (None when absent from the
+        record or beyond the octets of an extended item)."""
+        span = self.spans.get(name)
+        if span is None:
+            return None
+        where = self.fields[name, sub]
+        start = span[0] + where.offset
+        stop = start + where.size
+        if stop > span[1]:
+            return None
+        return where.content(Bits(self.bs, start, stop))
+
+
+def records(
+    plan: Layout, fields: Fields, bs: bytes, pos: int, end: int
+) -> list[Found] | ValueError:
+    """The records of a datablock (bits ``pos`` to ``end`` of ``bs``) with the items read found."""
+    out: list[Found] = []
+    while pos < end:
+        spans: Spans = {}
+        stop = walk(plan, bs, pos, end, spans)
+        if isinstance(stop, ValueError):
+            return stop
+        out.append(Found(bs, spans, fields))
+        pos = stop
+    return out
+
+
+__all__ = ["COMPOUND", "EXTENDED", "FIXED", "OTHER", "Field", "Fields", "Found", "Layout", "Spans",
+           "Step", "field", "layout", "records", "walk"]  # fmt: skip
