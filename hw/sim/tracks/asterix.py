@@ -157,23 +157,21 @@ class _Parsed:
             node = node.variation.get_item(sub)
         return None if node is None else node.variation.content
 
+    def uint(self, name: str, sub: str | None = None) -> int | None:
+        found = self.content(name, sub)
+        return None if found is None else int(found.as_uint())
+
+    def quantity(self, name: str, sub: str | None, unit: str) -> float:
+        return float(self.content(name, sub).as_quantity(unit))
+
+    def text(self, name: str) -> str:
+        found = self.content(name, None)
+        return "" if found is None else str(found.as_string()).strip()
+
 
 Reader = read.Found | _Parsed
-
-
-def _uint(rec: Reader, name: str, sub: str | None = None) -> int | None:
-    found = rec.content(name, sub)
-    return None if found is None else int(found.as_uint())
-
-
-def _q(rec: Reader, name: str, sub: str | None, unit: str) -> float:
-    """A quantity in ``unit`` (the unit libasterix's edition gives it, checked at import)."""
-    return float(rec.content(name, sub).as_quantity(unit))
-
-
-def _callsign(rec: Reader, name: str) -> str:
-    found = rec.content(name, None)
-    return "" if found is None else str(found.as_string()).strip()
+"""A record's items read: quickly (`asterix_read.Found`) or through libasterix's full parse.
+``quantity`` is in the unit libasterix's edition gives it (checked at import, `_fields`)."""
 
 
 def _read_records(cat: int, raw: Any) -> list[read.Found] | ValueError:
@@ -198,27 +196,27 @@ def stereographic_to_wgs84(
 
 
 def _record062(rec: Reader, ref: tuple[float, float] | None, out: Decoded) -> None:
-    sac, sic = (_uint(rec, "010", "SAC"), _uint(rec, "010", "SIC")) if rec.has("010") else (0, 0)
-    tn = _uint(rec, "040")
-    address = _uint(rec, "380.ADR")
-    callsign = _callsign(rec, "380.ID")
-    terminated = _uint(rec, "080", "TSE") == 1
-    coasted = _uint(rec, "080", "CST") == 1
+    sac, sic = (rec.uint("010", "SAC"), rec.uint("010", "SIC")) if rec.has("010") else (0, 0)
+    tn = rec.uint("040")
+    address = rec.uint("380.ADR")
+    callsign = rec.text("380.ID")
+    terminated = rec.uint("080", "TSE") == 1
+    coasted = rec.uint("080", "CST") == 1
     lat = lon = math.nan
     if rec.has("105"):
-        lat, lon = _q(rec, "105", "LAT", "°"), _q(rec, "105", "LON", "°")
+        lat, lon = rec.quantity("105", "LAT", "°"), rec.quantity("105", "LON", "°")
     elif ref is not None and rec.has("100"):
-        x, y = _q(rec, "100", "X", "m"), _q(rec, "100", "Y", "m")
+        x, y = rec.quantity("100", "X", "m"), rec.quantity("100", "Y", "m")
         lat, lon = stereographic_to_wgs84(x, y, ref)
     alt = math.nan
     if rec.has("136"):
-        alt = _q(rec, "136", None, "FL") * 100.0
+        alt = rec.quantity("136", None, "FL") * 100.0
     elif rec.has("130"):
-        alt = _q(rec, "130", None, "ft")
+        alt = rec.quantity("130", None, "ft")
     vn = ve = math.nan
     if rec.has("185"):
-        ve, vn = _q(rec, "185", "VX", "m/s"), _q(rec, "185", "VY", "m/s")
-    vu = _q(rec, "220", None, "ft/min") * FPM if rec.has("220") else 0.0
+        ve, vn = rec.quantity("185", "VX", "m/s"), rec.quantity("185", "VY", "m/s")
+    vu = rec.quantity("220", None, "ft/min") * FPM if rec.has("220") else 0.0
     if tn is None and address is None:
         out.errors.append("CAT062 record with neither track number (I062/040) nor address")
         return
@@ -232,36 +230,36 @@ def _record062(rec: Reader, ref: tuple[float, float] | None, out: Decoded) -> No
 
 
 def _record021(rec: Reader, out: Decoded) -> None:
-    address = _uint(rec, "080")
+    address = rec.uint("080")
     if address is None:
         out.errors.append("CAT021 report without a target address (I021/080)")
         return
     lat = lon = math.nan
     if rec.has("131"):
-        lat, lon = _q(rec, "131", "LAT", "°"), _q(rec, "131", "LON", "°")
+        lat, lon = rec.quantity("131", "LAT", "°"), rec.quantity("131", "LON", "°")
     elif rec.has("130"):
-        lat, lon = _q(rec, "130", "LAT", "°"), _q(rec, "130", "LON", "°")
+        lat, lon = rec.quantity("130", "LAT", "°"), rec.quantity("130", "LON", "°")
     if math.isnan(lat):
         out.no_position += 1
         return
     alt = math.nan
     if rec.has("145"):
-        alt = _q(rec, "145", None, "FL") * 100.0
+        alt = rec.quantity("145", None, "FL") * 100.0
     elif rec.has("140"):
-        alt = _q(rec, "140", None, "ft")
+        alt = rec.quantity("140", None, "ft")
     vn = ve = math.nan
     if rec.has("160"):
-        speed = _q(rec, "160", "GS", "NM/s") * NM
-        angle = math.radians(_q(rec, "160", "TA", "°"))
+        speed = rec.quantity("160", "GS", "NM/s") * NM
+        angle = math.radians(rec.quantity("160", "TA", "°"))
         vn, ve = speed * math.cos(angle), speed * math.sin(angle)
     vu = 0.0
     if rec.has("155"):
-        vu = _q(rec, "155", "BVR", "ft/min") * FPM
+        vu = rec.quantity("155", "BVR", "ft/min") * FPM
     elif rec.has("157"):
-        vu = _q(rec, "157", "GVR", "ft/min") * FPM
-    on_ground = _uint(rec, "040", "GBS") == 1
+        vu = rec.quantity("157", "GVR", "ft/min") * FPM
+    on_ground = rec.uint("040", "GBS") == 1
     out.reports.append(
-        TrackReport(21, f"21/{address:06X}", address, _callsign(rec, "170"), None,
+        TrackReport(21, f"21/{address:06X}", address, rec.text("170"), None,
                     lat, lon, alt, vn, ve, vu, on_ground=on_ground)
     )  # fmt: skip
 

@@ -236,6 +236,18 @@ class Found:
             return None
         return where.content(Bits(self.bs, start, stop))
 
+    def uint(self, name: str, sub: str | None = None) -> int | None:
+        found = self.content(name, sub)
+        return None if found is None else int(found.as_uint())
+
+    def quantity(self, name: str, sub: str | None, unit: str) -> float:
+        """A quantity in ``unit`` (the unit of libasterix's edition: the caller checks it)."""
+        return float(self.content(name, sub).as_quantity(unit))
+
+    def text(self, name: str) -> str:
+        found = self.content(name, None)
+        return "" if found is None else str(found.as_string()).strip()
+
 
 def records(
     plan: Layout, fields: Fields, bs: bytes, pos: int, end: int
