@@ -36,6 +36,7 @@ def test_a_stale_or_missing_reader_build_is_not_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delitem(sys.modules, asterix_lib.READER)
+    monkeypatch.delitem(sys.modules, asterix_lib.MAPPING)
     monkeypatch.setattr(asterix_lib, "STAMP", tmp_path / "stamp.json")
     monkeypatch.setattr(asterix_lib, "COMPILED_DIR", tmp_path)
     monkeypatch.setattr(asterix_lib, "KIND", "pure")
@@ -45,7 +46,7 @@ def test_a_stale_or_missing_reader_build_is_not_loaded(
     assert "not compiled" in asterix_lib._choose_reader()[1]
     asterix_lib.STAMP.write_text(json.dumps({"reader": {"sha256": "0" * 64, "modules": []}}))
     assert "another asterix_read.py" in asterix_lib._choose_reader()[1]
-    source = asterix_lib.source_digest(ROOT / "hw" / "sim" / "tracks" / "asterix_read.py")
+    source = asterix_lib.reader_digest()
     asterix_lib.STAMP.write_text(json.dumps({"reader": {"sha256": source, "modules": [
         [asterix_lib.READER, "missing.so"]]}}))  # fmt: skip
     kind, why = asterix_lib._choose_reader()

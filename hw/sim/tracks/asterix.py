@@ -32,13 +32,19 @@ Items read:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from hw.sim.tracks.asterix_lib import base, generated
+from hw.sim.tracks.asterix_lib import mapping as mapped
 from hw.sim.tracks.asterix_lib import reader as read
-from terminal.kernel.geodesy import geodesic_direct_azimuth
+from hw.sim.tracks.asterix_report import (
+    FPM,
+    FT,
+    NM,
+    Decoded,
+    TrackReport,
+    stereographic_to_wgs84,
+)
 
 Bits = base.Bits
 RawDatablock = base.RawDatablock
@@ -47,50 +53,6 @@ gen = generated
 Cat062 = gen.Cat_062_1_20
 Cat021 = gen.Cat_021_2_6
 EDITIONS: dict[int, Any] = {62: Cat062, 21: Cat021}
-FT = 0.3048
-NM = 1852.0
-FPM = FT / 60.0
-WGS84_A = 6_378_137.0
-WGS84_E2 = 6.694_379_990_14e-3
-
-
-@dataclass(frozen=True, slots=True)
-class TrackReport:
-    """One record's worth of a track: NaN where the record did not say."""
-
-    cat: int
-    key: str
-    """The track's identity in the source: ``62/SAC/SIC/TN`` or ``21/ADDRESS``."""
-    address: int | None
-    callsign: str
-    track_number: int | None
-    lat: float
-    lon: float
-    alt_ft: float
-    vn: float
-    ve: float
-    vu: float
-    coasted: bool = False
-    terminated: bool = False
-    on_ground: bool = False
-
-    @property
-    def has_position(self) -> bool:
-        return not (math.isnan(self.lat) or math.isnan(self.lon))
-
-
-@dataclass(slots=True)
-class Decoded:
-    """What one datagram gave."""
-
-    reports: list[TrackReport] = field(default_factory=list)
-    records: int = 0
-    errors: list[str] = field(default_factory=list)
-    other_category: int = 0
-    no_position: int = 0
-    """Records with no position (and no terminated status to act on): counted, skipped."""
-
-
 FIELDS = {
     62: (("010", "SAC", None), ("010", "SIC", None), ("040", None, None), ("380.ADR", None, None),
          ("380.ID", None, None), ("080", "TSE", None), ("080", "CST", None),
@@ -169,99 +131,9 @@ class _Parsed:
         return "" if found is None else str(found.as_string()).strip()
 
 
-Reader = read.Found | _Parsed
-"""A record's items read: quickly (`asterix_read.Found`) or through libasterix's full parse.
-``quantity`` is in the unit libasterix's edition gives it (checked at import, `_fields`)."""
-
-
 def _read_records(cat: int, raw: Any) -> list[read.Found] | ValueError:
     """The records of a datablock with only the items read found (`asterix_read.records`)."""
     return read.records(LAYOUTS[cat], FIELD_AT[cat], raw.bs, raw.bit_offset1, raw.bit_offset2)
-
-
-def stereographic_to_wgs84(
-    x: float, y: float, ref: tuple[float, float]
-) -> tuple[float, float]:
-    """Cartesian (x east, y north, metres) in a tracker's stereographic plane at ``ref`` to
-    latitude and longitude: the plane distance brought back onto the conformal sphere of radius
-    sqrt(M N) at the reference latitude, then along the geodesic at the plane's bearing."""
-    phi = math.radians(ref[0])
-    w = 1.0 - WGS84_E2 * math.sin(phi) ** 2
-    radius = WGS84_A * math.sqrt(1.0 - WGS84_E2) / w
-    rho = math.hypot(x, y)
-    distance = 2.0 * radius * math.atan(rho / (2.0 * radius))
-    bearing = math.degrees(math.atan2(x, y))
-    lat, lon, _az = geodesic_direct_azimuth(ref[0], ref[1], bearing, distance)
-    return float(lat), float(lon)
-
-
-def _record062(rec: Reader, ref: tuple[float, float] | None, out: Decoded) -> None:
-    sac, sic = (rec.uint("010", "SAC"), rec.uint("010", "SIC")) if rec.has("010") else (0, 0)
-    tn = rec.uint("040")
-    address = rec.uint("380.ADR")
-    callsign = rec.text("380.ID")
-    terminated = rec.uint("080", "TSE") == 1
-    coasted = rec.uint("080", "CST") == 1
-    lat = lon = math.nan
-    if rec.has("105"):
-        lat, lon = rec.quantity("105", "LAT", "°"), rec.quantity("105", "LON", "°")
-    elif ref is not None and rec.has("100"):
-        x, y = rec.quantity("100", "X", "m"), rec.quantity("100", "Y", "m")
-        lat, lon = stereographic_to_wgs84(x, y, ref)
-    alt = math.nan
-    if rec.has("136"):
-        alt = rec.quantity("136", None, "FL") * 100.0
-    elif rec.has("130"):
-        alt = rec.quantity("130", None, "ft")
-    vn = ve = math.nan
-    if rec.has("185"):
-        ve, vn = rec.quantity("185", "VX", "m/s"), rec.quantity("185", "VY", "m/s")
-    vu = rec.quantity("220", None, "ft/min") * FPM if rec.has("220") else 0.0
-    if tn is None and address is None:
-        out.errors.append("CAT062 record with neither track number (I062/040) nor address")
-        return
-    key = f"62/{sac}/{sic}/{tn}" if tn is not None else f"62/{sac}/{sic}/A{address:06X}"
-    report = TrackReport(62, key, address, callsign, tn, lat, lon, alt, vn, ve, vu,
-                         coasted=coasted, terminated=terminated)  # fmt: skip
-    if not report.has_position and not terminated:
-        out.no_position += 1
-        return
-    out.reports.append(report)
-
-
-def _record021(rec: Reader, out: Decoded) -> None:
-    address = rec.uint("080")
-    if address is None:
-        out.errors.append("CAT021 report without a target address (I021/080)")
-        return
-    lat = lon = math.nan
-    if rec.has("131"):
-        lat, lon = rec.quantity("131", "LAT", "°"), rec.quantity("131", "LON", "°")
-    elif rec.has("130"):
-        lat, lon = rec.quantity("130", "LAT", "°"), rec.quantity("130", "LON", "°")
-    if math.isnan(lat):
-        out.no_position += 1
-        return
-    alt = math.nan
-    if rec.has("145"):
-        alt = rec.quantity("145", None, "FL") * 100.0
-    elif rec.has("140"):
-        alt = rec.quantity("140", None, "ft")
-    vn = ve = math.nan
-    if rec.has("160"):
-        speed = rec.quantity("160", "GS", "NM/s") * NM
-        angle = math.radians(rec.quantity("160", "TA", "°"))
-        vn, ve = speed * math.cos(angle), speed * math.sin(angle)
-    vu = 0.0
-    if rec.has("155"):
-        vu = rec.quantity("155", "BVR", "ft/min") * FPM
-    elif rec.has("157"):
-        vu = rec.quantity("157", "GVR", "ft/min") * FPM
-    on_ground = rec.uint("040", "GBS") == 1
-    out.reports.append(
-        TrackReport(21, f"21/{address:06X}", address, rec.text("170"), None,
-                    lat, lon, alt, vn, ve, vu, on_ground=on_ground)
-    )  # fmt: skip
 
 
 def _reason(error: ValueError) -> str:
@@ -319,13 +191,13 @@ def decode(
             out.records += len(records)
             for rec in records:
                 if cat == 62:
-                    _record062(rec, ref, out)
+                    mapped.record062(rec, ref, out)
                 else:
-                    _record021(rec, out)
+                    mapped.record021(rec, out)
         except Exception as exc:  # a decoder library on hostile input: counted, never fatal
             out.errors.append(f"CAT{cat:03d} datablock: {type(exc).__name__}: {exc}")
     return out
 
 
-__all__ = ["EDITIONS", "Bits", "Cat021", "Cat062", "Decoded", "RawDatablock", "TrackReport",
-           "decode", "stereographic_to_wgs84"]  # fmt: skip
+__all__ = ["EDITIONS", "FPM", "FT", "NM", "Bits", "Cat021", "Cat062", "Decoded", "RawDatablock",
+           "TrackReport", "decode", "stereographic_to_wgs84"]  # fmt: skip

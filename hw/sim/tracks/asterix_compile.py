@@ -1,5 +1,6 @@
 """Compile libasterix's generic parser (``asterix/base.py``), and the project's reader of the
-items used (`hw.sim.tracks.asterix_read`), with mypyc, for `make setup`.
+items used and its mapping (`hw.sim.tracks.asterix_read`, `asterix_map`), with mypyc, for
+`make setup`.
 
 ``python -m hw.sim.tracks.asterix_compile``: copies the installed ``base.py`` to a temporary
 directory, makes the few source changes mypyc needs (below), compiles it with mypyc (needs mypy,
@@ -20,10 +21,11 @@ pure rather than patched blindly):
 - in ``Extended._create`` two local variables that hold first a tuple, then a class or an item,
   get other names (mypyc checks a variable's type at run time; the pure module does not).
 
-Then ``hw/sim/tracks/asterix_read.py`` is compiled as it is, its imports not followed (it takes
-libasterix as ``Any``), into the same directory, with the SHA-256 of the source it was built
-from in the stamp; if that fails, libasterix's compiled parser is kept and the reader stays
-pure. The check above then covers both: the compiled pair must decode exactly as the pure pair.
+Then ``hw/sim/tracks/asterix_read.py`` and ``asterix_map.py`` are compiled as they are, other
+imports not followed (libasterix and the track report are ``Any`` there), into the same
+directory, with the SHA-256 of the sources they were built from in the stamp; if that fails,
+libasterix's compiled parser is kept and the reader and mapping stay pure. The check above then
+covers all three: compiled, they must decode exactly as the pure modules do.
 
 Only ``base.py`` of libasterix is compiled: it is where the library's time goes
 (bench/bench_asterix.py), and compiling ``generated.py`` would take hours on a Raspberry Pi.
@@ -42,9 +44,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hw.sim.tracks.asterix_lib import COMPILED_DIR, STAMP, pure_base_path, source_digest
+from hw.sim.tracks.asterix_lib import (
+    COMPILED_DIR,
+    READER_SOURCES,
+    STAMP,
+    pure_base_path,
+    reader_digest,
+    source_digest,
+)
 
-READER_SOURCE = Path(__file__).with_name("asterix_read.py")
+HERE = Path(__file__).parent
 
 PATCHES = (
     ("import math\n",
@@ -109,35 +118,48 @@ def build(work: Path) -> list[tuple[str, str]]:
 
 
 def build_reader(work: Path) -> list[tuple[str, str]]:
-    """Compile the project's reader of the items used (`hw.sim.tracks.asterix_read`) in
-    ``work``, as it is (its imports not followed: libasterix is typed ``Any`` there); the
-    (module name, file) of each extension made."""
+    """Compile the project's reader of the items used and its mapping
+    (`hw.sim.tracks.asterix_read`, `asterix_map`) in ``work``, as they are (other imports not
+    followed: libasterix and the track report are ``Any`` there); the (module name, file) of
+    each extension made, the shared library first."""
     package = work / "hw" / "sim" / "tracks"
     package.mkdir(parents=True)
     for level in (work / "hw", work / "hw" / "sim", package):
         (level / "__init__.py").write_text("")
-    shutil.copy2(READER_SOURCE, package / READER_SOURCE.name)
+    sources = [f"hw/sim/tracks/{name}" for name in READER_SOURCES]
+    for name in READER_SOURCES:
+        shutil.copy2(HERE / name, package / name)
     _run([sys.executable, "-m", "mypyc", "--follow-imports=skip", "--ignore-missing-imports",
-          "hw/sim/tracks/asterix_read.py"], cwd=work)  # fmt: skip
-    made = [("hw.sim.tracks." + so.name.split(".", 1)[0], so.name)
-            for so in sorted(package.glob("*.so")) + sorted(package.glob("*.pyd"))]  # fmt: skip
-    if not any(name == "hw.sim.tracks.asterix_read" for name, _ in made):
-        raise Refused(f"mypyc made no asterix_read extension ({made})")
-    made.sort(key=lambda m: m[0] == "hw.sim.tracks.asterix_read")  # the shared library first
+          *sources], cwd=work)  # fmt: skip
+    made = []
+    for so in sorted(work.rglob("*.so")) + sorted(work.rglob("*.pyd")):
+        relative = so.relative_to(work)
+        if relative.parts[0] == "build":
+            continue
+        made.append((".".join([*relative.parts[:-1], so.name.split(".", 1)[0]]), str(relative)))
+    shims = [f"hw.sim.tracks.{name.removesuffix('.py')}" for name in READER_SOURCES]
+    if not set(shims) <= {name for name, _ in made}:
+        raise Refused(f"mypyc did not make {shims} ({made})")
+    # the shared library first, then the modules in order (the mapping imports the reader)
+    made.sort(key=lambda m: shims.index(m[0]) if m[0] in shims else -1)
     return made
 
 
 def _reader(staging: Path) -> dict[str, object] | None:
-    """The reader compiled into ``staging`` (its stamp entry), or None (and why, said)."""
+    """The reader and mapping compiled into ``staging`` (their stamp entry), or None (and why,
+    said)."""
     try:
         with tempfile.TemporaryDirectory(prefix="asterix-read-mypyc-") as tmp:
             made = build_reader(Path(tmp))
-            for _name, file in made:
-                shutil.copy2(Path(tmp) / "hw" / "sim" / "tracks" / file, staging / file)
+            installed = []
+            for name, relative in made:
+                file = Path(relative).name
+                shutil.copy2(Path(tmp) / relative, staging / file)
+                installed.append((name, file))
     except (Refused, OSError) as why:
         print(f"asterix_read: the pure Python reader stays in use: {why}", file=sys.stderr)
         return None
-    return {"sha256": source_digest(READER_SOURCE), "modules": made}
+    return {"sha256": reader_digest(), "modules": installed}
 
 
 def _check_digest(pure: bool) -> str:
@@ -175,7 +197,7 @@ def install(strict: bool = False) -> int:
         print(f"libasterix: the pure Python parser stays in use: {why}", file=sys.stderr)
         return 1 if strict else 0
     digest = hashlib.sha256(got.encode()).hexdigest()[:12]
-    also = " and the reader (asterix_read)" if got.endswith("reader-compiled") else ""
+    also = " and the reader (asterix_read, asterix_map)" if got.endswith("reader-compiled") else ""
     print(f"libasterix: asterix.base{also} compiled with mypyc into {COMPILED_DIR} "
           f"(checked {digest})")  # fmt: skip
     return 0
