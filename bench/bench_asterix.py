@@ -4,13 +4,21 @@ records/s), room for bursts, CAT021 beside it and the kernel on the same small c
 
 The records are what a tracker such as ARTAS sends per track (I062/010, 015, 040, 060, 070, 080,
 100, 105, 130, 136, 185, 200, 220, 380 ADR+ID), packed into datagrams of at most 1,400
-bytes. Measured
-in CPU time of this process (``time.process_time``: one core, whatever else the machine is
-doing), best of RUNS:
+bytes. Measured in CPU time of this process (``time.process_time``: one core, whatever else the
+machine is doing), best of RUNS (other work on a shared machine slows a run down through the
+caches and the core it shares, by as much as half here, so the best run is the figure).
+
+Measured on the development machine (2 x86 cores shared with four test suites; load average
+beside each; more in docs/tracks.md, "Speed"): decode rate 38,602 to 50,694 records/s (8.2 to
+10.0) compiled, 25,013 and 27,508 (9.7, 10.3) pure (``HOTLINE_ASTERIX_PURE=1``), against 6,978
+and 14,411 (8.4) for the code before side by side (each item read parsed whole by libasterix);
+every item 4,600 to 6,100; libasterix's parse alone 1,500 to 1,800; C++ 43,000 to 50,000.
 
 - ``asterix_cat062_decode_rate``: `hw.sim.tracks.asterix.decode`, what the co-processor runs:
-  libasterix parses the items read (the others of a fixed length stepped over), mapped to track
-  reports;
+  only the items read found (libasterix parses each FSPEC and each extended item, fixed-length
+  items are stepped over by the length its tables give, a subitem read is libasterix's content
+  class on its bits), mapped to track reports; the reader and the mapping compiled with mypyc
+  at `make setup` beside libasterix's parser (`hw.sim.tracks.asterix_compile`), else pure;
 - ``asterix_cat062_every_item_rate``: the same with libasterix's strict parse of every item;
 - ``asterix_cat062_parse_rate``: libasterix's strict parse alone, nothing mapped;
 - ``asterix_cat062_cxx_rate``: the C++ asterix-decoder on the same datagrams, for comparison
@@ -35,7 +43,7 @@ FEED_RATE = TRACKS / UPDATE_S  # records/s
 GOAL_RATIO = 20.0
 GOAL = f">= {GOAL_RATIO * FEED_RATE:,.0f} records/s ({GOAL_RATIO:g}x the feed)"
 RECORDS = 1_500  # decoded per run (the rate does not depend on how many)
-RUNS = 3
+RUNS = 5
 OF = f"a national CAT062 feed ({TRACKS:,} tracks / {UPDATE_S:g} s)"
 
 

@@ -25,9 +25,44 @@ def _check(pure: bool) -> list[str]:
 
 def test_a_built_parser_is_used_and_reads_as_the_pure_one() -> None:
     compiled, pure = _check(pure=False), _check(pure=True)
-    assert pure[0] == "pure"
+    assert pure[0] == "pure" and pure[2] == "reader-pure"
     assert compiled[0] == ("compiled" if asterix_lib.STAMP.exists() else "pure")
+    built = asterix_lib.STAMP.exists() and "reader" in json.loads(asterix_lib.STAMP.read_text())
+    assert compiled[2] == ("reader-compiled" if built else "reader-pure")
     assert compiled[1] == pure[1]
+
+
+def test_a_stale_or_missing_reader_build_is_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, asterix_lib.READER)
+    monkeypatch.delitem(sys.modules, asterix_lib.MAPPING)
+    monkeypatch.setattr(asterix_lib, "STAMP", tmp_path / "stamp.json")
+    monkeypatch.setattr(asterix_lib, "COMPILED_DIR", tmp_path)
+    monkeypatch.setattr(asterix_lib, "KIND", "pure")
+    assert asterix_lib._choose_reader() == ("pure", "asterix.base is not compiled")
+    monkeypatch.setattr(asterix_lib, "KIND", "compiled")
+    asterix_lib.STAMP.write_text(json.dumps({"modules": []}))
+    assert "not compiled" in asterix_lib._choose_reader()[1]
+    asterix_lib.STAMP.write_text(json.dumps({"reader": {"sha256": "0" * 64, "modules": []}}))
+    assert "another asterix_read.py" in asterix_lib._choose_reader()[1]
+    source = asterix_lib.reader_digest()
+    asterix_lib.STAMP.write_text(json.dumps({"reader": {"sha256": source, "modules": [
+        [asterix_lib.READER, "missing.so"]]}}))  # fmt: skip
+    kind, why = asterix_lib._choose_reader()
+    assert kind == "pure" and "not compiled" in why
+    assert asterix_lib.READER not in sys.modules
+
+
+def test_a_reader_that_does_not_build_leaves_it_pure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_compiler(work: Path) -> list[tuple[str, str]]:
+        raise asterix_compile.Refused("no C compiler")
+
+    monkeypatch.setattr(asterix_compile, "build_reader", no_compiler)
+    assert asterix_compile._reader(tmp_path) is None
+    assert "pure Python reader stays in use: no C compiler" in capsys.readouterr().err
 
 
 def test_a_stale_build_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,12 @@
 """A digest of how libasterix (compiled or pure, `hw.sim.tracks.asterix_lib`) reads a fixed set
 of datagrams, for `hw.sim.tracks.asterix_compile` to compare the two.
 
-``python -m hw.sim.tracks.asterix_check`` prints ``KIND SHA256``: the datagrams are encoded here
-with the library (CAT062 with WGS-84 and Cartesian positions, measured and geometric altitude,
-coasted and terminated tracks; CAT021 in the air and on the ground), then decoded whole, cut
-short at every length, and mixed with seeded random bytes; the digest covers every report and
-every error message.
+``python -m hw.sim.tracks.asterix_check`` prints ``KIND SHA256 reader-KIND`` (libasterix's
+parser, then the project's reader of the items used, each ``compiled`` or ``pure``): the
+datagrams are encoded here with the library (CAT062 with WGS-84 and Cartesian positions,
+measured and geometric altitude, coasted and terminated tracks; CAT021 in the air and on the
+ground), then decoded whole, cut short at every length, and mixed with seeded random bytes; the
+digest covers every report and every error message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from hw.sim.tracks.asterix import decode
 from hw.sim.tracks.asterix_encode import cat021_record, cat062_record, datagrams
-from hw.sim.tracks.asterix_lib import KIND
+from hw.sim.tracks.asterix_lib import KIND, READER_KIND
 
 
 def sample() -> list[bytes]:
@@ -51,4 +52,4 @@ def digest() -> str:
 
 
 if __name__ == "__main__":
-    print(KIND, digest())
+    print(KIND, digest(), f"reader-{READER_KIND}")

@@ -1,4 +1,6 @@
-"""Compile libasterix's generic parser (``asterix/base.py``) with mypyc, for `make setup`.
+"""Compile libasterix's generic parser (``asterix/base.py``), and the project's reader of the
+items used and its mapping (`hw.sim.tracks.asterix_read`, `asterix_map`), with mypyc, for
+`make setup`.
 
 ``python -m hw.sim.tracks.asterix_compile``: copies the installed ``base.py`` to a temporary
 directory, makes the few source changes mypyc needs (below), compiles it with mypyc (needs mypy,
@@ -19,8 +21,14 @@ pure rather than patched blindly):
 - in ``Extended._create`` two local variables that hold first a tuple, then a class or an item,
   get other names (mypyc checks a variable's type at run time; the pure module does not).
 
-Only ``base.py`` is compiled: it is where the time goes (bench/bench_asterix.py), and compiling
-``generated.py`` would take hours on a Raspberry Pi.
+Then ``hw/sim/tracks/asterix_read.py`` and ``asterix_map.py`` are compiled as they are, other
+imports not followed (libasterix and the track report are ``Any`` there), into the same
+directory, with the SHA-256 of the sources they were built from in the stamp; if that fails,
+libasterix's compiled parser is kept and the reader and mapping stay pure. The check above then
+covers all three: compiled, they must decode exactly as the pure modules do.
+
+Only ``base.py`` of libasterix is compiled: it is where the library's time goes
+(bench/bench_asterix.py), and compiling ``generated.py`` would take hours on a Raspberry Pi.
 """
 
 from __future__ import annotations
@@ -36,7 +44,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hw.sim.tracks.asterix_lib import COMPILED_DIR, STAMP, pure_base_path, source_digest
+from hw.sim.tracks.asterix_lib import (
+    COMPILED_DIR,
+    READER_SOURCES,
+    STAMP,
+    pure_base_path,
+    reader_digest,
+    source_digest,
+)
+
+HERE = Path(__file__).parent
 
 PATCHES = (
     ("import math\n",
@@ -100,6 +117,51 @@ def build(work: Path) -> list[tuple[str, str]]:
     return made
 
 
+def build_reader(work: Path) -> list[tuple[str, str]]:
+    """Compile the project's reader of the items used and its mapping
+    (`hw.sim.tracks.asterix_read`, `asterix_map`) in ``work``, as they are (other imports not
+    followed: libasterix and the track report are ``Any`` there); the (module name, file) of
+    each extension made, the shared library first."""
+    package = work / "hw" / "sim" / "tracks"
+    package.mkdir(parents=True)
+    for level in (work / "hw", work / "hw" / "sim", package):
+        (level / "__init__.py").write_text("")
+    sources = [f"hw/sim/tracks/{name}" for name in READER_SOURCES]
+    for name in READER_SOURCES:
+        shutil.copy2(HERE / name, package / name)
+    _run([sys.executable, "-m", "mypyc", "--follow-imports=skip", "--ignore-missing-imports",
+          *sources], cwd=work)  # fmt: skip
+    made = []
+    for so in sorted(work.rglob("*.so")) + sorted(work.rglob("*.pyd")):
+        relative = so.relative_to(work)
+        if relative.parts[0] == "build":
+            continue
+        made.append((".".join([*relative.parts[:-1], so.name.split(".", 1)[0]]), str(relative)))
+    shims = [f"hw.sim.tracks.{name.removesuffix('.py')}" for name in READER_SOURCES]
+    if not set(shims) <= {name for name, _ in made}:
+        raise Refused(f"mypyc did not make {shims} ({made})")
+    # the shared library first, then the modules in order (the mapping imports the reader)
+    made.sort(key=lambda m: shims.index(m[0]) if m[0] in shims else -1)
+    return made
+
+
+def _reader(staging: Path) -> dict[str, object] | None:
+    """The reader and mapping compiled into ``staging`` (their stamp entry), or None (and why,
+    said)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="asterix-read-mypyc-") as tmp:
+            made = build_reader(Path(tmp))
+            installed = []
+            for name, relative in made:
+                file = Path(relative).name
+                shutil.copy2(Path(tmp) / relative, staging / file)
+                installed.append((name, file))
+    except (Refused, OSError) as why:
+        print(f"asterix_read: the pure Python reader stays in use: {why}", file=sys.stderr)
+        return None
+    return {"sha256": reader_digest(), "modules": installed}
+
+
 def _check_digest(pure: bool) -> str:
     env = dict(os.environ, HOTLINE_ASTERIX_PURE="1" if pure else "")
     return _run([sys.executable, "-m", CHECK], env=env).strip()
@@ -116,22 +178,28 @@ def install(strict: bool = False) -> int:
             staging.mkdir(parents=True)
             for _name, file in made:
                 shutil.copy2(Path(tmp) / "asterix" / file, staging / file)
-            stamp = {"python": sys.implementation.cache_tag, "base_sha256": source_digest(base),
-                     "modules": made}  # fmt: skip
+            stamp: dict[str, object] = {
+                "python": sys.implementation.cache_tag, "base_sha256": source_digest(base),
+                "modules": made}  # fmt: skip
+            reader = _reader(staging)
+            if reader is not None:
+                stamp["reader"] = reader
             (staging / STAMP.name).write_text(json.dumps(stamp, indent=1) + "\n")
             staging.rename(COMPILED_DIR)
         expected = _check_digest(pure=True)
         got = _check_digest(pure=False)
         if not got.startswith("compiled "):
             raise Refused(f"the compiled module was not loaded: {got}")
-        if got.split(" ", 1)[1] != expected.split(" ", 1)[1]:
-            raise Refused("the compiled module decodes differently from the pure one")
+        if got.split()[1] != expected.split()[1]:
+            raise Refused("the compiled modules decode differently from the pure ones")
     except Refused as why:
         shutil.rmtree(COMPILED_DIR, ignore_errors=True)
         print(f"libasterix: the pure Python parser stays in use: {why}", file=sys.stderr)
         return 1 if strict else 0
     digest = hashlib.sha256(got.encode()).hexdigest()[:12]
-    print(f"libasterix: asterix.base compiled with mypyc into {COMPILED_DIR} (checked {digest})")
+    also = " and the reader (asterix_read, asterix_map)" if got.endswith("reader-compiled") else ""
+    print(f"libasterix: asterix.base{also} compiled with mypyc into {COMPILED_DIR} "
+          f"(checked {digest})")  # fmt: skip
     return 0
 
 

@@ -9,8 +9,13 @@ upgraded since, a failed check) the pure ``base.py`` is used, exactly as libaste
 ``HOTLINE_ASTERIX_PURE=1`` in the environment chooses the pure module. Either way the decoding
 is libasterix's: the compiled module is its own source, not a rewrite.
 
+The project's own reader of the items used and its mapping to track reports
+(`hw.sim.tracks.asterix_read`, `hw.sim.tracks.asterix_map`) are compiled beside it and loaded
+here with it (``reader``, ``mapping``): compiled only when ``asterix.base`` is, and when built
+from the sources there now.
+
 Import the library through here (before ``asterix.generated``): the choice must be made before
-anything imports ``asterix.base``.
+anything imports ``asterix.base``, ``hw.sim.tracks.asterix_read`` or ``asterix_map``.
 """
 
 from __future__ import annotations
@@ -97,5 +102,50 @@ KIND, WHY = _choose()
 import asterix.base as base  # noqa: E402  (after the choice above)
 import asterix.generated as generated  # noqa: E402
 
-__all__ = ["COMPILED_DIR", "KIND", "PURE_ENV", "STAMP", "WHY", "base", "generated",
-           "pure_base_path", "source_digest"]  # fmt: skip
+READER = "hw.sim.tracks.asterix_read"
+MAPPING = "hw.sim.tracks.asterix_map"
+READER_SOURCES = ("asterix_read.py", "asterix_map.py")
+"""The project's modules compiled beside ``asterix.base``: the reader, then the mapping."""
+
+
+def reader_digest() -> str:
+    """SHA-256 of the reader's and the mapping's sources, as they are now."""
+    h = hashlib.sha256()
+    for name in READER_SOURCES:
+        h.update(Path(__file__).with_name(name).read_bytes())
+    return h.hexdigest()
+
+
+def _choose_reader() -> tuple[str, str]:
+    """The project's reader of the items used and its mapping to track reports
+    (`hw.sim.tracks.asterix_read`, `hw.sim.tracks.asterix_map`), compiled with mypyc at
+    `make setup` beside ``asterix.base`` and loaded only with it, when built from the sources
+    there now: ('compiled' or 'pure', why)."""
+    if READER in sys.modules or MAPPING in sys.modules:
+        return "pure", f"{READER} or {MAPPING} was imported first"
+    if KIND != "compiled":
+        return "pure", "asterix.base is not compiled"
+    loaded: list[str] = []
+    try:
+        built = json.loads(STAMP.read_text())["reader"]
+        if built["sha256"] != reader_digest():
+            return "pure", "compiled from another asterix_read.py or asterix_map.py (make setup)"
+        for name, file in built["modules"]:
+            loaded.append(name)
+            _extension(name, COMPILED_DIR / file)
+    except (ImportError, KeyError, OSError, TypeError, ValueError) as exc:
+        for name in loaded:
+            sys.modules.pop(name, None)
+        return "pure", f"not compiled ({type(exc).__name__}: {exc})"
+    return "compiled", f"mypyc build in {COMPILED_DIR}"
+
+
+READER_KIND, READER_WHY = _choose_reader()
+"""Which reader and mapping run ('compiled' or 'pure'), and why."""
+
+import hw.sim.tracks.asterix_map as mapping  # noqa: E402  (after the choice above)
+import hw.sim.tracks.asterix_read as reader  # noqa: E402
+
+__all__ = ["COMPILED_DIR", "KIND", "PURE_ENV", "READER_KIND", "READER_WHY", "STAMP", "WHY", "base",
+           "generated", "mapping", "pure_base_path", "reader", "reader_digest",
+           "source_digest"]  # fmt: skip
