@@ -13,6 +13,7 @@ import pytest
 from log_helpers import T0, fetch, sample_session, sql
 from test_log_retention import old_and_new
 
+from terminal.cli import main
 from terminal.log import (
     LogError,
     LogStore,
@@ -423,3 +424,22 @@ def test_the_main_walk_checks_the_records_a_worker_did_not_see(store: LogStore, 
     assert alone[0][0] == "record 7: altered: its content does not match its hash"
     assert chain_only(store.path, SeenLess(store.path, range(1, 10))) == alone
     assert chain_only(store.path, SeenLess(store.path, range(5, 10))) == alone
+
+
+def test_the_command_says_a_worker_died_and_fails(
+    store: LogStore, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill(store)
+    monkeypatch.setenv(verify_pool.WORKERS_ENV, "2")
+    assert main(["log", "verify", "--db", str(store.path)]) == 0
+    assert ": ok: " in capsys.readouterr().out
+    monkeypatch.setattr(verify_pool, "_BOOT", "raise SystemExit('killed by the OOM killer')")
+    assert main(["log", "verify", "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"hotline log: log database {store.path}: verify's worker for records ")
+    assert "ended with exit status 1: killed by the OOM killer; nothing was concluded" in err
+    monkeypatch.setenv(verify_pool.WORKERS_ENV, "many")
+    assert main(["log", "verify", "--db", str(store.path)]) == 1
+    assert (
+        "HOTLINE_VERIFY_WORKERS must be a whole number >= 1, not 'many'" in capsys.readouterr().err
+    )
