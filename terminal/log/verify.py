@@ -4,6 +4,8 @@ The chain walk names the first record that was altered, removed or inserted. The
 folds each call's and alert's records again (streaming, merged with the table in key order, so
 memory stays flat on a million alerts) and names any row that differs, is missing or has no
 records. The head (last id and hash) is also kept in `meta`, so cutting records off the end shows.
+On a large log each record's own check runs in worker processes by id range (`verify_pool`,
+`verify_range`); the walk here goes past what they vouch for and checks the rest itself.
 """
 
 from __future__ import annotations
