@@ -4,18 +4,18 @@ The chain walk names the first record that was altered, removed or inserted. The
 folds each call's and alert's records again (streaming, merged with the table in key order, so
 memory stays flat on a million alerts) and names any row that differs, is missing or has no
 records. The head (last id and hash) is also kept in `meta`, so cutting records off the end shows.
+On a large log each record's own check runs in worker processes by id range (`verify_pool`,
+`verify_range`); the walk here goes past what they vouch for and checks the rest itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from terminal.log import db, witness
 from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
 from terminal.log.records import (
-    ALERT_KINDS,
     CHECKPOINT_ENTITY,
     ENTITY_KINDS,
     KINDS,
@@ -34,6 +33,9 @@ from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow, Re
 from terminal.log.schema import ALERT_ROWS, RECORD_COLUMNS
 from terminal.log.seals import SealCheck
 from terminal.log.side import SideQuery, begin_together
+from terminal.log.verify_pool import RangeWorkers, split, worker_count
+from terminal.log.verify_range import ALERT_PREFIX, PLAIN_KINDS, Odd, RecordRow
+from terminal.log.verify_range import plain_alert_record as _plain_alert_record
 
 MAX_PROBLEMS = 100
 VERIFY_CACHE_KIB = 32 * 1024
@@ -109,6 +111,13 @@ class ChainWalker:
         self.last_id = rid
         self.last_hash = digest
 
+    def advance_run(self, count: int, last_id: int, last_hash: bytes, before_last: bytes) -> None:
+        """Go on past `count` records found intact and chained, as `advance` on each would."""
+        self.count += count
+        self._before_last = before_last
+        self.last_id = last_id
+        self.last_hash = last_hash
+
     def feed(self, row: ChainRow) -> list[Problem]:
         """Check one record; afterwards the walk continues from its stored hash."""
         rid, kind, utc_ms, payload, prev_hash, digest = row
@@ -167,8 +176,15 @@ class Trust:
         return cls(keys, [(str(p), witness.read(p)) for p in files], desk)
 
 
-def verify(path: Path | str, *, integrity: bool = True, trust: Trust | None = None) -> VerifyReport:
-    """Verify the log database at `path` (read-only; safe while the terminal is writing)."""
+def verify(
+    path: Path | str,
+    *,
+    integrity: bool = True,
+    trust: Trust | None = None,
+    workers: int | None = None,
+) -> VerifyReport:
+    """Verify the log database at `path` (read-only; safe while the terminal is writing).
+    `workers`: processes checking the records' hashes (None: `verify_pool.worker_count`)."""
     path = Path(path)
     conn = db.connect_ro(path)
     others: list[sqlite3.Connection] = []
@@ -178,7 +194,7 @@ def verify(path: Path | str, *, integrity: bool = True, trust: Trust | None = No
             try:
                 sides = _begin(conn, path, pool, integrity, others)
                 return verify_connection(
-                    conn, str(path), integrity=integrity, trust=trust, sides=sides
+                    conn, str(path), integrity=integrity, trust=trust, sides=sides, workers=workers
                 )
             except sqlite3.DatabaseError as exc:
                 raise db.translate(exc, path) from exc
@@ -242,24 +258,30 @@ def verify_connection(
     integrity: bool,
     trust: Trust | None = None,
     sides: Sides | None = None,
+    workers: int | None = 1,
 ) -> VerifyReport:
     """All checks over an open connection (in a read transaction); `sides` run the SQL-only
     ones on other connections of the same snapshot, beside the chain walk. The report is the
-    same either way: the integrity problem is put first, as if it had been found first."""
+    same either way: the integrity problem is put first, as if it had been found first.
+    `workers` (None: as many as `verify_pool.worker_count` says) check the records' hashes in
+    processes of their own, reading the file `name` (records up to this snapshot's last)."""
     sides = sides or Sides()
     report = VerifyReport(path=name)
+    chain_workers: RangeWorkers | None = None
     try:
         if integrity and sides.quick is not None:
             sides.quick.start("PRAGMA quick_check(5)")
         elif integrity:
             _note_integrity(report, conn.execute("PRAGMA quick_check(5)").fetchall())
         base_id, base_hash = _chain_base(conn)
+        if workers != 1:
+            chain_workers = _start_workers(conn, Path(name), workers, base_id)
         if sides.table is not None:
             sides.table.start(_UNEXPLAINED, {"base": base_id})
         trust = trust or Trust()
         seals = SealCheck(None if trust.keys is None else list(trust.keys))
         suspects: set[str] = set()
-        _check_chain(conn, report, seals, suspects, base_id, base_hash)
+        _check_chain(conn, report, seals, suspects, (base_id, base_hash), chain_workers)
         report.signed = seals.count
         report.notes.extend(seals.notes(report.head_id))
         if trust.keys is not None and seals.count == 0 and report.records:
@@ -277,9 +299,25 @@ def verify_connection(
             raise failed from None  # quick_check ran first: its error is the one to report
         raise
     finally:
+        if chain_workers is not None:
+            chain_workers.stop()
         sides.stop()
     report.problems.sort(key=_order)
     return report
+
+
+def _start_workers(
+    conn: sqlite3.Connection, path: Path, workers: int | None, base_id: int
+) -> RangeWorkers | None:
+    """Start the processes that check the records' hashes, over the ids this snapshot holds
+    (a record appended since is past the last range); None for one process (no workers)."""
+    lo, hi = conn.execute("SELECT min(id), max(id) FROM records").fetchone()
+    if lo is None:
+        return None
+    count = worker_count(hi - lo + 1, workers)
+    if count == 1:
+        return None
+    return RangeWorkers(path, split(lo, hi, count), base_id)
 
 
 def _note_integrity(report: VerifyReport, rows: list[Any]) -> None:
@@ -352,85 +390,167 @@ def _check_chain(
     report: VerifyReport,
     seals: SealCheck,
     suspects: set[str],
-    base_id: int,
-    base_hash: bytes,
+    base: tuple[int, bytes],
+    workers: RangeWorkers | None = None,
 ) -> None:
     """Walk the chain from its base (`_chain_base`) and check the head; add to `suspects` every
-    alert with a record that `_check_alerts` must fold in Python."""
-    report.base_id = base_id
-    walker = ChainWalker(base_id, base_hash)
-    cursor = conn.execute(
-        "SELECT id, kind, utc_ms, payload, prev_hash, hash, entity FROM records ORDER BY id"
-    )
-    pending = 0
-    sha256 = hashlib.sha256
-    plain_kinds = KINDS - {SIGNED_CHECKPOINT}
-    for row in cursor:
+    alert with a record that `_check_alerts` must fold in Python. With `workers`, they have
+    checked each record on its own, and the walk goes past their runs in one step each."""
+    check = ChainCheck(report, seals, suspects, *base)
+    if workers is None:
+        check.walk(conn)
+    else:
+        check.stitch(conn, workers)
+    check.finish(conn)
+
+
+class ChainCheck:
+    """The chain walk's state; `row` checks the next record in id order (the walk as it was in
+    one process), `stitch` goes past the workers' runs and checks the rest with `row`."""
+
+    def __init__(
+        self,
+        report: VerifyReport,
+        seals: SealCheck,
+        suspects: set[str],
+        base_id: int,
+        base_hash: bytes,
+    ) -> None:
+        self.report = report
+        self.seals = seals
+        self.suspects = suspects
+        self.base_id = base_id
+        self.base_hash = base_hash
+        self.walker = ChainWalker(base_id, base_hash)
+        self.pending = 0
+        report.base_id = base_id
+
+    def walk(self, conn: sqlite3.Connection, after: int | None = None, upto: int = 0) -> None:
+        """Check every record, or those with after < id <= upto, in id order."""
+        query = "SELECT id, kind, utc_ms, payload, prev_hash, hash, entity FROM records"
+        if after is None:
+            cursor = conn.execute(f"{query} ORDER BY id")
+        elif upto > after:
+            cursor = conn.execute(f"{query} WHERE id > ? AND id <= ? ORDER BY id", (after, upto))
+        else:
+            return
+        for row in cursor:
+            self.row(row)
+
+    def follows(self, rid: int, prev_hash: bytes) -> bool:
+        """Whether a record found intact and plain on its own takes the common case here."""
+        walker = self.walker
+        return (
+            rid == walker.last_id + 1
+            and rid > self.base_id
+            and prev_hash == walker.last_hash
+            and self.report.first_id is not None
+        )
+
+    def stitch(self, conn: sqlite3.Connection, workers: RangeWorkers) -> None:
+        """Go through the workers' results in id order. A run that follows the walk is passed
+        in one step; anything else (an odd record, a run that does not follow, ids the worker
+        did not see) is checked here with `row`, on this connection's snapshot."""
+        covered = workers.ranges[0][0] - 1  # every record with an id <= covered is checked
+        for result in workers.results():
+            self.suspects |= result.suspects
+            for item in result.items:
+                if isinstance(item, Odd):
+                    rid = item.row[0]
+                    if rid == covered + 1:
+                        self.row(item.row)
+                    else:
+                        self.walk(conn, covered, rid)
+                    covered = rid
+                    continue
+                if item.first_id == covered + 1 and self.follows(item.first_id, item.first_prev):
+                    self.walker.advance_run(item.length, item.last_id, item.last_hash,
+                                            item.before_last)  # fmt: skip
+                elif item.length > 1:
+                    self.walk(conn, covered, item.first_id)
+                    if self.follows(item.first_id + 1, item.first_hash):
+                        self.walker.advance_run(item.length - 1, item.last_id, item.last_hash,
+                                                item.before_last)  # fmt: skip
+                    else:
+                        self.walk(conn, item.first_id, item.last_id)
+                else:
+                    self.walk(conn, covered, item.first_id)
+                covered = item.last_id
+        self.walk(conn, covered, workers.ranges[-1][1])
+
+    def row(self, row: RecordRow) -> None:
+        """Check the next record in id order."""
         rid, kind, utc_ms, payload, prev_hash, digest, entity = row
+        walker, report, base_id = self.walker, self.report, self.base_id
         if (  # the common case, in one test: the record follows, is intact and plain
             rid == walker.last_id + 1
             and rid > base_id
             and prev_hash == walker.last_hash
-            and kind in plain_kinds
+            and kind in PLAIN_KINDS
             and (entity is not None) == (kind in ENTITY_KINDS)
             and report.first_id is not None
-            and sha256(f"{prev_hash.hex()}\n{rid}\n{kind}\n{utc_ms}\n{payload}".encode()).digest()
-            == digest
+            and record_hash(prev_hash, rid, kind, utc_ms, payload) == digest
         ):
             walker.advance(rid, digest)
-            alert = entity is not None and entity.startswith(ALERT_PREFIX)
-            if alert and not _plain_alert_record(kind, payload, entity):
-                suspects.add(entity[len(ALERT_PREFIX) :])
-            continue
-        if row[0] <= base_id:  # archived, not yet removed (retention was interrupted)
-            if pending == 0:
-                walker = ChainWalker(row[0] - 1, bytes(row[4]))
-            pending += 1
+            if (
+                entity is not None
+                and entity.startswith(ALERT_PREFIX)
+                and not _plain_alert_record(kind, payload, entity)
+            ):
+                self.suspects.add(entity[len(ALERT_PREFIX) :])
+            return
+        if rid <= base_id:  # archived, not yet removed (retention was interrupted)
+            if self.pending == 0:
+                self.walker = walker = ChainWalker(rid - 1, bytes(prev_hash))
+            self.pending += 1
             problems = walker.feed(row[:6])
-            if row[0] == base_id and walker.last_hash != base_hash:
-                problems.append(Problem(row[0], "altered: it is not the record the retention "
-                                                "checkpoint archived"))  # fmt: skip
-                walker.last_hash = base_hash  # the chain goes on from the checkpoint
+            if rid == base_id and walker.last_hash != self.base_hash:
+                problems.append(Problem(rid, "altered: it is not the record the retention "
+                                             "checkpoint archived"))  # fmt: skip
+                walker.last_hash = self.base_hash  # the chain goes on from the checkpoint
             for problem in problems:
                 report.add(problem)
-            continue
-        if pending and walker.last_id < base_id:
-            gone = f"records {walker.last_id + 1}..{base_id} missing before {row[0]}"
+            return
+        if self.pending and walker.last_id < base_id:
+            gone = f"records {walker.last_id + 1}..{base_id} missing before {rid}"
             report.add(Problem(walker.last_id + 1, f"removed ({gone})"))
-            walker.last_id, walker.last_hash = base_id, base_hash
+            walker.last_id, walker.last_hash = base_id, self.base_hash
         if report.first_id is None:
-            report.first_id = row[0]
+            report.first_id = rid
         if entity is not None and entity.startswith(ALERT_PREFIX):  # not intact, or the first
-            suspects.add(entity[len(ALERT_PREFIX) :])
+            self.suspects.add(entity[len(ALERT_PREFIX) :])
         problems = walker.feed(row[:6])
-        if not problems and (row[1] in ENTITY_KINDS) != (row[6] is not None):
-            problems.append(Problem(row[0], "altered: its entity column does not match its kind"))
-        if not problems and row[1] == SIGNED_CHECKPOINT:
-            for found in seals.feed(row[0], row[2], row[3], bytes(row[4])):
+        if not problems and (kind in ENTITY_KINDS) != (entity is not None):
+            problems.append(Problem(rid, "altered: its entity column does not match its kind"))
+        if not problems and kind == SIGNED_CHECKPOINT:
+            for found in self.seals.feed(rid, utc_ms, payload, bytes(prev_hash)):
                 problems.append(Problem(found.record_id, found.what))
         for problem in problems:
             report.add(problem)
-    report.pending = pending
-    report.records = walker.count - pending
-    report.head_id, report.head_hash = walker.last_id, walker.last_hash.hex()
-    if pending:
-        report.notes.append(
-            f"retention: {pending} records at or before record {base_id} are archived and not "
-            "yet removed (an interrupted `hotline log retain`; its next run removes them); they "
-            "chain into its checkpoint"
-        )
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    head_id = int(meta.get("head_id", 0))
-    head_hash = bytes(meta.get("head_hash", GENESIS))
-    if head_id > walker.last_id:
-        gone = "record" if head_id == walker.last_id + 1 else f"records {walker.last_id + 1}..."
-        report.add(
-            Problem(walker.last_id + 1, f"removed: the log ended at record {head_id} ({gone} gone)")
-        )
-    elif head_id < walker.last_id:
-        report.add(Problem(head_id + 1, f"inserted after the last committed record {head_id}"))
-    elif head_hash != walker.last_hash:
-        report.add(Problem(head_id, "altered: it is not the head that was committed"))
+
+    def finish(self, conn: sqlite3.Connection) -> None:
+        """Fill in the report's count and head, and check the head kept in `meta`."""
+        report, walker, pending, base_id = self.report, self.walker, self.pending, self.base_id
+        report.pending = pending
+        report.records = walker.count - pending
+        report.head_id, report.head_hash = walker.last_id, walker.last_hash.hex()
+        if pending:
+            report.notes.append(
+                f"retention: {pending} records at or before record {base_id} are archived and "
+                "not yet removed (an interrupted `hotline log retain`; its next run removes "
+                "them); they chain into its checkpoint"
+            )
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        head_id = int(meta.get("head_id", 0))
+        head_hash = bytes(meta.get("head_hash", GENESIS))
+        if head_id > walker.last_id:
+            gone = "record" if head_id == walker.last_id + 1 else f"records {walker.last_id + 1}..."
+            ended = f"removed: the log ended at record {head_id} ({gone} gone)"
+            report.add(Problem(walker.last_id + 1, ended))
+        elif head_id < walker.last_id:
+            report.add(Problem(head_id + 1, f"inserted after the last committed record {head_id}"))
+        elif head_hash != walker.last_hash:
+            report.add(Problem(head_id, "altered: it is not the head that was committed"))
 
 
 def _check_table(
@@ -496,23 +616,7 @@ def _check_alerts(
     return count
 
 
-ALERT_PREFIX = "alert:"
 _IS_ALERT = "entity >= 'alert:' AND entity < 'alert;'"  # ';' sorts right after ':'
-
-
-def _plain_alert_record(kind: str, payload: str, entity: str) -> bool:
-    """For an intact record of an alert (its hash recomputes: the payload is the canonical text
-    the writer made of a record it checked), whether `fold` reads it plainly: one of the three
-    alert kinds (not a carry), its alert_id its entity's. Canonical text sorts "alert_id" first
-    among these kinds' fields, so the text starts with it; found once, it is the only one."""
-    if kind not in ALERT_KINDS:
-        return False
-    head = '{"alert_id":' + encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
-    return (
-        payload.startswith(head)
-        and payload[len(head) : len(head) + 1] in (",", "}")
-        and payload.count('"alert_id":') == 1
-    )
 
 
 _FIRST = (
