@@ -9,10 +9,11 @@ machine is doing), best of RUNS (other work on a shared machine slows a run down
 caches and the core it shares, by as much as half here, so the best run is the figure).
 
 Measured on the development machine (2 x86 cores shared with four test suites; load average
-beside each; more in docs/tracks.md, "Speed"): decode rate 38,602 to 50,694 records/s (8.2 to
-10.0) compiled, 25,013 and 27,508 (9.7, 10.3) pure (``HOTLINE_ASTERIX_PURE=1``), against 6,978
-and 14,411 (8.4) for the code before side by side (each item read parsed whole by libasterix);
-every item 4,600 to 6,100; libasterix's parse alone 1,500 to 1,800; C++ 43,000 to 50,000.
+beside each; more in docs/tracks.md, "Speed"): decode rate 28,654 to 50,694 records/s (5.8 to
+10.0, eight runs, median about 40,000) compiled, 25,013 to 29,248 (7.8 to 10.3) pure
+(``HOTLINE_ASTERIX_PURE=1``), against 6,978 and 14,411 (8.4) for the code before side by side
+(each item read parsed whole by libasterix); every item 3,300 to 6,100; libasterix's parse
+alone 1,500 to 2,000; C++ 32,000 to 57,000.
 
 - ``asterix_cat062_decode_rate``: `hw.sim.tracks.asterix.decode`, what the co-processor runs:
   only the items read found (libasterix parses each FSPEC and each extended item, fixed-length
