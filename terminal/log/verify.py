@@ -22,8 +22,10 @@ from typing import Any
 from terminal.log import db, witness
 from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
+from terminal.log.compact import FORMAT, decode
 from terminal.log.records import (
     ALERT_KINDS,
+    ALERT_RECEIVED,
     CHECKPOINT_ENTITY,
     ENTITY_KINDS,
     KINDS,
@@ -497,6 +499,7 @@ def _check_alerts(
 
 
 ALERT_PREFIX = "alert:"
+_COMPACT_HEAD = f"[{FORMAT},"
 _IS_ALERT = "entity >= 'alert:' AND entity < 'alert;'"  # ';' sorts right after ':'
 
 
@@ -504,10 +507,14 @@ def _plain_alert_record(kind: str, payload: str, entity: str) -> bool:
     """For an intact record of an alert (its hash recomputes: the payload is the canonical text
     the writer made of a record it checked), whether `fold` reads it plainly: one of the three
     alert kinds (not a carry), its alert_id its entity's. Canonical text sorts "alert_id" first
-    among these kinds' fields, so the text starts with it; found once, it is the only one."""
+    among these kinds' fields, so the text starts with it; found once, it is the only one. An
+    alert_received of format 2 (terminal/log/compact.py) starts with its format and alert_id."""
     if kind not in ALERT_KINDS:
         return False
-    head = '{"alert_id":' + encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
+    key = encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
+    if payload.startswith(_COMPACT_HEAD):
+        return kind == ALERT_RECEIVED and payload.startswith(f"{_COMPACT_HEAD}{key},")
+    head = '{"alert_id":' + key
     return (
         payload.startswith(head)
         and payload[len(head) : len(head) + 1] in (",", "}")
@@ -589,7 +596,7 @@ def _fold_entities(
         for _, rid, kind, utc_ms, text in group:
             first, last = first or rid, rid
             try:
-                payload = json.loads(text)
+                payload = decode(kind, text)
                 if entity_of(kind, payload) != entity:
                     report.add(Problem(rid, "altered: its entity column does not match it"))
                     continue

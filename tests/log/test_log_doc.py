@@ -8,6 +8,7 @@ through `DeskRecords` to a real `LogWriter` in a temporary directory, and `hotli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -283,6 +284,11 @@ def test_the_audit_script_passes_a_real_log_and_fails_a_tampered_one(made, tmp_p
             [sys.executable, "-I", str(path), str(copy)], capture_output=True, text=True, timeout=30
         )
 
+    with contextlib.closing(sqlite3.connect(copy)) as conn:
+        compact = conn.execute(
+            "SELECT count(*) FROM records WHERE kind = 'alert_received' AND payload LIKE '[2,%'"
+        ).fetchone()[0]
+    assert compact == 3  # the desk's alerts are in format 2: the script checks those too
     ok = audit()
     assert ok.returncode == 0 and ok.stdout.startswith("ok: chain through record "), ok
     conn = sqlite3.connect(copy, isolation_level=None)
