@@ -1,8 +1,9 @@
 """The record under load: 1,000,000 alerts through LogWriter with durable commits.
 
-Alerts carry every field a co-processor ALERT has, as the desk logs them, and are stamped evenly over 30 days, so the
-same file then serves a 24-hour query (about 33,000 alerts: full rows, co-processor fields
-included) and a full `log verify`.
+Alerts carry every field a co-processor ALERT has, as the desk logs them (so in the compact
+alert_received payload, format 2: docs/log.md), and are stamped evenly over 30 days, so the same
+file then serves a 24-hour query (about 33,000 alerts: full rows, co-processor fields included)
+and a full `log verify`.
 Figures: insert rate (goal >= 5,000 alerts/s with group commit), one alert's commit latency,
 the 24-hour query as a screen shows it (first page and the count, goal < 20 ms, median of 5) and
 every row of it streamed (informative), verify time (goal < 10 s), the database size (goal

@@ -35,7 +35,9 @@ co-processor built before LINE."""
 SUSPECT = "_suspect"
 """The desk's own key among the fields (docs/log.md): the fifth element when present."""
 
-_KEYS = frozenset({"alert_id", "boot_id", "alert_seq", "pair_id", "severity", "consistent", "fields"})
+_KEYS = frozenset(
+    {"alert_id", "boot_id", "alert_seq", "pair_id", "severity", "consistent", "fields"}
+)
 _NAMES = {23: frozenset(ALERT_WIRE_FIELDS[:23]), 24: frozenset(ALERT_WIRE_FIELDS)}
 _SEQ, _PAIR, _SEVERITY = 0, 1, 3
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from terminal.log.chain import canonical, record_hash
-from terminal.log.reader import StoredRecord
 from terminal.log.compact import expand_alert
+from terminal.log.reader import StoredRecord
 from terminal.log.records import ALERT_KINDS, ALERT_RECEIVED, CALL_KINDS, SIGNED_CHECKPOINT
 from terminal.mqtt.topics import split
 from terminal.zulu import to_iso

@@ -6,9 +6,9 @@ retention and the MQTT messages. Old records keep their format and verify in a m
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def session() -> list[tuple[records.Entry, int]]:
         (records.alert_closed(f"{BOOT}:1", "superseded"), 5_000),
         (records.alert_closed(f"{BOOT}:3", "cleared"), 6_000),
         (records.alert_received({"r": 1}, boot_id="b", alert_seq=1, pair_id="p",
-                                severity="warning", consistent=True), 7_000),  # fmt: skip
+                                severity="warning", consistent=True), 7_000),
     ]
 
 
