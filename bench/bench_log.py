@@ -1,8 +1,9 @@
 """The record under load: 1,000,000 alerts through LogWriter with durable commits.
 
-Alerts carry every field a co-processor ALERT has and are stamped evenly over 30 days, so the
-same file then serves a 24-hour query (about 33,000 alerts: full rows, co-processor fields
-included) and a full `log verify`.
+Alerts carry every field a co-processor ALERT has, as the desk logs them (so in the compact
+alert_received payload, format 2: docs/log.md), and are stamped evenly over 30 days, so the same
+file then serves a 24-hour query (about 33,000 alerts: full rows, co-processor fields included)
+and a full `log verify`.
 Figures: insert rate (goal >= 5,000 alerts/s with group commit), one alert's commit latency,
 the 24-hour query as a screen shows it (first page and the count, goal < 20 ms, median of 5) and
 every row of it streamed (informative), verify time (median of 3 runs with workers one per
@@ -24,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import Figure
+from terminal.core.alert_events import AlertReceived
+from terminal.desk_records import alert_fields as desk_alert_fields
+from terminal.kernel.members import Member
 from terminal.log import (
     LogReader,
     LogStore,
@@ -48,33 +52,20 @@ LATENCY_SAMPLES = 200
 VERIFY_RUNS = 3
 
 
-def alert_fields(n: int) -> dict[str, Any]:
-    """What a co-processor ALERT carries (see hw/wire/messages.py), varied by n."""
-    return {
-        "alert_seq": n,
-        "pair_id": f"T{n % 977:04d}/T{n % 613:04d}",
-        "kind": "track",
-        "severity": "warning",
-        "computed_at": START_MS + n,
-        "a_id": f"T{n % 977:04d}",
-        "a_lat": 48.123456 + n % 1000 / 1e5,
-        "a_lon": 11.654321 - n % 1000 / 1e5,
-        "a_alt_ft": 18_000 + n % 5000,
-        "a_vn_ms": 120.5,
-        "a_ve_ms": -33.25,
-        "a_vu_ms": 0.0,
-        "b_id": f"T{n % 613:04d}",
-        "b_lat": 48.133456,
-        "b_lon": 11.664321,
-        "b_alt_ft": 19_000,
-        "b_vn_ms": -110.0,
-        "b_ve_ms": 40.75,
-        "b_vu_ms": -2.5,
-        "hsep_m": 1850.0 + n % 100,
-        "vsep_ft": 1000,
-        "tcpa_s": 42.5,
-        "miss_m": 920.0,
-    }
+def alert_fields(n: int, severity: str) -> dict[str, Any]:
+    """What the desk logs of a co-processor ALERT (`terminal.desk_records.alert_fields`: its 24
+    wire fields, with the wire's precision), varied by n."""
+    a = Member(f"T{n % 977:04d}", round(48.123456 + n % 1000 / 1e5, 6),
+               round(11.654321 - n % 1000 / 1e5, 6), float(18_000 + n % 5000), 120.5, -33.2, 0.0)
+    b = Member(f"T{n % 613:04d}", 48.133456, 11.664321, 19_000.0, -110.0, 40.7, -2.5)
+    alert = AlertReceived(
+        0.0, START_MS + n, "bench", n, f"{a.id}/{b.id}", "TRACK", severity,  # type: ignore[arg-type]
+        START_MS + n - 40, a, b, 1850.0 + n % 100, 1000.0, 42.5, 920.0, 1 + n % 3,
+    )  # fmt: skip
+    fields = desk_alert_fields(alert)
+    if n % 50 == 0:  # the desk's cross-check disagreed: it says how (docs/log.md)
+        fields["_suspect"] = [f"hsep {fields['hsep_m']:g} m, kernel 2412.7 m"]
+    return fields
 
 
 def _insert(path: Path) -> tuple[float, list[float]]:
@@ -85,12 +76,13 @@ def _insert(path: Path) -> tuple[float, list[float]]:
     severities = ("advisory", "warning", "critical")
     start = time.perf_counter()
     for n in range(ALERTS):
+        fields = alert_fields(n, severities[n % 3])
         kind, payload = records.alert_received(
-            alert_fields(n),
+            fields,
             boot_id="bench",
             alert_seq=n,
-            pair_id=f"P{n % 977}",
-            severity=severities[n % 3],
+            pair_id=fields["pair_id"],
+            severity=severities[n % 3],  # type: ignore[arg-type]
             consistent=n % 50 != 0,
         )
         in_flight.append(writer.submit(kind, payload, START_MS + n * step))

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from terminal.cli import EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE
 from terminal.config.broker import file_problem, read_password
 from terminal.log.chain import canonical
+from terminal.log.compact import expand_alert
 from terminal.log.witness import append_line
 from terminal.log.witness import line_of as witness_line
 from terminal.mqtt.connect import BrokerUrl, parse_url, tls_context
@@ -129,7 +130,10 @@ class Tail:
         who = f"{_safe(got.site)}/{_safe(got.desk)}"
         when = _safe(str(b.get("utc", "")))
         if got.record_id is not None:
-            fields = " ".join(f"{_safe(str(k))}={_value(v)}" for k, v in b["payload"].items())
+            payload = b["payload"]  # an alert_received of format 2 shown as the object it says
+            if isinstance(payload, list):  # keys in the order the object's canonical text has
+                payload = json.loads(canonical(expand_alert(payload)))
+            fields = " ".join(f"{_safe(str(k))}={_value(v)}" for k, v in payload.items())
             return f"{when} {who} #{got.record_id} {_safe(b['kind'])} {fields}"
         if got.leaf == "status":
             reason = f" ({_safe(str(b['reason']))})" if b.get("reason") else ""

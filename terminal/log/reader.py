@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from terminal.log import db
+from terminal.log.compact import decode
 from terminal.log.records import CHECKPOINT_ENTITY, JOURNAL
 from terminal.log.rows import ALERT_COLUMNS, CALL_COLUMNS, AlertRow, CallRow
 from terminal.log.schema import ALERT_ROWS
@@ -44,8 +45,9 @@ class StoredRecord(NamedTuple):
     hash: bytes
 
     def payload(self) -> dict[str, Any]:
-        """The payload, parsed."""
-        parsed: dict[str, Any] = json.loads(self.text)
+        """The payload, parsed (an alert_received of the compact format 2 as the object it
+        says: terminal/log/compact.py)."""
+        parsed: dict[str, Any] = decode(self.kind, self.text)
         return parsed
 
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from terminal.log.chain import canonical_parts
+from terminal.log.chain import canonical, canonical_parts
+from terminal.log.compact import encode_alert
 from terminal.log.errors import RecordError
 
 Payload = dict[str, Any]
@@ -146,12 +147,17 @@ def validate(kind: str, payload: Mapping[str, Any]) -> None:
 
 
 def prepare(kind: str, payload: Mapping[str, Any], utc_ms: int) -> Prepared:
-    """Validate and freeze a record: the payload becomes canonical text (and a private copy)."""
+    """Validate and freeze a record: the payload becomes canonical text (and a private copy);
+    an alert_received in the compact format 2 when its fields are an ALERT's (docs/log.md)."""
     validate(kind, payload)
     if isinstance(utc_ms, bool) or not isinstance(utc_ms, int):
         raise RecordError(f"{kind}: utc_ms must be an integer, not {utc_ms!r}")
     try:
-        text, nested = canonical_parts(payload)
+        compact = encode_alert(payload) if kind == ALERT_RECEIVED else None
+        if compact is None:
+            text, nested = canonical_parts(payload)
+        else:  # format 2 (terminal/log/compact.py); the row still wants the fields' text
+            text, nested = compact, {"fields": canonical(payload["fields"])}
     except (TypeError, ValueError) as exc:
         raise RecordError(f"{kind}: payload is not JSON: {exc}") from None
     return Prepared(kind, utc_ms, text, dict(payload), nested)

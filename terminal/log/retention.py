@@ -26,6 +26,7 @@ from pathlib import Path
 
 from terminal.log import records as r
 from terminal.log.archive import write_records
+from terminal.log.compact import decode
 from terminal.log.errors import LogError, RecordError
 from terminal.log.reader import LogReader
 from terminal.log.rows import Record, Row, fold, row_payload
@@ -266,5 +267,5 @@ def _fold_entity(store: LogStore, entity: str) -> Row | None:
     for rid, kind, utc_ms, text in store.conn.execute(
         "SELECT id, kind, utc_ms, payload FROM records WHERE entity = ? ORDER BY id", (entity,)
     ):
-        row = fold(row, Record(rid, kind, utc_ms, json.loads(text)))
+        row = fold(row, Record(rid, kind, utc_ms, decode(kind, text)))
     return row

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
+from terminal.log.compact import ALERT_WIRE_FIELDS, FORMAT, SUSPECT
 from terminal.log.errors import LogSchemaError
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -94,7 +95,7 @@ RECORD_COLUMNS: tuple[str, ...] = (
 record (schema 3), read from its payload instead (`ALERT_ROWS`)."""
 
 
-def _from_record(column: str) -> str:
+def _from_record_v3(column: str) -> str:
     arrow = "->" if column == "fields" else "->>"
     return (
         f"CASE WHEN a.{column} IS NOT NULL THEN a.{column} "
@@ -102,18 +103,16 @@ def _from_record(column: str) -> str:
     )
 
 
-ALERT_ROWS = (
+_ALERT_ROWS_V3 = (
     "SELECT a.rid AS rid, a.alert_id AS alert_id, "
-    + ", ".join(_from_record(c) for c in RECORD_COLUMNS[:5])
+    + ", ".join(_from_record_v3(c) for c in RECORD_COLUMNS[:5])
     + ", a.received_utc_ms AS received_utc_ms, "
-    + _from_record("fields")
+    + _from_record_v3("fields")
     + ", a.acked_utc_ms AS acked_utc_ms, a.acked_by AS acked_by, "
     "a.closed_utc_ms AS closed_utc_ms, a.closed_reason AS closed_reason, "
     "a.fields IS NULL AS slim FROM alerts a LEFT JOIN records r ON r.id = a.rid"
 )
-"""Every alert's whole row (the columns of `AlertRow`, then `slim`: 1 when the row reads its
-record's fields from the record): the view `alert_rows` from schema 3, and what the code reads
-as a common table expression (`WITH alert_rows AS (...)`), so a file of schema 2 reads the same."""
+"""The view `alert_rows` of schema 3 and 4 (object payloads only), as shipped."""
 
 _V3_TABLE = """
 CREATE TABLE alerts_v3 (
@@ -157,7 +156,7 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE alerts")
     conn.execute("ALTER TABLE alerts_v3 RENAME TO alerts")
     conn.execute("CREATE INDEX alerts_received ON alerts (received_utc_ms)")
-    conn.execute(f"CREATE VIEW alert_rows AS {ALERT_ROWS}")
+    conn.execute(f"CREATE VIEW alert_rows AS {_ALERT_ROWS_V3}")
 
 
 LINE_VERSIONS_INDEX = "records_line_versions"
@@ -171,7 +170,66 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
+def _compact_fields(count: int, suspect: bool) -> str:
+    """The canonical text of the fields of a format 2 payload with `count` ALERT values (and its
+    `_suspect`): a JSON object, keys sorted, each value the payload's own JSON text."""
+    pairs = [(name, f"r.payload -> '$[3][{i}]'") for i, name in enumerate(ALERT_WIRE_FIELDS)]
+    pairs = pairs[:count] + ([(SUSPECT, "r.payload -> '$[4]'")] if suspect else [])
+    return "json_object(" + ", ".join(f"'{k}', {v}" for k, v in sorted(pairs)) + ")"
+
+
+_COMPACT = {
+    "boot_id": "substr(r.payload ->> '$[1]', 1, "
+    "length(r.payload ->> '$[1]') - length(r.payload ->> '$[3][0]') - 1)",
+    "alert_seq": "r.payload ->> '$[3][0]'",
+    "pair_id": "r.payload ->> '$[3][1]'",
+    "severity": "lower(r.payload ->> '$[3][3]')",
+    "consistent": "r.payload ->> '$[2]'",
+    "fields": "CASE json_array_length(r.payload, '$[3]') * 10 + json_array_length(r.payload) "
+    + " ".join(
+        f"WHEN {count * 10 + 4 + suspect} THEN {_compact_fields(count, bool(suspect))}"
+        for count in (23, 24)
+        for suspect in (0, 1)
+    )
+    + " END",
+}
+"""Each record column of an alerts row, read from an alert_received payload of format 2
+(terminal/log/compact.py, docs/log.md section 2)."""
+
+
+def _from_record(column: str) -> str:
+    arrow = "->" if column == "fields" else "->>"
+    return (
+        f"CASE WHEN a.{column} IS NOT NULL THEN a.{column} "
+        "WHEN NOT json_valid(r.payload) THEN NULL "
+        f"WHEN substr(r.payload, 1, 3) = '[{FORMAT},' THEN {_COMPACT[column]} "
+        f"ELSE r.payload {arrow} '$.{column}' END AS {column}"
+    )
+
+
+ALERT_ROWS = (
+    "SELECT a.rid AS rid, a.alert_id AS alert_id, "
+    + ", ".join(_from_record(c) for c in RECORD_COLUMNS[:5])
+    + ", a.received_utc_ms AS received_utc_ms, "
+    + _from_record("fields")
+    + ", a.acked_utc_ms AS acked_utc_ms, a.acked_by AS acked_by, "
+    "a.closed_utc_ms AS closed_utc_ms, a.closed_reason AS closed_reason, "
+    "a.fields IS NULL AS slim FROM alerts a LEFT JOIN records r ON r.id = a.rid"
+)
+"""Every alert's whole row (the columns of `AlertRow`, then `slim`: 1 when the row reads its
+record's fields from the record), from an alert_received payload of either format: the view
+`alert_rows` from schema 5, and what the code reads as a common table expression
+(`WITH alert_rows AS (...)`), so a file of an older schema reads the same."""
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    """`alert_rows` reads the compact alert_received payload (format 2) as well as the object
+    (format 1): the records are not touched, old ones keep their format."""
+    conn.execute("DROP VIEW IF EXISTS alert_rows")
+    conn.execute(f"CREATE VIEW alert_rows AS {ALERT_ROWS}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5)
 """MIGRATIONS[n] takes a database from version n to n + 1."""
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from terminal.log import db, witness
 from terminal.log.archive import read_records
 from terminal.log.chain import GENESIS, record_hash
+from terminal.log.compact import decode
 from terminal.log.records import (
     CHECKPOINT_ENTITY,
     ENTITY_KINDS,
@@ -693,7 +694,7 @@ def _fold_entities(
         for _, rid, kind, utc_ms, text in group:
             first, last = first or rid, rid
             try:
-                payload = json.loads(text)
+                payload = decode(kind, text)
                 if entity_of(kind, payload) != entity:
                     report.add(Problem(rid, "altered: its entity column does not match it"))
                     continue

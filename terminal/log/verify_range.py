@@ -24,10 +24,12 @@ from typing import NamedTuple
 
 from terminal.log import db
 from terminal.log.chain import record_hash
+from terminal.log.compact import FORMAT
 from terminal.log.errors import LogError
-from terminal.log.records import ALERT_KINDS, ENTITY_KINDS, KINDS, SIGNED_CHECKPOINT
+from terminal.log.records import ALERT_KINDS, ALERT_RECEIVED, ENTITY_KINDS, KINDS, SIGNED_CHECKPOINT
 
 ALERT_PREFIX = "alert:"
+_COMPACT_HEAD = f"[{FORMAT},"
 PLAIN_KINDS = KINDS - {SIGNED_CHECKPOINT}
 """Kinds the walk passes on their hash alone (a signed checkpoint is checked in order too)."""
 RecordRow = tuple[int, str, int, str, bytes, bytes, str | None]
@@ -79,10 +81,14 @@ def plain_alert_record(kind: str, payload: str, entity: str) -> bool:
     """For an intact record of an alert (its hash recomputes: the payload is the canonical text
     the writer made of a record it checked), whether `fold` reads it plainly: one of the three
     alert kinds (not a carry), its alert_id its entity's. Canonical text sorts "alert_id" first
-    among these kinds' fields, so the text starts with it; found once, it is the only one."""
+    among these kinds' fields, so the text starts with it; found once, it is the only one. An
+    alert_received of format 2 (terminal/log/compact.py) starts with its format and alert_id."""
     if kind not in ALERT_KINDS:
         return False
-    head = '{"alert_id":' + encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
+    key = encode_basestring_ascii(entity[len(ALERT_PREFIX) :])
+    if payload.startswith(_COMPACT_HEAD):
+        return kind == ALERT_RECEIVED and payload.startswith(f"{_COMPACT_HEAD}{key},")
+    head = '{"alert_id":' + key
     return (
         payload.startswith(head)
         and payload[len(head) : len(head) + 1] in (",", "}")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from terminal.log.chain import canonical, record_hash
+from terminal.log.compact import expand_alert
 from terminal.log.reader import StoredRecord
-from terminal.log.records import ALERT_KINDS, CALL_KINDS, SIGNED_CHECKPOINT
+from terminal.log.records import ALERT_KINDS, ALERT_RECEIVED, CALL_KINDS, SIGNED_CHECKPOINT
 from terminal.mqtt.topics import split
 from terminal.zulu import to_iso
 
@@ -85,10 +86,11 @@ class Received:
         return value if self.leaf in RECORD_LEAVES and isinstance(value, int) else None
 
 
-_RECORD_FIELDS: dict[str, type] = {
+_RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": int, "kind": str, "utc_ms": int, "utc": str, "prev_hash": str, "hash": str,
-    "payload": dict,
+    "payload": (dict, list),
 }  # fmt: skip
+"""A payload is a JSON object, or the array of an alert_received of format 2 (docs/log.md)."""
 
 
 def parse(topic: str, data: bytes, prefix: str) -> Received:
@@ -121,9 +123,17 @@ def _check_record(body: dict[str, Any], leaf: str) -> None:
     for name, kind in _RECORD_FIELDS.items():
         value = body.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise BadMessage(f"field {name!r} missing or not {kind.__name__}")
+            what = "object" if name == "payload" else getattr(kind, "__name__", kind)
+            raise BadMessage(f"field {name!r} missing or not {what}")
     if body["kind"] not in RECORD_LEAVES[leaf]:
         raise BadMessage(f"kind {body['kind']!r} on a {leaf} topic")
+    if isinstance(body["payload"], list):
+        if body["kind"] != ALERT_RECEIVED:
+            raise BadMessage(f"field 'payload' not object (an array is only an {ALERT_RECEIVED})")
+        try:
+            expand_alert(body["payload"])
+        except ValueError as exc:
+            raise BadMessage(f"payload: {exc}") from None
     try:
         prev = bytes.fromhex(body["prev_hash"])
         text = canonical(body["payload"])

@@ -8,6 +8,7 @@ through `DeskRecords` to a real `LogWriter` in a temporary directory, and `hotli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -34,7 +35,7 @@ from terminal.core.alerts import AlertBook
 from terminal.core.effects import CallAnswered, CallEnded, CallStarted, TransmissionEnded
 from terminal.desk_records import DeskRecords
 from terminal.kernel.report import Member
-from terminal.log import LogStore, LogWriter
+from terminal.log import LogStore, LogWriter, records
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "log.md"
 T0 = 1_796_653_497_166  # 2026-12-07T14:24:57.166Z
@@ -283,6 +284,11 @@ def test_the_audit_script_passes_a_real_log_and_fails_a_tampered_one(made, tmp_p
             [sys.executable, "-I", str(path), str(copy)], capture_output=True, text=True, timeout=30
         )
 
+    with contextlib.closing(sqlite3.connect(copy)) as conn:
+        compact = conn.execute(
+            "SELECT count(*) FROM records WHERE kind = 'alert_received' AND payload LIKE '[2,%'"
+        ).fetchone()[0]
+    assert compact == 3  # the desk's alerts are in format 2: the script checks those too
     ok = audit()
     assert ok.returncode == 0 and ok.stdout.startswith("ok: chain through record "), ok
     conn = sqlite3.connect(copy, isolation_level=None)
@@ -343,3 +349,48 @@ def test_a_clock_fault_record_has_the_documented_fields(tmp_path: Path) -> None:
         payloads = [r.payload() for r in reader.records(kind="clock_fault")]
     assert set(payloads[0]) <= named and set(payloads[1]) <= named
     assert "started_utc_ms" in payloads[1] and "started_utc_ms" not in payloads[0]
+
+
+# --- (f) the alert_received payload of format 2 -----------------------------------------------
+
+
+def test_the_documented_reader_of_both_payload_formats_reads_what_the_code_does(
+    made, tmp_path: Path
+) -> None:
+    from terminal.log.compact import ALERT_WIRE_FIELDS, decode
+
+    body = section("The `alert_received` payload: format 1 and format 2")
+    blocks = re.findall(r"```python\n(.*?)```", body, re.S)
+    assert len(blocks) == 1, "one Python block under 'The `alert_received` payload'"
+    names = re.search(r"`alert_seq`,\s+`pair_id`.*?`line_version`", body, re.S)
+    assert names and re.findall(r"`([a-z_]+)`", names[0]) == list(ALERT_WIRE_FIELDS)
+    example = re.search(r"```text\n(\[2,.*?)\n```", body, re.S)
+    assert example, "no example of format 2"
+    jsonl_example = re.findall(r"```json\n(.*?)```", section("Alerts: the JSONL fields"), re.S)
+    shown = json.loads(jsonl_example[0])
+    entry = records.alert_received(
+        shown["fields"], boot_id=shown["boot_id"], alert_seq=shown["alert_seq"],
+        pair_id=shown["pair_id"], severity=shown["severity"], consistent=shown["consistent"],
+    )  # fmt: skip
+    assert records.prepare(*entry, shown["received_utc_ms"]).text == example[1]  # the same alert
+    fixture = Path(__file__).resolve().parent / "fixtures" / "schema4.db"  # format 1 records
+    texts = []
+    for db in (made[0], fixture):
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            texts += [t for (t,) in conn.execute(
+                "SELECT payload FROM records WHERE kind = 'alert_received' ORDER BY id")]
+        finally:
+            conn.close()
+    assert {t[0] for t in texts} == {"[", "{"}
+    script = tmp_path / "read.py"
+    script.write_text(blocks[0] + "\nimport sys\nfor line in sys.stdin:\n"
+                      "    print(json.dumps(alert_received(line.rstrip('\\n'))))\n",
+                      encoding="utf-8")  # fmt: skip
+    done = subprocess.run(  # the standard library only: no hotline on the path
+        [sys.executable, "-I", str(script)], input="\n".join(texts) + "\n",
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    got = [json.loads(line) for line in done.stdout.splitlines()]
+    assert got == [decode("alert_received", t) for t in texts]
+
