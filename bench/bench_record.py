@@ -44,8 +44,9 @@ def _insert(path: Path, alerts: int, signer: Signer | None) -> tuple[float, int]
     in_flight: deque[Future[int]] = deque()
     start = time.perf_counter()
     for n in range(alerts):
+        fields = alert_fields(n, "warning")  # as the desk logs an ALERT (the compact format)
         kind, payload = records.alert_received(
-            alert_fields(n), boot_id="bench", alert_seq=n, pair_id=f"P{n % 977}",
+            fields, boot_id="bench", alert_seq=n, pair_id=fields["pair_id"],
             severity="warning", consistent=True,
         )  # fmt: skip
         in_flight.append(writer.submit(kind, payload, START_MS + n * 1000))
