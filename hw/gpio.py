@@ -22,6 +22,21 @@ from terminal.core.leds import LedPattern, LedPatterns, blink_times
 
 PttCallback = Callable[[bool, float], None]
 
+MOCK_STATES_KEPT = 512
+"""A mock pin's history of changes: gpiozero's MockPin keeps every one (for tests to read), so a
+bench desk blinking an LED for days would grow without end; the newest are kept."""
+
+
+class BoundedMockPin(MockPWMPin):  # type: ignore[misc]  # gpiozero is untyped
+    """gpiozero's mock PWM pin, its history of states bounded (`MOCK_STATES_KEPT` to twice
+    that, trimmed in one step)."""
+
+    def _change_state(self, value: Any) -> bool:
+        changed = bool(super()._change_state(value))
+        if len(self.states) > 2 * MOCK_STATES_KEPT:
+            del self.states[:-MOCK_STATES_KEPT]
+        return changed
+
 
 
 class PinFactoryError(RuntimeError):
@@ -54,7 +69,7 @@ def make_pin_factory(name: str) -> Any:
     choice: the factory named by GPIOZERO_PIN_FACTORY if set, else the first that starts of
     lgpio, rpigpio, pigpio, native (gpiozero's documented order)."""
     if name == "mock":
-        return MockFactory(pin_class=MockPWMPin)
+        return MockFactory(pin_class=BoundedMockPin)
     if name == "auto":
         try:
             return Device._default_pin_factory()

@@ -79,3 +79,22 @@ def test_a_pin_used_twice_is_refused_clearly(factory: MockFactory) -> None:
     pins = PanelPins(ptt=17, ring=22, tx=22, alert=24, fault=27)
     with pytest.raises(PinFactoryError, match="could not be claimed"):
         DeskPanel(pins, factory, lambda pressed, at: None)
+
+
+def test_a_bench_desks_mock_pins_keep_a_bounded_history() -> None:
+    """gpiozero's mock pins keep every change; a bench desk blinking its fault LED for days
+    must not grow without end (a 1 Hz blink is 172,800 changes a day)."""
+    from hw.gpio import MOCK_STATES_KEPT, make_pin_factory
+
+    bench = make_pin_factory("mock")
+    try:
+        led = bench.pin(27)
+        led.function = "output"
+        for k in range(10 * MOCK_STATES_KEPT):
+            led.state = k % 2
+        assert len(led.states) <= 2 * MOCK_STATES_KEPT
+        assert len(led.states) >= MOCK_STATES_KEPT, "the newest changes are still there to read"
+        assert led.states[-1].state == (10 * MOCK_STATES_KEPT - 1) % 2
+    finally:
+        bench.reset()
+        bench.close()
