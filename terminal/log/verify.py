@@ -35,8 +35,13 @@ from terminal.log.schema import ALERT_ROWS, RECORD_COLUMNS
 from terminal.log.seals import SealCheck
 from terminal.log.side import SideQuery, begin_together
 from terminal.log.verify_pool import RangeWorkers, split, worker_count
-from terminal.log.verify_range import ALERT_PREFIX, PLAIN_KINDS, Odd, RecordRow
-from terminal.log.verify_range import plain_alert_record as _plain_alert_record
+from terminal.log.verify_range import (
+    ALERT_PREFIX,
+    Odd,
+    RecordRow,
+    intact_plain,
+    suspect_alert,
+)
 
 MAX_PROBLEMS = 100
 VERIFY_CACHE_KIB = 32 * 1024
@@ -483,22 +488,15 @@ class ChainCheck:
         """Check the next record in id order."""
         rid, kind, utc_ms, payload, prev_hash, digest, entity = row
         walker, report, base_id = self.walker, self.report, self.base_id
-        if (  # the common case, in one test: the record follows, is intact and plain
+        if (  # the common case: the record follows, is intact and plain (as a worker's test)
             rid == walker.last_id + 1
-            and rid > base_id
             and prev_hash == walker.last_hash
-            and kind in PLAIN_KINDS
-            and (entity is not None) == (kind in ENTITY_KINDS)
             and report.first_id is not None
-            and record_hash(prev_hash, rid, kind, utc_ms, payload) == digest
+            and intact_plain(row, base_id)
         ):
             walker.advance(rid, digest)
-            if (
-                entity is not None
-                and entity.startswith(ALERT_PREFIX)
-                and not _plain_alert_record(kind, payload, entity)
-            ):
-                self.suspects.add(entity[len(ALERT_PREFIX) :])
+            if (suspect := suspect_alert(kind, payload, entity)) is not None:
+                self.suspects.add(suspect)
             return
         if rid <= base_id:  # archived, not yet removed (retention was interrupted)
             if self.pending == 0:
@@ -589,8 +587,8 @@ def _check_alerts(
 ) -> int:
     """The alerts table against its records, a million rows in seconds. SQLite does the
     comparing (in C, each payload parsed by its JSON1 functions): the chain walk has marked the
-    alerts with a record out of the ordinary (`_plain_alert_record`), `_UNEXPLAINED` adds the
-    alerts with records and no row and the rows that differ from their records. Only those
+    alerts with a record out of the ordinary (`verify_range.suspect_alert`), `_UNEXPLAINED`
+    adds the alerts with records and no row and the rows that differ from their records. Only those
     alerts are folded again in Python (`fold`, the one definition) to say what is wrong, with
     the messages of `_check_table`. `unexplained`: `_UNEXPLAINED`'s rows when a side
     connection ran it (else it runs here). Return the row count."""

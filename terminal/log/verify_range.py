@@ -96,6 +96,31 @@ def plain_alert_record(kind: str, payload: str, entity: str) -> bool:
     )
 
 
+def intact_plain(row: RecordRow, base_id: int) -> bool:
+    """Whether a record passes on its own: past the retention base, of a plain kind, with an
+    entity column exactly when its kind has one, and its hash recomputes (from its own
+    prev_hash: whether it chains to the record before is the caller's test)."""
+    rid, kind, utc_ms, payload, prev_hash, digest, entity = row
+    return (
+        rid > base_id
+        and kind in PLAIN_KINDS
+        and (entity is not None) == (kind in ENTITY_KINDS)
+        and record_hash(prev_hash, rid, kind, utc_ms, payload) == digest
+    )
+
+
+def suspect_alert(kind: str, payload: str, entity: str | None) -> str | None:
+    """For an intact record, the alert it belongs to when `fold` must read that alert again
+    (the record is not a plain one of it: `plain_alert_record`), else None."""
+    if (
+        entity is not None
+        and entity.startswith(ALERT_PREFIX)
+        and not plain_alert_record(kind, payload, entity)
+    ):
+        return entity[len(ALERT_PREFIX) :]
+    return None
+
+
 def check_rows(rows: Iterable[RecordRow], base_id: int) -> RangeResult:
     """Check each record on its own and group them into runs (pure: rows in id order)."""
     items: list[Run | Odd] = []
@@ -105,12 +130,7 @@ def check_rows(rows: Iterable[RecordRow], base_id: int) -> RangeResult:
     last_id = count = 0
     for row in rows:
         rid, kind, utc_ms, payload, prev_hash, digest, entity = row
-        if (
-            rid > base_id
-            and kind in PLAIN_KINDS
-            and (entity is not None) == (kind in ENTITY_KINDS)
-            and record_hash(prev_hash, rid, kind, utc_ms, payload) == digest
-        ):
+        if intact_plain(row, base_id):
             if first_id is not None and rid == last_id + 1 and prev_hash == last_hash:
                 count += 1
                 before = last_hash
@@ -121,12 +141,8 @@ def check_rows(rows: Iterable[RecordRow], base_id: int) -> RangeResult:
                 first_id, first_prev, first_hash, count = rid, prev_hash, digest, 1
                 before = prev_hash
             last_id, last_hash = rid, digest
-            if (
-                entity is not None
-                and entity.startswith(ALERT_PREFIX)
-                and not plain_alert_record(kind, payload, entity)
-            ):
-                suspects.add(entity[len(ALERT_PREFIX) :])
+            if (suspect := suspect_alert(kind, payload, entity)) is not None:
+                suspects.add(suspect)
             continue
         if first_id is not None:
             items.append(Run(first_id, first_prev, first_hash, last_id, last_hash, before, count))
