@@ -20,7 +20,7 @@ from terminal.log import (
     verify_archives,
 )
 from terminal.log.archive import read_records
-from terminal.log.retention import DAY_MS
+from terminal.log.retention import DAY_MS, Archive
 
 
 def old_and_new(store: LogStore) -> None:
@@ -38,6 +38,26 @@ def old_and_new(store: LogStore) -> None:
     store.write(*records.call_note("span", "OP", "still open"), T0 - 29 * DAY_MS)
     store.write(*records.call_ended("span", "answered", "OP"), T0 - 29 * DAY_MS + 1)
     sample_session(store, start=T0, prefix="new-")
+
+
+def retention_stopped_after(store: LogStore, archive: Archive, survived: int) -> None:
+    """Run retention on `store` and stop it, as a crash would, after `survived` of its
+    transactions committed (the checkpoint first, then batches of 2 rows, then of records)."""
+    real = store.transaction
+    started: list[int] = []
+
+    def transaction():  # type: ignore[no-untyped-def]
+        started.append(1)
+        if len(started) > survived:
+            raise KeyboardInterrupt("the desk stops here")
+        return real()
+
+    store.transaction = transaction  # type: ignore[method-assign]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            apply_retention(store, archive, T0, batch=2)
+    finally:
+        store.transaction = real  # type: ignore[method-assign]
 
 
 def test_old_records_move_to_an_archive_and_the_chain_still_verifies(
@@ -132,7 +152,7 @@ def test_removal_goes_in_short_batches_and_ends_as_one_transaction_did(
 
 @pytest.mark.parametrize("survived", range(1, 15))
 def test_a_removal_cut_short_leaves_a_log_that_verifies_and_is_finished_next_time(
-    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, survived: int
+    store: LogStore, tmp_path: Path, survived: int
 ) -> None:
     """The run stops (as a crash would) after `survived` of its transactions committed: the
     checkpoint first, then batches of rows, then of records."""
@@ -140,19 +160,7 @@ def test_a_removal_cut_short_leaves_a_log_that_verifies_and_is_finished_next_tim
     complete = fetch(store.path, "SELECT count(*) FROM records")[0][0]
     archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
     assert archive is not None
-    real = store.transaction
-    started = []
-
-    def transaction():  # type: ignore[no-untyped-def]
-        started.append(1)
-        if len(started) > survived:
-            raise KeyboardInterrupt("the desk stops here")
-        return real()
-
-    monkeypatch.setattr(store, "transaction", transaction)
-    with pytest.raises(KeyboardInterrupt):
-        apply_retention(store, archive, T0, batch=2)
-    monkeypatch.undo()
+    retention_stopped_after(store, archive, survived)
     report = verify(store.path)
     assert report.ok, report.problems
     assert report.records == complete + 3 - archive.count  # two carries and the checkpoint
@@ -172,18 +180,7 @@ def test_records_awaiting_removal_are_said_and_checked(
     old_and_new(store)
     archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
     assert archive is not None
-    real = store.transaction
-    calls = []
-
-    def transaction():  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) > 2:  # the checkpoint committed, nothing removed yet
-            raise KeyboardInterrupt
-        return real()
-
-    store.transaction = transaction  # type: ignore[method-assign]
-    with pytest.raises(KeyboardInterrupt):
-        apply_retention(store, archive, T0, batch=2)
+    retention_stopped_after(store, archive, 2)  # the checkpoint committed, nothing removed yet
     code = main(["log", "verify", "--db", str(store.path)])
     out = capsys.readouterr().out
     assert code == 0 and ": ok: " in out

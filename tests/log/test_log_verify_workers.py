@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 from log_helpers import T0, fetch, sample_session, sql
-from test_log_retention import old_and_new
+from test_log_retention import old_and_new, retention_stopped_after
 
 from terminal.cli import main
 from terminal.log import (
     LogError,
     LogStore,
     LogWriter,
-    apply_retention,
     archive_old,
     db,
     records,
@@ -250,18 +249,7 @@ def test_a_retention_checkpoint_and_records_awaiting_removal_give_the_same_repor
     fill(store)
     archive = archive_old(store.path, T0 - 30 * DAY_MS, tmp_path / "archive")
     assert archive is not None
-    real = store.transaction
-    calls = []
-
-    def transaction():  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) > 2:  # the checkpoint committed, nothing removed yet
-            raise KeyboardInterrupt
-        return real()
-
-    store.transaction = transaction  # type: ignore[method-assign]
-    with pytest.raises(KeyboardInterrupt):
-        apply_retention(store, archive, T0, batch=2)
+    retention_stopped_after(store, archive, 2)  # the checkpoint committed, nothing removed yet
     report = same_with_workers(store.path)
     assert report.ok and report.pending == 19, report.problems
     sql(store.path, "UPDATE records SET payload = payload || ' ' WHERE id = 19")
