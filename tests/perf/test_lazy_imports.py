@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from hw.pty import PtyPair
 
@@ -86,11 +87,11 @@ asyncio.run(Service(load_config(config), config, Probe(None)).run())
 print(json.dumps(seen))
 """
 
-
-def test_the_desk_reaches_ready_without_numpy_and_loads_the_kernel_just_after(
-    tmp_path: Path,
-) -> None:
-    pty = PtyPair()  # the radio link retrying, as at a desk whose bridge is off
+def _loaded_at_ready(tmp_path: Path, script: str) -> dict[str, Any]:
+    """Run `script` (it starts a desk on the config it is given and prints, as its last line,
+    the JSON of what was loaded when) against a bench desk whose radio link is retrying, as
+    at a desk whose bridge is off; its JSON."""
+    pty = PtyPair()
     try:
         cfg = tmp_path / "desk.toml"
         cfg.write_text(
@@ -99,11 +100,18 @@ def test_the_desk_reaches_ready_without_numpy_and_loads_the_kernel_just_after(
             f'[log]\ndirectory = "{tmp_path / "log"}"\n'
             f'[service]\nsocket = "{tmp_path / "c.sock"}"\n'
         )
-        done = subprocess.run([sys.executable, "-c", _AT_READY, str(cfg)], cwd=REPO,
+        done = subprocess.run([sys.executable, "-c", script, str(cfg)], cwd=REPO,
                               capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
     finally:
         pty.close()
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_the_desk_reaches_ready_without_numpy_and_loads_the_kernel_just_after(
+    tmp_path: Path,
+) -> None:
+    seen = _loaded_at_ready(tmp_path, _AT_READY)
     assert seen["at_ready"] == [], f"loaded before READY: {seen['at_ready'][:5]}"
     # What the desk holds before READY is the kernel's plain data, never its NumPy modules.
     assert set(seen["kernel_at_ready"]) <= {
@@ -156,20 +164,7 @@ def test_hotline_service_reaches_ready_without_what_it_loads_lazily(tmp_path: Pa
     """The whole `hotline service` command line, as systemd runs it: at READY no NumPy (the
     kernel's, loaded after), no console (Textual, Rich), no MQTT client, no `cryptography` (only
     a desk that signs its checkpoints loads it), and no other subcommand's module."""
-    pty = PtyPair()
-    try:
-        cfg = tmp_path / "desk.toml"
-        cfg.write_text(
-            f'[gpio]\npin_factory = "mock"\nlamp_test_ms = 0\n[radio]\nport = "{pty.path}"\n'
-            f'[coproc]\nenabled = false\n[audio]\nenabled = false\n'
-            f'[log]\ndirectory = "{tmp_path / "log"}"\n'
-            f'[service]\nsocket = "{tmp_path / "c.sock"}"\n'
-        )
-        done = subprocess.run([sys.executable, "-c", _CLI_AT_READY, str(cfg)], cwd=REPO,
-                              capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
-    finally:
-        pty.close()
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _loaded_at_ready(tmp_path, _CLI_AT_READY)
     assert seen["code"] == 0
     assert seen["lazy_at_ready"] == [], f"loaded before READY: {seen['lazy_at_ready']}"
     assert seen["commands_at_ready"] == ["terminal.commands", "terminal.commands.service"]
